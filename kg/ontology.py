@@ -1,0 +1,230 @@
+"""Read the ontology and lexicon in ``ontologies/`` into plain Python objects.
+
+The ontology (``kg.ttl``) names the classes and properties, their labels,
+domains and ranges, and the trigger words of each relation; the lexicon
+(``lexicon.ttl``) lists known entities (countries, minerals, organisations,
+technologies) with their labels, demonyms and Wikidata IRIs. Code never
+hard-codes a property name or a trigger word: it asks :func:`load_ontology`.
+
+Examples
+--------
+>>> onto = load_ontology()
+>>> onto.properties["partnersWith"].symmetric
+True
+>>> onto.is_a("Country", "Place")
+True
+>>> "produce" in onto.properties["produces"].verb_triggers
+True
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import OWL, RDF, RDFS, SKOS, Graph, Namespace, URIRef
+from rdflib.collection import Collection
+
+from .errors import OntologyError
+
+KGO = Namespace("https://w3id.org/kg-minerals/ontology#")
+KGR = Namespace("https://w3id.org/kg-minerals/id/")
+KGL = Namespace("https://w3id.org/kg-minerals/lexicon#")
+WD = Namespace("http://www.wikidata.org/entity/")
+
+ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontologies"
+if not ONTOLOGY_DIR.is_dir():  # installed without the source tree
+    ONTOLOGY_DIR = Path(__file__).resolve().parent / "ontologies"
+
+
+@dataclass(frozen=True)
+class PropertySpec:
+    """One relation of the ontology with its vocabulary."""
+
+    name: str
+    label: str
+    comment: str
+    domain: frozenset[str]
+    range: frozenset[str]
+    symmetric: bool = False
+    verb_triggers: tuple[str, ...] = ()
+    inverse_verb_triggers: tuple[str, ...] = ()
+    noun_triggers: tuple[str, ...] = ()
+    inverse_noun_triggers: tuple[str, ...] = ()
+    adj_triggers: tuple[str, ...] = ()
+    inverse_adj_triggers: tuple[str, ...] = ()
+    title_triggers: tuple[str, ...] = ()
+
+    @property
+    def iri(self) -> URIRef:
+        return KGO[self.name]
+
+
+@dataclass(frozen=True)
+class ClassSpec:
+    name: str
+    label: str
+    comment: str
+    parents: tuple[str, ...]
+    head_words: tuple[str, ...] = ()
+    ner_labels: tuple[str, ...] = ()
+
+    @property
+    def iri(self) -> URIRef:
+        return KGO[self.name]
+
+
+@dataclass(frozen=True)
+class LexEntry:
+    """A known entity from the lexicon."""
+
+    label: str
+    cls: str
+    aliases: tuple[str, ...] = ()
+    demonyms: tuple[str, ...] = ()
+    wikidata: str | None = None
+
+    @property
+    def surface_forms(self) -> tuple[str, ...]:
+        return (self.label, *self.aliases, *self.demonyms)
+
+
+@dataclass(frozen=True)
+class Ontology:
+    properties: dict[str, PropertySpec]
+    classes: dict[str, ClassSpec]
+    lexicon: tuple[LexEntry, ...]
+    graph: Graph = field(repr=False, compare=False, hash=False)
+
+    def ancestors(self, cls: str) -> set[str]:
+        """The class and all its superclasses (local names)."""
+        seen, todo = set(), [cls]
+        while todo:
+            c = todo.pop()
+            if c in seen:
+                continue
+            seen.add(c)
+            spec = self.classes.get(c)
+            if spec:
+                todo.extend(spec.parents)
+        return seen
+
+    def is_a(self, cls: str, target: str) -> bool:
+        return target in self.ancestors(cls)
+
+    def allows(self, prop: str, subject_cls: str, object_cls: str) -> bool:
+        """Whether the property's domain and range admit these classes."""
+        spec = self.properties[prop]
+        return bool(self.ancestors(subject_cls) & spec.domain) and bool(self.ancestors(object_cls) & spec.range)
+
+    def class_for_head(self, word: str) -> str | None:
+        """The class whose head words include ``word`` (most specific first)."""
+        w = word.lower()
+        best = None
+        for spec in self.classes.values():
+            if w in spec.head_words:
+                if best is None or self.is_a(spec.name, best):
+                    best = spec.name
+        return best
+
+    def class_for_ner(self, label: str) -> str | None:
+        for spec in self.classes.values():
+            if label in spec.ner_labels:
+                return spec.name
+        return None
+
+
+def _local(iri) -> str:
+    s = str(iri)
+    return s.rsplit("#", 1)[-1] if "#" in s else s.rsplit("/", 1)[-1]
+
+
+def _strings(g: Graph, s, p) -> tuple[str, ...]:
+    return tuple(sorted(str(o) for o in g.objects(s, p)))
+
+
+def _class_set(g: Graph, node) -> frozenset[str]:
+    if node is None:
+        return frozenset()
+    if isinstance(node, URIRef):
+        return frozenset({_local(node)})
+    union = g.value(node, OWL.unionOf)
+    if union is None:
+        raise OntologyError(f"ontology: a domain or range is neither a class nor an owl:unionOf ({node})")
+    return frozenset(_local(c) for c in Collection(g, union))
+
+
+def _parse(path: Path, g: Graph) -> None:
+    if not path.is_file():
+        raise OntologyError(f"{path}: ontology file not found; reinstall kg or pass --ontology DIR")
+    try:
+        g.parse(path, format="turtle")
+    except Exception as exc:  # rdflib raises many kinds
+        raise OntologyError(f"{path}: not valid Turtle: {str(exc).splitlines()[0]}") from None
+
+
+@functools.lru_cache(maxsize=4)
+def load_ontology(directory: str | Path | None = None) -> Ontology:
+    """Load ``kg.ttl`` and ``lexicon.ttl`` from ``directory`` (default: the bundled ones)."""
+    d = Path(directory) if directory else ONTOLOGY_DIR
+    g = Graph()
+    _parse(d / "kg.ttl", g)
+    lex = Graph()
+    _parse(d / "lexicon.ttl", lex)
+
+    classes = {}
+    for c in g.subjects(RDF.type, OWL.Class):
+        if not isinstance(c, URIRef) or not str(c).startswith(str(KGO)):
+            continue
+        name = _local(c)
+        parents = tuple(sorted(_local(p) for p in g.objects(c, RDFS.subClassOf)
+                               if isinstance(p, URIRef) and str(p).startswith(str(KGO))))
+        classes[name] = ClassSpec(
+            name=name,
+            label=str(g.value(c, RDFS.label) or name),
+            comment=str(g.value(c, RDFS.comment) or ""),
+            parents=parents,
+            head_words=tuple(w.lower() for w in _strings(g, c, KGO.headWord)),
+            ner_labels=_strings(g, c, KGO.nerLabel),
+        )
+
+    properties = {}
+    for p in g.subjects(RDFS.subPropertyOf, KGO.relatedTo):
+        name = _local(p)
+        properties[name] = PropertySpec(
+            name=name,
+            label=str(g.value(p, RDFS.label) or name),
+            comment=str(g.value(p, RDFS.comment) or ""),
+            domain=_class_set(g, g.value(p, RDFS.domain)),
+            range=_class_set(g, g.value(p, RDFS.range)),
+            symmetric=(p, RDF.type, OWL.SymmetricProperty) in g,
+            verb_triggers=_strings(g, p, KGO.verbTrigger),
+            inverse_verb_triggers=_strings(g, p, KGO.inverseVerbTrigger),
+            noun_triggers=_strings(g, p, KGO.nounTrigger),
+            inverse_noun_triggers=_strings(g, p, KGO.inverseNounTrigger),
+            adj_triggers=_strings(g, p, KGO.adjTrigger),
+            inverse_adj_triggers=_strings(g, p, KGO.inverseAdjTrigger),
+            title_triggers=_strings(g, p, KGO.titleTrigger),
+        )
+    for prop in properties.values():
+        for c in prop.domain | prop.range:
+            if c not in classes:
+                raise OntologyError(f"{d / 'kg.ttl'}: property {prop.name} names unknown class {c}")
+
+    entries = []
+    for s in sorted(set(lex.subjects(RDFS.label, None))):
+        cls_iri = lex.value(s, RDF.type)
+        if cls_iri is None:
+            continue
+        cls = _local(cls_iri)
+        if cls not in classes:
+            raise OntologyError(f"{d / 'lexicon.ttl'}: {_local(s)} has unknown class {cls}")
+        same = [str(o) for o in lex.objects(s, OWL.sameAs) if str(o).startswith(str(WD))]
+        entries.append(LexEntry(
+            label=str(lex.value(s, RDFS.label)),
+            cls=cls,
+            aliases=_strings(lex, s, SKOS.altLabel),
+            demonyms=_strings(lex, s, KGO.demonym),
+            wikidata=_local(same[0]) if same else None,
+        ))
+    return Ontology(properties=properties, classes=classes, lexicon=tuple(entries), graph=g)
