@@ -214,3 +214,28 @@ class BuildResult:
     facts: list[Fact] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     skipped: int = 0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A candidate fact seen in one sentence, kept or dropped (for ``--explain``)."""
+
+    subject: str
+    predicate: str
+    object: str
+    rule: str
+    modality: str
+    confidence: float
+    kept: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class SentenceTrace:
+    """What the extractor saw in one sentence: the candidates and their fate."""
+
+    doc_id: str
+    doc_name: str
+    start: int
+    sentence: str
+    candidates: tuple[Candidate, ...]
