@@ -68,6 +68,7 @@ class ClassSpec:
     parents: tuple[str, ...]
     head_words: tuple[str, ...] = ()
     ner_labels: tuple[str, ...] = ()
+    reference_words: tuple[str, ...] = ()
 
     @property
     def iri(self) -> URIRef:
@@ -126,6 +127,14 @@ class Ontology:
                 if best is None or self.is_a(spec.name, best):
                     best = spec.name
         return best
+
+    def class_for_reference(self, word: str) -> str | None:
+        """The class that a definite noun phrase ("the company") refers to."""
+        w = word.lower()
+        for spec in self.classes.values():
+            if w in spec.reference_words:
+                return spec.name
+        return None
 
     def class_for_ner(self, label: str) -> str | None:
         for spec in self.classes.values():
@@ -186,6 +195,7 @@ def load_ontology(directory: str | Path | None = None) -> Ontology:
             parents=parents,
             head_words=tuple(w.lower() for w in _strings(g, c, KGO.headWord)),
             ner_labels=_strings(g, c, KGO.nerLabel),
+            reference_words=tuple(w.lower() for w in _strings(g, c, KGO.referenceWord)),
         )
 
     properties = {}

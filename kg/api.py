@@ -1,0 +1,438 @@
+"""The Python API of kg: build a knowledge graph, load one, query, analyse and save it.
+
+:func:`build` runs the whole pipeline (ingest -> spaCy + kg components ->
+entities and facts with evidence -> RDF) and returns a :class:`KnowledgeGraph`;
+:func:`load` reads one that was saved before. The command line (:mod:`kg.cli`)
+is a thin layer over these functions.
+
+Examples
+--------
+>>> import kg
+>>> g = kg.build(texts=["Peru produces copper and zinc. Japan depends on imports of copper."])
+>>> g.summary()["documents"]
+1
+>>> rows = g.query("SELECT ?m WHERE { ?c kgo:produces ?m }")
+>>> len(rows) >= 1
+True
+"""
+from __future__ import annotations
+
+import inspect
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import rdflib
+from rdflib import RDF, Literal
+
+from .errors import InputError, OutputError
+from .model import BuildResult, Document, SentenceTrace
+from .ontology import KGO
+
+__all__ = ["build", "load", "KnowledgeGraph", "StrictModeError", "OUTPUT_FORMATS", "normalise_formats"]
+
+#: Serialisation formats that :meth:`KnowledgeGraph.save` writes, by file extension.
+OUTPUT_FORMATS: dict[str, str] = {"ttl": "ttl", "nt": "nt", "trig": "trig", "jsonld": "jsonld"}
+_FEW_DOCUMENTS = 3
+_ALIASES = {"turtle": "ttl", "ntriples": "nt", "n-triples": "nt", "json-ld": "jsonld", "json": "jsonld"}
+
+
+class StrictModeError(InputError):
+    """``strict=True`` and the inputs gave warnings: nothing is built or written."""
+
+    exit_code = 1
+
+
+def normalise_formats(formats: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Turn ``"nt,trig"`` or ``["nt", "jsonld"]`` into a tuple of format names, ``ttl`` first.
+
+    Turtle is always written (it is what :func:`load` and ``kg query`` read first).
+
+    Raises
+    ------
+    kg.errors.OutputError
+        For an unknown format name.
+
+    Examples
+    --------
+    >>> normalise_formats("nt, trig")
+    ('ttl', 'nt', 'trig')
+    >>> normalise_formats(["json-ld", "ttl"])
+    ('ttl', 'jsonld')
+    """
+    if formats is None:
+        formats = ()
+    if isinstance(formats, str):
+        formats = [formats]
+    out = ["ttl"]
+    for item in formats:
+        for name in str(item).split(","):
+            name = name.strip().lower().lstrip(".")
+            if not name:
+                continue
+            name = _ALIASES.get(name, name)
+            if name not in OUTPUT_FORMATS:
+                raise OutputError(f"unknown output format {name!r}; choose from {', '.join(OUTPUT_FORMATS)}")
+            if name not in out:
+                out.append(name)
+    return tuple(out)
+
+
+class KnowledgeGraph:
+    """A built (or loaded) knowledge graph.
+
+    Attributes
+    ----------
+    graph : rdflib.Graph
+        The RDF graph (layout in ``docs/architecture.md``).
+    result : kg.model.BuildResult or None
+        What the build produced (documents, entities, facts, warnings);
+        ``None`` when the graph was loaded from a file.
+    source : pathlib.Path or None
+        The file or folder the graph was loaded from.
+    """
+
+    def __init__(self, graph: rdflib.Graph, result: BuildResult | None = None,
+                 source: str | os.PathLike | None = None):
+        self.graph = graph
+        self.result = result
+        self.source = Path(source) if source is not None else None
+        self._nx = None
+        self._analysis = None
+
+    def __len__(self) -> int:
+        return len(self.graph)
+
+    def __repr__(self) -> str:
+        s = self.summary()
+        return (f"<KnowledgeGraph: {s['documents']} documents, {s['entities']} entities, "
+                f"{s['facts']} facts, {len(self.graph)} triples>")
+
+    # -- views -------------------------------------------------------------
+    def networkx(self):
+        """The entity graph as a ``networkx.MultiDiGraph`` (:func:`kg.analysis.entity_graph`).
+
+        >>> import kg
+        >>> G = kg.build(texts=["Peru produces copper."]).networkx()
+        >>> G.number_of_nodes() >= 2
+        True
+        """
+        if self._nx is None:
+            from . import analysis
+
+            self._nx = analysis.entity_graph(self.graph)
+        return self._nx
+
+    def query(self, q: str, **kw: Any):
+        """Run a SPARQL query (text, a ``.rq`` path or a bundled query name).
+
+        Keyword arguments go to :func:`kg.query.run_query` (``timeout``,
+        ``bindings``). The usual prefixes (``kgo:``, ``ent:``, ``rdfs:``...)
+        are predeclared.
+
+        >>> import kg
+        >>> g = kg.build(texts=["Peru produces copper."])
+        >>> len(g.query("SELECT ?s WHERE { ?s a kgo:Document }"))
+        1
+        """
+        from . import query as kgquery
+
+        return kgquery.run_query(self.graph, kgquery.load_query(q), **kw)
+
+    def analyze(self):
+        """Centrality, communities and counts (:func:`kg.analysis.analyze`).
+
+        >>> import kg
+        >>> a = kg.build(texts=["Peru produces copper."]).analyze()
+        >>> a is not None
+        True
+        """
+        if self._analysis is None:
+            from . import analysis
+
+            self._analysis = analysis.analyze(self.networkx())
+        return self._analysis
+
+    def report(self) -> str:
+        """The markdown report (:func:`kg.analysis.generate_report`)."""
+        from . import analysis
+
+        return analysis.generate_report(self.analyze())
+
+    def html(self, title: str | None = None) -> str:
+        """A self-contained interactive HTML view (:func:`kg.view.generate_html`).
+
+        >>> import kg
+        >>> "<html" in kg.build(texts=["Peru produces copper."]).html().lower()
+        True
+        """
+        from . import view
+
+        return view.generate_html(self.graph, title=title)
+
+    def validate(self):
+        """Check the graph against the SHACL shapes; returns ``ValidationReport(conforms, text)``.
+
+        >>> import kg
+        >>> kg.build(texts=["Peru produces copper."]).validate().conforms
+        True
+        """
+        from . import validate as kgvalidate
+
+        return kgvalidate.validate(self.graph)
+
+    def summary(self) -> dict[str, int]:
+        """Counts: documents, entities, facts (asserted), warnings and skipped inputs.
+
+        Counted on the graph, so a loaded graph gives the same numbers as the
+        build that wrote it (except ``warnings`` and ``skipped``, which are 0).
+
+        >>> import kg
+        >>> s = kg.build(texts=["Peru produces copper."]).summary()
+        >>> sorted(s)
+        ['documents', 'entities', 'facts', 'skipped', 'warnings']
+        """
+        return _summary(self.graph, self.result)
+
+    # -- output ------------------------------------------------------------
+    def save(self, out_dir: str | os.PathLike = "output", formats: str | Iterable[str] = ("ttl",), *,
+             title: str | None = None, extra: dict[str, bytes | str] | None = None) -> dict[str, Path]:
+        """Write ``graph.ttl`` (+ other formats), ``graph.html`` and ``report.md``.
+
+        All files are rendered in memory first and then replaced together
+        (:func:`kg.atomic.replace_outputs`): if anything fails, an existing
+        output folder is left exactly as it was.
+
+        Parameters
+        ----------
+        out_dir
+            The output folder (created when missing).
+        formats
+            RDF formats to write besides Turtle: ``nt``, ``trig``, ``jsonld``
+            (a list or a comma-separated string).
+        title
+            Title of the HTML view.
+        extra
+            More files to write in the same all-or-nothing step, by file name.
+
+        Returns
+        -------
+        dict[str, pathlib.Path]
+            ``{"ttl": .../graph.ttl, ..., "html": .../graph.html, "report": .../report.md}``.
+
+        Raises
+        ------
+        kg.errors.OutputError
+            When the folder cannot be written (e.g. it is a file).
+
+        Examples
+        --------
+        >>> import kg, tempfile
+        >>> out = kg.build(texts=["Peru produces copper."]).save(tempfile.mkdtemp(), formats="nt")
+        >>> sorted(out)
+        ['html', 'nt', 'report', 'ttl']
+        """
+        from . import atomic, rdfio
+
+        out = Path(out_dir)
+        if out.exists() and not out.is_dir():
+            raise OutputError(f"{out}: exists and is not a folder; choose another output folder with -o")
+        fmts = normalise_formats(formats)
+        files: dict[Path, bytes | str] = {}
+        paths: dict[str, Path] = {}
+        for fmt in fmts:
+            path = out / f"graph.{fmt}"
+            files[path] = rdfio.serialize(self.graph, fmt)
+            paths[fmt] = path
+        files[out / "graph.html"] = self.html(title=title)
+        paths["html"] = out / "graph.html"
+        files[out / "report.md"] = self.report()
+        paths["report"] = out / "report.md"
+        for name, data in (extra or {}).items():
+            files[out / name] = data
+            paths[name] = out / name
+        atomic.replace_outputs(files)
+        return paths
+
+
+def _summary(graph: rdflib.Graph, result: BuildResult | None) -> dict[str, int]:
+    skip = {KGO.Fact, KGO.Evidence, KGO.Document, RDF.Statement}
+    entities = {s for s, o in graph.subject_objects(RDF.type)
+                if str(o).startswith(str(KGO)) and o not in skip and not isinstance(s, Literal)}
+    documents = set(graph.subjects(RDF.type, KGO.Document))
+    facts = {f for f in graph.subjects(RDF.type, KGO.Fact)
+             if graph.value(f, KGO.asserted) is None or graph.value(f, KGO.asserted).toPython() is True}
+    return {
+        "documents": len(documents),
+        "entities": len(entities - documents),
+        "facts": len(facts),
+        "warnings": len(result.warnings) if result else 0,
+        "skipped": result.skipped if result else 0,
+    }
+
+
+def _accepts(func: Callable, name: str) -> bool:
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
+def _documents_from_texts(texts: Sequence[str]) -> list[Document]:
+    from . import ingest
+
+    if hasattr(ingest, "documents_from_strings"):
+        return list(ingest.documents_from_strings(texts))
+    return [Document.from_text(t, name=f"text-{i + 1}") for i, t in enumerate(texts)]
+
+
+def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts: Iterable[str] = (),
+          model: str | None = None, min_confidence: float = 0.0, explain: list[SentenceTrace] | None = None,
+          strict: bool = False, progress: bool | str = False,
+          on_warning: Callable[[str], None] | None = None) -> KnowledgeGraph:
+    """Build a knowledge graph from article files and/or strings.
+
+    Parameters
+    ----------
+    inputs
+        Files or folders of articles (``.txt``, ``.md``, ``.html``, ``.jsonl``;
+        see :func:`kg.ingest.read_documents`).
+    texts
+        Article texts given as strings.
+    model
+        The spaCy model name (default: the bundled ``en_core_web_sm``).
+    min_confidence
+        Facts below this confidence are left out of the graph.
+    explain
+        A list that receives one :class:`kg.model.SentenceTrace` per
+        sentence: the candidate facts, the rule that fired, why candidates
+        were dropped.
+    strict
+        When an input gives a warning (unreadable, skipped, malformed front
+        matter...), raise :class:`StrictModeError` instead of building.
+    progress
+        Show a progress bar on stderr; ``"auto"``: only for more than a few
+        documents.
+    on_warning
+        Called with each ingest warning as it happens (``"path:line: reason"``).
+
+    Returns
+    -------
+    KnowledgeGraph
+
+    Raises
+    ------
+    kg.errors.InputError
+        When an input path is missing or nothing readable is left.
+    StrictModeError
+        ``strict=True`` and there were warnings.
+    kg.errors.ModelError
+        When the spaCy model cannot be loaded.
+
+    Examples
+    --------
+    >>> import kg
+    >>> g = kg.build(texts=["Japan and Peru signed an agreement to cooperate on critical minerals."])
+    >>> s = g.summary()
+    >>> s["documents"], s["warnings"]
+    (1, 0)
+    >>> build()
+    Traceback (most recent call last):
+    ...
+    kg.errors.InputError: nothing to build: give input files or folders, or texts=[...]
+    """
+    if not 0.0 <= float(min_confidence) <= 1.0:
+        raise InputError(f"min_confidence must be between 0 and 1, not {min_confidence}")
+    if isinstance(inputs, (str, os.PathLike)):
+        inputs = [inputs]
+    paths = [Path(p) for p in inputs]
+    if isinstance(texts, str):
+        texts = [texts]
+    texts = list(texts)
+    if not paths and not texts:
+        raise InputError("nothing to build: give input files or folders, or texts=[...]")
+    for p in paths:
+        if not p.exists():
+            raise InputError(f"{p}: no such file or folder; check the path")
+
+    documents: list[Document] = []
+    warnings: list[str] = []
+    skipped = 0
+    if paths:
+        from . import ingest
+
+        ing = ingest.read_documents(paths, on_warning=on_warning)
+        documents.extend(ing.documents)
+        warnings.extend(str(w) for w in ing.warnings)
+        skipped += int(ing.skipped)
+    if texts:
+        documents.extend(_documents_from_texts(texts))
+    if strict and warnings:
+        raise StrictModeError(f"--strict: {len(warnings)} warning(s) in the inputs ({skipped} skipped); "
+                              "nothing was built; fix the inputs or drop --strict")
+    if not documents:
+        raise InputError(f"no readable articles in {', '.join(map(str, paths))} ({skipped} skipped; "
+                         "see the warnings); give .txt, .md, .html or .jsonl files")
+    # the same text twice is one document
+    unique = list({d.id: d for d in documents}.values())
+
+    from . import extract as kgextract
+
+    show = len(unique) > _FEW_DOCUMENTS if progress == "auto" else bool(progress)
+    kw: dict[str, Any] = {"explain": explain, "progress": show}
+    if _accepts(kgextract.extract, "model"):
+        kw["model"] = model
+    elif model is not None:
+        from .pipeline import load_pipeline
+
+        kw["nlp"] = load_pipeline(model)
+    entities, facts = kgextract.extract(unique, **kw)
+    result = BuildResult(documents=unique, entities=dict(entities), facts=list(facts),
+                         warnings=warnings, skipped=skipped)
+
+    from . import rdf
+
+    if _accepts(rdf.to_rdf, "min_confidence"):
+        graph = rdf.to_rdf(result, min_confidence=min_confidence)
+    else:
+        kept = [f for f in result.facts if f.confidence >= min_confidence]
+        graph = rdf.to_rdf(BuildResult(documents=result.documents, entities=result.entities, facts=kept,
+                                       warnings=result.warnings, skipped=result.skipped))
+    return KnowledgeGraph(graph, result)
+
+
+def load(source: str | os.PathLike) -> KnowledgeGraph:
+    """Load a graph saved before: an RDF file or a build folder (its ``graph.ttl``...).
+
+    Raises
+    ------
+    kg.errors.InputError
+        When the source is missing or not readable RDF.
+
+    Examples
+    --------
+    >>> import kg, tempfile
+    >>> out = tempfile.mkdtemp()
+    >>> _ = kg.build(texts=["Peru produces copper."]).save(out)
+    >>> kg.load(out).summary()["documents"]
+    1
+    """
+    from . import rdfio
+
+    p = Path(source)
+    if not p.exists():
+        raise InputError(f"{p}: no such file or folder; give an RDF file or a build folder (kg build -o)")
+    return KnowledgeGraph(rdfio.read_graph(p), None, source=p)
+
+
+def count_by_rule(traces: Iterable[SentenceTrace]) -> Counter:
+    """How many kept candidates each rule produced (for ``--explain`` summaries)."""
+    c: Counter = Counter()
+    for t in traces:
+        for cand in t.candidates:
+            if cand.kept:
+                c[cand.rule] += 1
+    return c
+

@@ -1,0 +1,382 @@
+"""The ``kg`` command line: a thin layer over :mod:`kg.api`.
+
+Commands: ``build``, ``query``, ``analyze``, ``view``, ``validate``, ``eval``.
+Run ``kg COMMAND --help`` for the options and an example of each.
+
+Errors a user can cause (:class:`kg.errors.KGError`) print one line
+``kg: error: <message>`` on stderr and exit with the error's code (2 for a
+missing path, an unwritable output folder or bad SPARQL); Ctrl-C prints
+``kg: interrupted`` and exits 130; anything else is a bug: one line
+``kg: internal error: ...`` and exit 1, with the traceback only under
+``--debug``.
+
+Examples
+--------
+>>> main(["build", "no/such/folder"])
+2
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+import webbrowser
+from pathlib import Path
+from typing import Callable, Sequence, TextIO
+
+from .errors import InputError, KGError, OutputError
+
+PROG = "kg"
+QUERY_FORMATS = ("table", "csv", "tsv", "json")
+
+
+# -- helpers -----------------------------------------------------------------
+
+def _one_line(text: str) -> str:
+    """Collapse a (possibly multi-line) message into one line."""
+    return " ".join(part.strip() for part in str(text).splitlines() if part.strip()) or "(no message)"
+
+
+def _err(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _source_folder(source: Path) -> Path:
+    return source if source.is_dir() else source.parent
+
+
+def format_traces(traces: Sequence, out: TextIO) -> None:
+    """Print ``--explain`` records: each sentence, its candidate facts, the rule and the fate.
+
+    Kept candidates are marked ``+``, dropped ones ``-`` with the reason.
+    """
+    last_doc = None
+    for t in traces:
+        if t.doc_name != last_doc:
+            print(f"\n== {t.doc_name}", file=out)
+            last_doc = t.doc_name
+        sentence = " ".join(t.sentence.split())
+        print(f"\n@{t.start}: {sentence}", file=out)
+        if not t.candidates:
+            print("    (no candidate facts)", file=out)
+        for c in t.candidates:
+            mark = "+" if c.kept else "-"
+            line = (f"  {mark} {c.subject} --{c.predicate}--> {c.object}"
+                    f"   [rule {c.rule}; {c.modality}; confidence {c.confidence:.2f}]")
+            if not c.kept:
+                line += f"  dropped: {c.reason or 'no reason given'}"
+            elif c.reason:
+                line += f"  ({c.reason})"
+            print(line, file=out)
+
+
+# -- commands ----------------------------------------------------------------
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from . import api
+
+    formats = api.normalise_formats(args.format)  # fail on a bad format before the long build
+    out = Path(args.output)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a folder; choose another output folder with -o")
+
+    warnings: list[str] = []
+
+    def on_warning(w: object) -> None:
+        text = _one_line(str(w))
+        warnings.append(text)
+        _err(f"warning: {text}")
+
+    traces: list | None = [] if args.explain else None
+    progress: bool | str = "auto" if (not args.quiet and sys.stderr.isatty()) else False
+    kg = api.build(args.inputs, model=args.model, min_confidence=args.min_confidence, explain=traces,
+                   strict=args.strict, progress=progress, on_warning=on_warning)
+    # warnings the reader returned without reporting them through the callback
+    result_warnings = [_one_line(str(w)) for w in kg.result.warnings]
+    for w in result_warnings[len(warnings):]:
+        _err(f"warning: {w}")
+    if traces is not None:
+        format_traces(traces, sys.stdout)
+        print(file=sys.stdout)
+    paths = kg.save(out, formats=formats)
+    if not args.quiet:
+        s = kg.summary()
+        print(f"built {paths['ttl']}: {s['documents']} documents, {s['entities']} entities, "
+              f"{s['facts']} facts, {s['warnings']} warnings ({s['skipped']} skipped)")
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from . import api
+    from . import query as kgquery
+
+    if args.about and args.query:
+        raise InputError("give either a QUERY or --about NAME, not both")
+    if not args.about and not args.query:
+        raise InputError("no query: give a SPARQL string, a .rq file, a bundled query name or --about NAME")
+    kg = api.load(args.source)
+    if args.about:
+        about = kgquery.about_query(args.about)
+        if isinstance(about, tuple):  # (query, bindings)
+            q, bindings = about
+            result = kgquery.run_query(kg.graph, q, timeout=args.timeout, bindings=bindings)
+        else:
+            result = kgquery.run_query(kg.graph, about, timeout=args.timeout)
+    else:
+        result = kgquery.run_query(kg.graph, kgquery.load_query(args.query), timeout=args.timeout)
+    text = kgquery.format_result(result, args.format)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from . import analysis, api, atomic
+
+    kg = api.load(args.source)
+    a = kg.analyze()
+    print(analysis.format_table(a))
+    src = Path(args.source)
+    report = Path(args.report) if args.report else (src / "report.md" if src.is_dir() else Path("report.md"))
+    atomic.atomic_write(report, analysis.generate_report(a))
+    print(f"wrote {report}")
+    if args.graphml:
+        analysis.write_graphml(kg.networkx(), args.graphml)
+        print(f"wrote {args.graphml}")
+    if args.gexf:
+        analysis.write_gexf(kg.networkx(), args.gexf)
+        print(f"wrote {args.gexf}")
+    return 0
+
+
+def cmd_view(args: argparse.Namespace) -> int:
+    from . import api, atomic
+
+    kg = api.load(args.source)
+    src = Path(args.source)
+    if args.output:
+        target = Path(args.output)
+    elif src.is_dir():
+        target = src / "graph.html"
+    else:
+        target = src.with_suffix(".html")
+    title = src.resolve().name if src.is_dir() else src.stem
+    atomic.atomic_write(target, kg.html(title=title))
+    print(f"wrote {target}")
+    if args.open:
+        webbrowser.open(target.resolve().as_uri())
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from . import api
+
+    report = api.load(args.source).validate()
+    if report.conforms:
+        print("conforms")
+        return 0
+    print(report.text.rstrip())
+    return 1
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from . import api, evaluate
+
+    gold = evaluate.load_gold(args.gold)  # fail on a bad gold file before the build
+    kg = api.build(args.texts, model=args.model, on_warning=lambda w: _err(f"warning: {_one_line(str(w))}"))
+    s = evaluate.score(kg.graph, gold)
+    if args.json:
+        print(json.dumps(s.to_dict(), indent=1))
+    else:
+        print(evaluate.format_score(s))
+    if args.output:
+        paths = kg.save(args.output, extra={"score.json": json.dumps(s.to_dict(), indent=1) + "\n"})
+        _err(f"wrote {paths['ttl'].parent}")
+    return 0
+
+
+# -- parser ------------------------------------------------------------------
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``kg`` (one sub-parser per command)."""
+    parser = argparse.ArgumentParser(
+        prog=PROG, formatter_class=_Formatter,
+        description="Build an RDF knowledge graph with evidence from news articles, then query, "
+                    "analyse, view, validate and evaluate it.",
+        epilog="Examples:\n"
+               "  kg build seeds/ -o output/\n"
+               "  kg query output/ produces\n"
+               "  kg analyze output/\n"
+               "  kg view output/ --open\n\n"
+               "Run 'kg COMMAND --help' for the options of each command.",
+    )
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"kg {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="show the full traceback of internal errors")
+
+    def add(name: str, help_: str, description: str, example: str, func: Callable) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=description, epilog="Example:\n" + example,
+                           formatter_class=_Formatter, parents=[common])
+        p.set_defaults(func=func)
+        return p
+
+    p = add("build", "build a knowledge graph from articles",
+            "Read articles (.txt, .md, .html, .jsonl files or folders of them), extract entities\n"
+            "and facts with their evidence sentences, and write OUT/graph.ttl, OUT/graph.html\n"
+            "and OUT/report.md. All outputs are replaced together: when the build fails, an\n"
+            "existing OUT is left as it was.",
+            "  kg build seeds/ -o output/\n"
+            "  kg build articles/ -o out/ --format nt,jsonld --min-confidence 0.5\n"
+            "  kg build seeds/japan-peru-critical-minerals.txt --explain | less",
+            cmd_build)
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="article files or folders")
+    p.add_argument("-o", "--output", default="output", metavar="OUT", help="output folder (default: output/)")
+    p.add_argument("--format", action="append", metavar="FMT",
+                   help="also write graph.FMT: nt, trig or jsonld (repeatable or a comma list); "
+                        "graph.ttl is always written")
+    p.add_argument("--model", metavar="NAME", help="spaCy model to use (default: the bundled en_core_web_sm)")
+    p.add_argument("--min-confidence", type=_confidence, default=0.0, metavar="X",
+                   help="leave out facts with confidence below X (0..1, default 0)")
+    p.add_argument("--explain", action="store_true",
+                   help="print, per sentence, the candidate facts, the rule that fired and why "
+                        "candidates were dropped")
+    p.add_argument("--strict", action="store_true",
+                   help="treat any input warning as an error: write nothing and exit 1")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
+
+    p = add("query", "run a SPARQL query on a graph",
+            "Run a SPARQL query on a built graph. QUERY is a SPARQL string, a .rq file or the\n"
+            "name of a bundled query (e.g. 'produces'). The prefixes kgo:, ent:, fact:, ev:,\n"
+            "doc:, rdfs:, skos:, prov:, dcterms: are predeclared.",
+            "  kg query output/ produces\n"
+            "  kg query output/graph.ttl 'SELECT ?c ?m WHERE { ?c kgo:produces ?m }' --format csv\n"
+            "  kg query output/ --about Peru",
+            cmd_query)
+    p.add_argument("source", metavar="SOURCE", help="an RDF file or a build folder")
+    p.add_argument("query", nargs="?", metavar="QUERY", help="SPARQL text, a .rq file or a bundled query name")
+    p.add_argument("--format", choices=QUERY_FORMATS, default="table", help="output format (default: table)")
+    p.add_argument("--about", metavar="NAME", help="everything the graph says about the entity NAME")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                   help="stop the query after SECONDS (default 30)")
+
+    p = add("analyze", "centrality, communities and a report",
+            "Print the most central entities, communities and counts of a graph and write\n"
+            "report.md (default: in SOURCE when it is a build folder, else ./report.md).",
+            "  kg analyze output/\n"
+            "  kg analyze output/graph.ttl --report analysis.md --graphml graph.graphml",
+            cmd_analyze)
+    p.add_argument("source", metavar="SOURCE", help="an RDF file or a build folder")
+    p.add_argument("--report", metavar="FILE", help="where to write the markdown report")
+    p.add_argument("--graphml", metavar="FILE", help="also write the entity graph as GraphML")
+    p.add_argument("--gexf", metavar="FILE", help="also write the entity graph as GEXF (Gephi)")
+
+    p = add("view", "write an interactive HTML view",
+            "Write a self-contained interactive HTML view of a graph (works offline). Default\n"
+            "FILE: SOURCE/graph.html for a build folder, else the RDF file name with .html.",
+            "  kg view output/ --open\n"
+            "  kg view output/graph.ttl -o /tmp/graph.html",
+            cmd_view)
+    p.add_argument("source", metavar="SOURCE", help="an RDF file or a build folder")
+    p.add_argument("-o", "--output", metavar="FILE", help="the HTML file to write")
+    p.add_argument("--open", action="store_true", help="open the file in a web browser")
+
+    p = add("validate", "check a graph against the SHACL shapes",
+            "Check a graph against ontologies/shapes.ttl (SHACL). Prints 'conforms' and exits 0,\n"
+            "or prints the violations and exits 1.",
+            "  kg validate output/",
+            cmd_validate)
+    p.add_argument("source", metavar="SOURCE", help="an RDF file or a build folder")
+
+    p = add("eval", "build texts and score them against gold triples",
+            "Build TEXTS and score the graph against GOLD.jsonl (format in SCHEMA.md): precision,\n"
+            "recall, F1, a per-property table, the misses (with the gold document) and the false\n"
+            "positives (with the sentence they came from).",
+            "  kg eval dev/gold.jsonl dev/texts/\n"
+            "  kg eval dev/gold.jsonl dev/texts/ --json -o eval-out/",
+            cmd_eval)
+    p.add_argument("gold", metavar="GOLD.jsonl", help="gold triples, one JSON object per document")
+    p.add_argument("texts", nargs="+", metavar="TEXTS", help="article files or folders")
+    p.add_argument("--model", metavar="NAME", help="spaCy model to use")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.add_argument("-o", "--output", metavar="OUT", help="also save the built graph and score.json in OUT")
+    return parser
+
+
+def _confidence(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= x <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, not {text}")
+    return x
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``kg`` command line; returns the exit code.
+
+    Parameters
+    ----------
+    argv
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 on success, 1 for a failed check (``--strict``, ``validate``) or an
+        internal error, 2 for a usage error (missing path, bad SPARQL, bad
+        output folder), 130 when interrupted.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version or a usage error
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    debug = getattr(args, "debug", False)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        _err(f"{PROG}: interrupted")
+        return 130
+    except KGError as exc:
+        if debug:
+            traceback.print_exc()
+        _err(f"{PROG}: error: {_one_line(str(exc))}")
+        return int(getattr(exc, "exit_code", 1))
+    except BrokenPipeError:  # e.g. `kg query ... | head`
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 1
+    except OSError as exc:  # the file system said no: a user-fixable problem, not a bug
+        if debug:
+            traceback.print_exc()
+        where = f"{exc.filename}: " if exc.filename else ""
+        _err(f"{PROG}: error: {where}{exc.strerror or _one_line(str(exc))}; check the path and its permissions")
+        return 2
+    except Exception as exc:  # a bug
+        if debug:
+            traceback.print_exc()
+            _err(f"{PROG}: internal error: {exc.__class__.__name__}: {_one_line(str(exc))}")
+        else:
+            _err(f"{PROG}: internal error: {exc.__class__.__name__}: {_one_line(str(exc))} "
+                 "(run with --debug for the traceback)")
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

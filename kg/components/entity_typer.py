@@ -1,0 +1,125 @@
+"""Give every entity an ontology class and a clean span.
+
+The component ``kg_entity_typer`` runs after the statistical NER. For each
+entity it
+
+* drops types the graph has no use for (dates, money, numbers ...);
+* trims a leading determiner and a trailing possessive or punctuation
+  ("the Peru's" -> "Peru");
+* picks the ontology class: the lexicon's class when the lexicon ruler found
+  it, else the class of a head word of the name ("... Mining District" ->
+  ``Mine``, "... Committee" -> ``GovernmentBody``), else the class that the
+  ontology gives the NER label (``GPE`` -> ``Region``);
+* extends a name over a following head word that names what it is
+  ("APEC summit", "Bahodopi district").
+
+Examples
+--------
+>>> import spacy
+>>> nlp = spacy.blank("en")
+>>> _ = nlp.add_pipe("kg_lexicon_ruler")
+>>> _ = nlp.add_pipe("kg_entity_typer")
+>>> doc = nlp("Ishiba flew to Peru for the APEC summit.")
+>>> [(e.text, e.label_) for e in doc.ents]
+[('Peru', 'Country'), ('APEC summit', 'Event')]
+"""
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from ..ontology import load_ontology
+
+DROP_LABELS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL",
+               "LANGUAGE", "WORK_OF_ART", "LAW", "NORP"}
+TRIM_START = {"the", "a", "an", "this", "that", "these", "those", "its", "their", "our", "his", "her"}
+TRIM_END = {"'s", "'", "’s", "’", ",", ".", ";", ":", "-", "(", ")", '"', "“", "”"}
+
+
+class EntityTyper:
+    def __init__(self, nlp: Language, name: str = "kg_entity_typer", ontology_dir: str | None = None):
+        self.name = name
+        self.onto = load_ontology(ontology_dir)
+        self.class_names = set(self.onto.classes)
+
+    # -- helpers -------------------------------------------------------
+    def head_class(self, words: list[str]) -> str | None:
+        """Class named by the last one or two words of a name.
+
+        In "Department of Energy" the head is the word before "of".
+        """
+        for i, w in enumerate(words):
+            if i > 0 and w in ("of", "on", "for", "in"):
+                words = words[:i]
+                break
+        if len(words) >= 2:
+            cls = self.onto.class_for_head(" ".join(words[-2:]).lower())
+            if cls:
+                return cls
+        return self.onto.class_for_head(words[-1].lower()) if words else None
+
+    def classify(self, span: Span, ner_label: str) -> str | None:
+        words = [t.text for t in span]
+        if ner_label in self.class_names:
+            return ner_label
+        cls = self.head_class(words)
+        if ner_label == "PERSON":
+            return "Person" if cls is None else cls
+        if cls in ("Product",):  # a product word ends many organisation names
+            cls = None
+        if cls is None and ner_label == "ORG":
+            if words[0].isupper() and self.onto.class_for_head(words[0].lower()) == "Company":
+                cls = "Company"
+            elif any(self.onto.class_for_head(w.lower()) == "Company" for w in words[1:]):
+                cls = "Company"
+        return cls or self.onto.class_for_ner(ner_label)
+
+    @staticmethod
+    def trim(span: Span) -> Span | None:
+        start, end = span.start, span.end
+        while start < end and span.doc[start].lower_ in TRIM_START:
+            start += 1
+        while end > start and (span.doc[end - 1].text in TRIM_END or span.doc[end - 1].tag_ == "POS"):
+            end -= 1
+        if start >= end:
+            return None
+        return Span(span.doc, start, end, label=span.label, span_id=span.id)
+
+    def extend(self, doc: Doc, span: Span, cls: str) -> tuple[Span, str]:
+        """Take in a following head word ("APEC" + "summit", "Bahodopi" + "district")."""
+        end = span.end
+        if end < len(doc):
+            nxt = doc[end]
+            head_cls = self.onto.class_for_head(nxt.lower_)
+            if (head_cls and head_cls not in ("Product", "Company", "Organisation")
+                    and nxt.pos_ in ("NOUN", "PROPN", "") and not nxt.ent_type_):
+                start = span.start
+                # "Long Name (ACR) summit": take in the long name before the parenthesis
+                if start >= 2 and doc[start - 1].text == "(" and end < len(doc):
+                    prev = [e for e in doc.ents if e.end == start - 1]
+                    if prev:
+                        start = prev[0].start
+                return Span(doc, start, end + 1, label=head_cls), head_cls
+        return span, cls
+
+    def __call__(self, doc: Doc) -> Doc:
+        out = []
+        for ent in doc.ents:
+            if ent.label_ in DROP_LABELS and ent.label_ not in self.class_names:
+                continue
+            span = self.trim(ent)
+            if span is None or not any(t.is_alpha for t in span):
+                continue
+            cls = self.classify(span, ent.label_)
+            if cls is None:
+                continue
+            span, cls = self.extend(doc, span, cls)
+            out.append(Span(doc, span.start, span.end, label=cls, span_id=span.id))
+        doc.ents = filter_spans(out)
+        return doc
+
+
+@Language.factory("kg_entity_typer", default_config={"ontology_dir": None})
+def make_entity_typer(nlp: Language, name: str, ontology_dir: str | None):
+    return EntityTyper(nlp, name, ontology_dir)

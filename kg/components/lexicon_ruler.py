@@ -1,0 +1,111 @@
+"""Entity rules generated from the ontology's lexicon.
+
+The component ``kg_lexicon_ruler`` wraps spaCy's token :class:`~spacy.matcher.Matcher`:
+every label, alias and demonym of ``ontologies/lexicon.ttl`` becomes a
+token pattern, so "copper", "rare earths", "APEC" and "electric vehicle
+batteries" are typed entities before the statistical NER runs. Lower-case
+words match in any case and in the plural; words with capitals match exactly
+(so the alias "US" never matches the pronoun "us").
+
+Entities it sets carry the ontology class as label and the lexicon's
+canonical name as ``ent_id_``.
+
+Examples
+--------
+>>> import spacy
+>>> nlp = spacy.blank("en")
+>>> _ = nlp.add_pipe("kg_lexicon_ruler")
+>>> doc = nlp("Peru is rich in Copper and zinc.")
+>>> [(e.text, e.label_, e.ent_id_) for e in doc.ents]
+[('Peru', 'Country', 'Peru'), ('Copper', 'Mineral', 'copper'), ('zinc', 'Mineral', 'zinc')]
+"""
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from ..ontology import load_ontology
+
+
+def inflections(word: str) -> list[str]:
+    """Singular and plural spellings of a lower-case word.
+
+    >>> inflections("battery")
+    ['battery', 'batteries']
+    >>> inflections("earths")
+    ['earths', 'earth']
+    """
+    forms = [word]
+    if not word.isalpha() or len(word) < 3:
+        return forms
+    if word.endswith("ies"):
+        forms.append(word[:-3] + "y")
+    elif word.endswith(("ses", "xes", "ches", "shes")):
+        forms.append(word[:-2])
+    elif word.endswith("s") and not word.endswith("ss"):
+        forms.append(word[:-1])
+    elif word.endswith("y") and word[-2] not in "aeiou":
+        forms.append(word[:-1] + "ies")
+    elif word.endswith(("s", "x", "ch", "sh")):
+        forms.append(word + "es")
+    else:
+        forms.append(word + "s")
+    return forms
+
+
+def token_pattern(words: list[str]) -> list[dict]:
+    """A Matcher pattern for the tokens of one surface form."""
+    pattern = []
+    for i, w in enumerate(words):
+        if w.lower() != w:
+            pattern.append({"ORTH": w})
+        elif i == len(words) - 1:
+            pattern.append({"LOWER": {"IN": inflections(w)}})
+        else:
+            pattern.append({"LOWER": w})
+    return pattern
+
+
+class LexiconRuler:
+    """Mark lexicon entities in a Doc, keeping longer matches over shorter."""
+
+    def __init__(self, nlp: Language, name: str = "kg_lexicon_ruler", ontology_dir: str | None = None):
+        self.name = name
+        self.matcher = Matcher(nlp.vocab)
+        self.entries: dict[str, tuple[str, str]] = {}
+        onto = load_ontology(ontology_dir)
+        for n, entry in enumerate(onto.lexicon):
+            key = f"KG{n}"
+            self.entries[key] = (entry.cls, entry.label)
+            patterns = []
+            seen = set()
+            for form in entry.surface_forms:
+                words = [t.text for t in nlp.make_doc(form)]
+                if not words or tuple(words) in seen:
+                    continue
+                seen.add(tuple(words))
+                patterns.append(token_pattern(words))
+                if words[0][:1].islower():  # sentence-initial capital
+                    cap = [words[0][:1].upper() + words[0][1:], *words[1:]]
+                    patterns.append(token_pattern(cap))
+            self.matcher.add(key, patterns)
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for match_id, start, end in self.matcher(doc):
+            cls, label = self.entries[doc.vocab.strings[match_id]]
+            spans.append(Span(doc, start, end, label=cls, span_id=label))
+        spans = filter_spans(spans)
+        taken = set()
+        for s in spans:
+            taken.update(range(s.start, s.end))
+        kept = [e for e in doc.ents if not taken.intersection(range(e.start, e.end))]
+        doc.ents = filter_spans([*kept, *spans])
+        return doc
+
+
+@Language.factory("kg_lexicon_ruler", default_config={"ontology_dir": None})
+def make_lexicon_ruler(nlp: Language, name: str, ontology_dir: str | None):
+    return LexiconRuler(nlp, name, ontology_dir)

@@ -1,0 +1,477 @@
+"""Score a knowledge graph against gold triples (the contract of ``SCHEMA.md``).
+
+A gold file (``gold.jsonl``) holds one JSON object per document with the
+entities named in it (canonical name -> aliases) and the triples that the
+text states. :func:`score` reads the graph's direct triples whose property
+local name is one of the 16 of the extraction schema, maps each node to gold
+entities through its labels, and compares distinct (subject, property,
+object) triples, ``partnersWith`` in either direction. Every false positive
+comes with the sentences that support it (the graph's ``kgo:Evidence``
+nodes), every miss with the gold documents that hold it.
+
+Examples
+--------
+>>> import io, json, rdflib
+>>> from rdflib import RDFS, URIRef
+>>> gold = load_gold(io.StringIO(json.dumps({
+...     "doc": "a.txt", "entities": {"Peru": ["Peruvian"], "copper": [], "zinc": []},
+...     "triples": [["Peru", "produces", "copper"], ["Peru", "produces", "zinc"]]})))
+>>> g = rdflib.Graph()
+>>> E, O = "https://example.org/e/", "https://example.org/o#"
+>>> for slug, label in [("peru", "Peru"), ("copper", "copper"), ("tin", "tin")]:
+...     _ = g.add((URIRef(E + slug), RDFS.label, rdflib.Literal(label)))
+>>> _ = g.add((URIRef(E + "peru"), URIRef(O + "produces"), URIRef(E + "copper")))
+>>> _ = g.add((URIRef(E + "peru"), URIRef(O + "produces"), URIRef(E + "tin")))
+>>> s = score(g, gold)
+>>> (s.correct, s.predicted, s.gold), round(s.f1, 3)
+((1, 2, 2), 0.5)
+>>> [m.triple for m in s.missed], [fp.triple for fp in s.false_positives]
+([('Peru', 'produces', 'zinc')], [('Peru', 'produces', '?tin')])
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Iterable
+
+import rdflib
+from rdflib import RDF, RDFS, SKOS, Literal
+from rdflib.namespace import DCTERMS, PROV
+
+from .errors import InputError
+from .ontology import KGO
+
+#: The 16 properties every build is scored on (``SCHEMA.md``).
+PROPERTIES: frozenset[str] = frozenset({
+    "partnersWith", "produces", "processes", "exports", "imports", "supplies",
+    "dependsOn", "usedIn", "investsIn", "operates", "locatedIn", "leaderOf",
+    "visits", "attends", "memberOf", "dominates",
+})
+#: Properties matched in either direction.
+SYMMETRIC: frozenset[str] = frozenset({"partnersWith"})
+
+Triple = tuple[str, str, str]
+
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def normalise(text: str) -> str:
+    """Normalise a name the way ``SCHEMA.md`` says: case, quotes, "the", "'s", spaces.
+
+    >>> normalise("  The   Peru\u2019s ")
+    'peru'
+    """
+    t = re.sub(r"\s+", " ", text.translate(_QUOTES).lower().strip())
+    t = re.sub(r"^the ", "", t)
+    t = re.sub(r"(?:'s|')$", "", t)
+    return t.strip(" .,;:\"'()[]")
+
+
+def match_keys(text: str) -> set[str]:
+    """The keys a name matches under: its normal form, and without a plural ``s``.
+
+    >>> sorted(match_keys("Rare Earths"))
+    ['rare earth', 'rare earths']
+    >>> sorted(match_keys("gas"))
+    ['gas']
+    """
+    n = normalise(text)
+    keys = {n}
+    if len(n) > 3 and n.endswith("s"):
+        keys.add(n[:-1])
+    return keys
+
+
+def local_name(iri: object) -> str:
+    """The local name of an IRI: the part after the last ``#`` or ``/``.
+
+    >>> local_name("https://w3id.org/kg-minerals/ontology#produces")
+    'produces'
+    """
+    return re.split(r"[#/]", str(iri).rstrip("/#"))[-1]
+
+
+def _canonical(s: str, p: str, o: str) -> Triple:
+    if p in SYMMETRIC and o < s:
+        s, o = o, s
+    return (s, p, o)
+
+
+@dataclass(frozen=True)
+class Gold:
+    """Gold annotations: the union over all documents of a gold file.
+
+    Attributes
+    ----------
+    entities
+        Canonical entity name -> the match keys of its name and aliases.
+    triples
+        Distinct gold triples of canonical names (symmetric ones ordered).
+    docs
+        The document names, in file order.
+    sources
+        Gold triple -> the documents that list it.
+    """
+
+    entities: dict[str, frozenset[str]]
+    triples: frozenset[Triple]
+    docs: tuple[str, ...]
+    sources: dict[Triple, tuple[str, ...]] = field(default_factory=dict)
+
+    def key_index(self) -> dict[str, set[str]]:
+        """Match key -> the gold entity names it stands for."""
+        index: dict[str, set[str]] = defaultdict(set)
+        for name, keys in self.entities.items():
+            for k in keys:
+                index[k].add(name)
+        return index
+
+
+def load_gold(path: str | os.PathLike | IO[str]) -> Gold:
+    """Read a ``gold.jsonl`` file (or an open text stream).
+
+    Parameters
+    ----------
+    path
+        The gold file: one JSON object per line with ``doc``, ``entities``
+        and ``triples`` (``SCHEMA.md``). Blank lines are ignored.
+
+    Returns
+    -------
+    Gold
+
+    Raises
+    ------
+    kg.errors.InputError
+        When the file is missing or a line is malformed (names the line).
+
+    Examples
+    --------
+    >>> import io
+    >>> g = load_gold(io.StringIO('{"doc": "d", "entities": {"Peru": [], "Japan": []},'
+    ...                           ' "triples": [["Peru", "partnersWith", "Japan"]]}'))
+    >>> sorted(g.triples)
+    [('Japan', 'partnersWith', 'Peru')]
+    """
+    if isinstance(path, (str, os.PathLike)):
+        where = str(path)
+        p = Path(path)
+        if not p.is_file():
+            raise InputError(f"{where}: gold file not found; pass the path of a gold.jsonl file")
+        try:
+            text = p.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{where}: cannot read the gold file ({exc.__class__.__name__}: {exc})") from None
+        stream: IO[str] = io.StringIO(text)
+    else:
+        where = getattr(path, "name", "<gold>")
+        stream = path
+
+    entities: dict[str, set[str]] = {}
+    triples: set[Triple] = set()
+    sources: dict[Triple, list[str]] = defaultdict(list)
+    docs: list[str] = []
+    for lineno, line in enumerate(stream, 1):
+        if not line.strip():
+            continue
+        at = f"{where}:{lineno}"
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{at}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+        if not isinstance(rec, dict) or not {"doc", "entities", "triples"} <= rec.keys():
+            raise InputError(f"{at}: a gold record needs the keys doc, entities and triples")
+        doc, ents, trs = rec["doc"], rec["entities"], rec["triples"]
+        if not isinstance(ents, dict) or not isinstance(trs, list):
+            raise InputError(f"{at}: entities must be an object and triples a list")
+        docs.append(str(doc))
+        for name, aliases in ents.items():
+            if not isinstance(aliases, list):
+                raise InputError(f"{at}: the aliases of {name!r} must be a list")
+            keys = entities.setdefault(name, set())
+            for alias in (name, *aliases):
+                keys |= match_keys(str(alias))
+        for t in trs:
+            if not (isinstance(t, list) and len(t) == 3):
+                raise InputError(f"{at}: a triple must be [subject, property, object], not {t!r}")
+            s, p, o = t
+            if p not in PROPERTIES:
+                raise InputError(f"{at}: unknown property {p!r} in doc {doc} (one of the 16 of SCHEMA.md)")
+            for n in (s, o):
+                if n not in ents:
+                    raise InputError(f"{at}: {n!r} is not in the entities of doc {doc}")
+            c = _canonical(s, p, o)
+            triples.add(c)
+            if doc not in sources[c]:
+                sources[c].append(str(doc))
+    return Gold(
+        entities={k: frozenset(v) for k, v in entities.items()},
+        triples=frozenset(triples),
+        docs=tuple(docs),
+        sources={k: tuple(v) for k, v in sources.items()},
+    )
+
+
+@dataclass(frozen=True)
+class EvidenceRef:
+    """One sentence of the graph that supports a predicted triple."""
+
+    doc: str
+    sentence: str
+    rule: str | None = None
+    modality: str | None = None
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A gold triple the graph does not have, with the gold documents that list it."""
+
+    triple: Triple
+    docs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FalsePositive:
+    """A predicted triple that is not gold, with its evidence sentences.
+
+    Names that start with ``?`` are entities that match no gold entity.
+    """
+
+    triple: Triple
+    evidence: tuple[EvidenceRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class PropertyScore:
+    """Counts for one property."""
+
+    gold: int
+    predicted: int
+    correct: int
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.correct / self.gold if self.gold else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass(frozen=True)
+class Score:
+    """The result of :func:`score`."""
+
+    precision: float
+    recall: float
+    f1: float
+    correct: int
+    predicted: int
+    gold: int
+    docs: int
+    per_property: dict[str, PropertyScore]
+    missed: tuple[Miss, ...]
+    false_positives: tuple[FalsePositive, ...]
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict (same keys as ``score.py --json``, plus evidence)."""
+        return {
+            "precision": self.precision, "recall": self.recall, "f1": self.f1,
+            "correct": self.correct, "predicted": self.predicted, "gold": self.gold, "docs": self.docs,
+            "per_property": {p: {"gold": c.gold, "predicted": c.predicted, "correct": c.correct}
+                             for p, c in self.per_property.items()},
+            "missed": [list(m.triple) for m in self.missed],
+            "false_positives": [list(fp.triple) for fp in self.false_positives],
+            "missed_docs": {" | ".join(m.triple): list(m.docs) for m in self.missed},
+            "false_positive_evidence": {
+                " | ".join(fp.triple): [{"doc": e.doc, "sentence": e.sentence, "rule": e.rule,
+                                         "modality": e.modality} for e in fp.evidence]
+                for fp in self.false_positives
+            },
+        }
+
+
+def _split_camel(name: str) -> str:
+    name = re.sub(r"[_\-]+", " ", name)
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name)
+
+
+def _labels(graph: rdflib.Graph, node) -> list[str]:
+    """The node's labels, rdfs:label first (sorted within each property for determinism)."""
+    if isinstance(node, Literal):
+        return [str(node)]
+    labels: list[str] = []
+    for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel):
+        labels.extend(sorted(str(o) for o in graph.objects(node, p)))
+    return labels or [_split_camel(local_name(node))]
+
+
+def _all_triples(graph: rdflib.Graph) -> Iterable[tuple]:
+    if isinstance(graph, rdflib.ConjunctiveGraph):  # Dataset too: every named graph
+        seen = set()
+        for s, p, o, _ in graph.quads((None, None, None, None)):
+            if (s, p, o) not in seen:
+                seen.add((s, p, o))
+                yield s, p, o
+    else:
+        yield from graph.triples((None, None, None))
+
+
+def _evidence_index(graph: rdflib.Graph) -> dict[tuple, list[EvidenceRef]]:
+    """(subject node, property local name, object node) -> evidence sentences."""
+    index: dict[tuple, list[EvidenceRef]] = defaultdict(list)
+    for ev in set(graph.subjects(RDF.type, KGO.Evidence)):
+        s, p, o = (graph.value(ev, x) for x in (RDF.subject, RDF.predicate, RDF.object))
+        sentence = graph.value(ev, KGO.sentence)
+        if s is None or p is None or o is None or sentence is None:
+            continue
+        doc_node = graph.value(ev, PROV.wasDerivedFrom)
+        doc = None
+        if doc_node is not None:
+            doc = graph.value(doc_node, KGO.fileName) or graph.value(doc_node, DCTERMS.title)
+        rule, modality = graph.value(ev, KGO.rule), graph.value(ev, KGO.modality)
+        index[(s, local_name(p), o)].append(EvidenceRef(
+            doc=str(doc if doc is not None else (local_name(doc_node) if doc_node is not None else "?")),
+            sentence=" ".join(str(sentence).split()),
+            rule=str(rule) if rule is not None else None,
+            modality=str(modality) if modality is not None else None,
+        ))
+    return index
+
+
+def score(graph: rdflib.Graph, gold: Gold) -> Score:
+    """Score a graph against gold triples.
+
+    Parameters
+    ----------
+    graph
+        A built graph (``KnowledgeGraph.graph``) or any RDF graph; its direct
+        triples with one of the 16 schema properties (any namespace) are the
+        predictions.
+    gold
+        From :func:`load_gold`.
+
+    Returns
+    -------
+    Score
+        Precision, recall and F1 over distinct triples, counts per property,
+        the misses (with their gold documents) and the false positives (with
+        their evidence sentences), both sorted.
+
+    Examples
+    --------
+    >>> import rdflib
+    >>> empty = score(rdflib.Graph(), Gold(entities={}, triples=frozenset(), docs=()))
+    >>> empty.precision, empty.recall, empty.f1
+    (0.0, 0.0, 0.0)
+    """
+    index = gold.key_index()
+    cache: dict = {}
+
+    def resolve(node) -> set[str]:
+        if node not in cache:
+            labels = _labels(graph, node)
+            names: set[str] = set()
+            for label in labels:
+                for k in match_keys(label):
+                    names |= index.get(k, set())
+            cache[node] = names or {"?" + normalise(labels[0])}
+        return cache[node]
+
+    predicted: dict[Triple, set[tuple]] = defaultdict(set)
+    for s, p, o in _all_triples(graph):
+        prop = local_name(p)
+        if prop not in PROPERTIES:
+            continue
+        for sn in resolve(s):
+            for on in resolve(o):
+                predicted[_canonical(sn, prop, on)].add((s, prop, o))
+
+    pred = set(predicted)
+    tp = pred & gold.triples
+    precision = len(tp) / len(pred) if pred else 0.0
+    recall = len(tp) / len(gold.triples) if gold.triples else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+    per_property = {}
+    for prop in sorted(PROPERTIES):
+        g = {t for t in gold.triples if t[1] == prop}
+        pr = {t for t in pred if t[1] == prop}
+        if g or pr:
+            per_property[prop] = PropertyScore(gold=len(g), predicted=len(pr), correct=len(g & pr))
+
+    ev_index = _evidence_index(graph) if pred - gold.triples else {}
+    false_positives = []
+    for t in sorted(pred - gold.triples):
+        refs: list[EvidenceRef] = []
+        for s, prop, o in sorted(predicted[t], key=lambda x: (str(x[0]), str(x[2]))):
+            refs.extend(ev_index.get((s, prop, o), ()))
+            if prop in SYMMETRIC:
+                refs.extend(ev_index.get((o, prop, s), ()))
+        unique = tuple(dict.fromkeys(sorted(refs, key=lambda e: (e.doc, e.sentence, e.rule or ""))))
+        false_positives.append(FalsePositive(t, unique))
+    missed = tuple(Miss(t, gold.sources.get(t, ())) for t in sorted(gold.triples - pred))
+    return Score(
+        precision=precision, recall=recall, f1=f1, correct=len(tp), predicted=len(pred),
+        gold=len(gold.triples), docs=len(gold.docs), per_property=per_property,
+        missed=missed, false_positives=tuple(false_positives),
+    )
+
+
+def headline(s: Score) -> str:
+    """The one-line summary: ``precision 0.700 recall 0.500 f1 0.583 (...)``."""
+    return (f"precision {s.precision:.3f} recall {s.recall:.3f} f1 {s.f1:.3f} "
+            f"({s.correct} correct of {s.predicted} predicted, {s.gold} gold, {s.docs} docs)")
+
+
+def _shorten(text: str, width: int = 200) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
+
+
+def format_score(s: Score, *, max_evidence: int = 2) -> str:
+    """Readable report of a :class:`Score`; the last line is the headline.
+
+    Parameters
+    ----------
+    s
+        The score.
+    max_evidence
+        How many evidence sentences to show per false positive.
+
+    Examples
+    --------
+    >>> import rdflib
+    >>> print(format_score(score(rdflib.Graph(), Gold({}, frozenset(), ()))).splitlines()[-1])
+    precision 0.000 recall 0.000 f1 0.000 (0 correct of 0 predicted, 0 gold, 0 docs)
+    """
+    out = [f"{'property':<14} {'gold':>5} {'pred':>5} {'ok':>5} {'P':>6} {'R':>6} {'F1':>6}"]
+    for prop, c in s.per_property.items():
+        out.append(f"{prop:<14} {c.gold:>5} {c.predicted:>5} {c.correct:>5} "
+                   f"{c.precision:>6.2f} {c.recall:>6.2f} {c.f1:>6.2f}")
+    out.append("")
+    out.append(f"missed ({len(s.missed)}; gold, not predicted):")
+    for m in s.missed:
+        where = f"   [{', '.join(m.docs)}]" if m.docs else ""
+        out.append(f"  {' | '.join(m.triple)}{where}")
+    out.append("")
+    out.append(f"false positives ({len(s.false_positives)}; predicted, not gold; '?' = entity not in gold):")
+    for fp in s.false_positives:
+        out.append(f"  {' | '.join(fp.triple)}")
+        for e in fp.evidence[:max_evidence]:
+            how = f" ({e.rule}, {e.modality})" if e.rule else ""
+            out.append(f"      {e.doc}{how}: \"{_shorten(e.sentence)}\"")
+        if len(fp.evidence) > max_evidence:
+            out.append(f"      ... and {len(fp.evidence) - max_evidence} more sentences")
+    out.append("")
+    out.append(headline(s))
+    return "\n".join(out)

@@ -1,0 +1,756 @@
+"""Read articles from files, folders and strings into :class:`~kg.model.Document`.
+
+Supported inputs:
+
+* ``.txt`` and ``.md``: plain text with optional YAML front matter (a ``---``
+  block at the top with ``title``, ``source`` or ``url``, ``date``,
+  ``publisher``, ``license``). The document text is the body after the block.
+* ``.html`` and ``.htm``: main text and metadata extracted with trafilatura
+  (offline; nothing is fetched).
+* ``.jsonl``: one article per line, a JSON object with ``text`` and optional
+  ``id``, ``title``, ``url``/``source``, ``date``, ``publisher``, ``license``.
+
+Folders are walked recursively in sorted order; hidden entries (names that
+start with ``.``) and files with other extensions are ignored. Problems with
+one file or line (bad encoding, binary data, malformed JSON...) never stop
+the others: they become :class:`IngestWarning` objects. Only a missing input
+path raises :class:`~kg.errors.InputError`.
+
+The text is kept as it is, except that line ends become ``\\n`` and C0 control
+characters other than ``\\n`` and ``\\t`` are removed, so evidence offsets
+point into :attr:`Document.text`. Documents are identified by a hash of their
+text: the same text met twice is kept once.
+
+Examples
+--------
+>>> import tempfile
+>>> with tempfile.TemporaryDirectory() as folder:
+...     _ = (Path(folder) / "peru.txt").write_text("---\\ntitle: Peru\\n---\\nPeru produces copper.\\n")
+...     _ = (Path(folder) / "copy.txt").write_text("Peru produces copper.\\n")
+...     _ = (Path(folder) / "empty.md").write_text("   ")
+...     result = read_documents([folder])
+>>> [(d.name, d.title, d.text) for d in result.documents]
+[('peru.txt', 'Peru', 'Peru produces copper.\\n')]
+>>> [(Path(w.path).name, w.reason, w.kind) for w in result.warnings]
+[('empty.md', 'empty, skipped', 'warning'), ('peru.txt', 'duplicate of copy.txt, skipped', 'duplicate')]
+"""
+from __future__ import annotations
+
+import codecs
+import datetime as _dt
+import json
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Callable, Iterable, Iterator, Mapping, Union
+
+import yaml
+
+from kg.errors import InputError
+from kg.model import Document
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "SUPPORTED_EXTENSIONS",
+    "IngestWarning",
+    "IngestResult",
+    "read_documents",
+    "iter_documents",
+    "parse_front_matter",
+    "documents_from_jsonl",
+    "document_from_html",
+    "documents_from_strings",
+    "normalise_text",
+]
+
+DEFAULT_MAX_BYTES = 20_000_000
+"""Files larger than this many bytes are skipped with a warning."""
+
+SUPPORTED_EXTENSIONS: Mapping[str, str] = {
+    ".txt": "text",
+    ".md": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".jsonl": "jsonl",
+}
+"""File extension (lower case) -> how the file is read."""
+
+PathLike = Union[str, "os.PathLike[str]"]
+WarningCallback = Callable[["IngestWarning"], None]
+
+_NO_ARTICLES = "no articles found (.txt, .md, .html, .jsonl)"
+# C0 controls except \t (09) and \n (0a); \r is handled before this runs.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f]")
+_ONE_LINE = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
+_FRONT_MATTER_OPEN = re.compile(r"---[ \t]*\n")
+_FRONT_MATTER_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.MULTILINE)
+_BLANK_LINES = re.compile(r"(?:[ \t]*\n)*")
+_FRONT_MATTER_MAX_CHARS = 65_536
+_BINARY_SNIFF_BYTES = 8_000
+# Byte order marks other than UTF-8's, longest first (UTF-32-LE starts like UTF-16-LE).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf_32_le"),
+    (codecs.BOM_UTF32_BE, "utf_32_be"),
+    (codecs.BOM_UTF16_LE, "utf_16_le"),
+    (codecs.BOM_UTF16_BE, "utf_16_be"),
+)
+# Single-byte code pages that charset-normalizer often cannot tell apart on
+# short Western text; cp1252 is by far the most common of them.
+_PREFERRED_LEGACY = "cp1252"
+_LEGACY_CHAOS_MARGIN = 0.1
+# Document field -> metadata keys that can fill it, in order of preference.
+_META_FIELDS = (
+    ("title", ("title",)),
+    ("source", ("source", "url")),
+    ("date", ("date",)),
+    ("publisher", ("publisher",)),
+    ("license", ("license",)),
+)
+
+
+def _one_line(text: str) -> str:
+    """Collapse line breaks and control characters into single spaces."""
+    return _ONE_LINE.sub(" ", text).strip()
+
+
+@dataclass(frozen=True)
+class IngestWarning:
+    """A problem met while reading the inputs; the other inputs are still read.
+
+    ``kind`` is ``"warning"`` for a real problem (counted by ``--strict``) or
+    ``"duplicate"`` for a text that was already read (not a problem).
+
+    Examples
+    --------
+    >>> str(IngestWarning("news.jsonl", "invalid JSON\\n(bad)", line=3))
+    'news.jsonl:3: invalid JSON (bad)'
+    >>> str(IngestWarning("a.txt", "empty, skipped"))
+    'a.txt: empty, skipped'
+    """
+
+    path: str
+    reason: str
+    line: int | None = None
+    kind: str = "warning"
+
+    def __str__(self) -> str:
+        where = _one_line(self.path)
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        return f"{where}: {_one_line(self.reason)}"
+
+
+@dataclass
+class IngestResult:
+    """The documents read, the warnings met and how many inputs were skipped.
+
+    ``skipped`` counts files and JSONL lines dropped because of a problem;
+    duplicates are not counted.
+
+    Examples
+    --------
+    >>> r = IngestResult(warnings=[IngestWarning("a.txt", "empty, skipped"),
+    ...                            IngestWarning("b.txt", "duplicate of a.txt, skipped", kind="duplicate")])
+    >>> [str(w) for w in r.problems]
+    ['a.txt: empty, skipped']
+    """
+
+    documents: list[Document] = field(default_factory=list)
+    warnings: list[IngestWarning] = field(default_factory=list)
+    skipped: int = 0
+
+    @property
+    def problems(self) -> list[IngestWarning]:
+        """The warnings that are real problems (not duplicates)."""
+        return [w for w in self.warnings if w.kind == "warning"]
+
+
+def normalise_text(text: str) -> str:
+    """Make line ends ``\\n`` and drop C0 control characters except ``\\n`` and ``\\t``.
+
+    Nothing else changes: no trimming, no Unicode normalisation.
+
+    >>> normalise_text("a\\r\\nb\\rc\\x00d\\te\\x0c ")
+    'a\\nb\\ncd\\te '
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL_CHARS.sub("", text)
+
+
+def _meta_str(value: object) -> str | None:
+    """A metadata value as a stripped one-line string, or None when there is none.
+
+    >>> _meta_str(_dt.date(2024, 2, 3)), _meta_str(2024), _meta_str("  x "), _meta_str("")
+    ('2024-02-03', '2024', 'x', None)
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (_dt.date, _dt.datetime)):
+        text = value.isoformat()
+    elif isinstance(value, (list, tuple)):
+        # Only scalar items: nested structures are not metadata (and YAML aliases could explode).
+        items = (_meta_str(v) for v in value if not isinstance(v, (list, tuple, dict)))
+        text = ", ".join(v for v in items if v)
+    elif isinstance(value, dict):
+        return None
+    else:
+        text = str(value)
+    text = _one_line(normalise_text(text))
+    return text or None
+
+
+def _document_fields(meta: Mapping[str, object]) -> dict[str, str]:
+    """Pick the :class:`Document` metadata fields out of a metadata mapping."""
+    fields: dict[str, str] = {}
+    for name, keys in _META_FIELDS:
+        for key in keys:
+            value = _meta_str(meta.get(key))
+            if value:
+                fields[name] = value
+                break
+    return fields
+
+
+def parse_front_matter(
+    text: str, *, warn: Callable[[str, int | None], None] | None = None
+) -> tuple[dict[str, str], str, int]:
+    """Split YAML front matter from the body of a text.
+
+    Parameters
+    ----------
+    text : str
+        The whole file, line ends already normalised to ``\\n``.
+    warn : callable, optional
+        Called as ``warn(reason, line)`` when the block is malformed; the
+        line number (1-based, in ``text``) may be None.
+
+    Returns
+    -------
+    meta : dict of str to str
+        The front matter with lower-case keys and string values (dates and
+        numbers parsed by YAML are turned back into strings; empty values
+        are dropped). Empty when there is no front matter or it is malformed.
+    body : str
+        The text after the block and the blank lines that follow it, or the
+        whole text when there is no block.
+    body_offset : int
+        Where ``body`` starts in ``text``.
+
+    Examples
+    --------
+    >>> text = "---\\ntitle: Peru\\ndate: 2024-02-03\\nsource: https://x (mirror of https://y)\\n---\\n\\nPeru produces copper.\\n"
+    >>> meta, body, offset = parse_front_matter(text)
+    >>> meta
+    {'title': 'Peru', 'date': '2024-02-03', 'source': 'https://x (mirror of https://y)'}
+    >>> body, text[offset:] == body
+    ('Peru produces copper.\\n', True)
+    >>> parse_front_matter("No front matter.")
+    ({}, 'No front matter.', 0)
+    >>> parse_front_matter("---\\ntitle: [oops\\n---\\nBody", warn=lambda reason, line: print(line, reason))
+    3 malformed YAML front matter (expected ',' or ']', but got '<stream end>'); read the rest as text
+    ({}, 'Body', 21)
+    """
+    opening = _FRONT_MATTER_OPEN.match(text)
+    if not opening:
+        return {}, text, 0
+    closing = _FRONT_MATTER_CLOSE.search(text, opening.end(), _FRONT_MATTER_MAX_CHARS)
+    if not closing:
+        if warn:
+            warn("front matter has no closing '---'; read as text", 1)
+        return {}, text, 0
+    offset = _BLANK_LINES.match(text, closing.end()).end()
+    body = text[offset:]
+    block = text[opening.end():closing.start()]
+    try:
+        data = yaml.safe_load(block)
+    except yaml.YAMLError as exc:
+        if warn:
+            problem = getattr(exc, "problem", None) or "cannot parse"
+            mark = getattr(exc, "problem_mark", None)
+            warn(f"malformed YAML front matter ({problem}); read the rest as text",
+                 mark.line + 2 if mark is not None else None)
+        return {}, body, offset
+    if data is None:
+        return {}, body, offset
+    if not isinstance(data, dict):
+        if warn:
+            warn("front matter is not a YAML mapping; ignored", 2)
+        return {}, body, offset
+    meta = {}
+    for key, value in data.items():
+        value = _meta_str(value)
+        if value is not None:
+            meta[_one_line(str(key)).lower()] = value
+    return meta, body, offset
+
+
+def _html_paragraphs(text: str) -> str:
+    """Separate trafilatura's lines (paragraphs, headings, list items) by a blank line."""
+    lines = [line.strip() for line in normalise_text(text).split("\n")]
+    return "\n\n".join(line for line in lines if line)
+
+
+def document_from_html(html: str | bytes, name: str, *, path: str | None = None) -> Document | None:
+    """Extract the main text and metadata of an HTML page with trafilatura.
+
+    Nothing is fetched from the network. Paragraphs of the main text are
+    separated by a blank line; navigation, scripts, footers and comments are
+    left out. Metadata: ``title``, ``url`` (as ``source``), ``date``,
+    ``sitename`` (as ``publisher``) and ``license``, when the page has them.
+
+    Parameters
+    ----------
+    html : str or bytes
+        The page.
+    name : str
+        The document name.
+    path : str, optional
+        The file the page was read from.
+
+    Returns
+    -------
+    Document or None
+        None when trafilatura finds no main text.
+
+    Examples
+    --------
+    >>> page = ("<html><head><title>Copper</title><script>var junk = 1;</script></head><body>"
+    ...         "<nav>Home | About</nav><article><p>" + "Peru produces copper and zinc for export. " * 5 +
+    ...         "</p><p>" + "Chile is the largest producer of copper in the world. " * 5 + "</p></article></body></html>")
+    >>> doc = document_from_html(page, "copper.html")
+    >>> doc.title, doc.text.startswith("Peru produces copper"), "junk" in doc.text
+    ('Copper', True, False)
+    >>> document_from_html("<html><body><script>x()</script></body></html>", "empty.html") is None
+    True
+    """
+    import trafilatura  # slow to import: only when a page is read
+
+    extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
+    if extracted is None:
+        return None
+    data = extracted if isinstance(extracted, dict) else extracted.as_dict()
+    text = _html_paragraphs(data.get("text") or "")
+    if not text:
+        return None
+    meta = {
+        "title": data.get("title"),
+        "url": data.get("url"),
+        "date": data.get("date"),
+        "publisher": data.get("sitename"),
+        "license": data.get("license"),
+    }
+    return Document.from_text(text, name, path=path, **_document_fields(meta))
+
+
+class _Reader:
+    """One run of reading: the options, the warnings so far and the texts seen."""
+
+    def __init__(self, max_bytes: int, on_warning: WarningCallback | None) -> None:
+        self.max_bytes = max_bytes
+        self.on_warning = on_warning
+        self.result = IngestResult()
+        self._seen: dict[str, str] = {}
+
+    # --- bookkeeping ----------------------------------------------------
+    def warn(self, path: object, reason: str, line: int | None = None, *,
+             skipped: bool = False, kind: str = "warning") -> None:
+        warning = IngestWarning(str(path), reason, line, kind)
+        self.result.warnings.append(warning)
+        if skipped:
+            self.result.skipped += 1
+        if self.on_warning is not None:
+            self.on_warning(warning)
+
+    def keep(self, doc: Document, where: str, line: int | None = None) -> bool:
+        """True for a new text; for a text already read, warn that it is a duplicate."""
+        first = self._seen.get(doc.id)
+        if first is not None:
+            self.warn(where, f"duplicate of {first}, skipped", line, kind="duplicate")
+            return False
+        self._seen[doc.id] = doc.name
+        return True
+
+    # --- inputs ---------------------------------------------------------
+    def read_paths(self, paths: PathLike | Iterable[PathLike]) -> Iterator[Document]:
+        if isinstance(paths, (str, os.PathLike)):
+            paths = [paths]
+        checked = [_existing_path(p) for p in paths]  # all missing paths fail before any reading
+        for p in checked:
+            if p.is_dir():
+                yield from self.read_folder(p)
+            else:
+                yield from self.read_file(p, p.name, SUPPORTED_EXTENSIONS.get(p.suffix.lower()))
+
+    def read_folder(self, root: Path) -> Iterator[Document]:
+        found = False
+        for path, name, kind in self._walk(root):
+            found = True
+            yield from self.read_file(path, name, kind)
+        if not found:
+            self.warn(root, _NO_ARTICLES)
+
+    def _walk(self, root: Path) -> Iterator[tuple[Path, str, str]]:
+        """Supported files under ``root``: (path, name relative to root, kind), in name order.
+
+        Depth-first with an explicit stack (no recursion limit); each folder
+        remembers its ancestors' (device, inode) so that symlink loops are
+        reported instead of followed.
+        """
+        try:
+            st = root.stat()
+        except OSError as exc:
+            self.warn(root, f"cannot read folder ({_os_reason(exc)}), skipped", skipped=True)
+            return
+        stack: list[tuple] = [(root, PurePosixPath(), frozenset({(st.st_dev, st.st_ino)}))]
+        while stack:
+            item = stack.pop()
+            if isinstance(item[2], str):  # a file: (path, name, kind)
+                yield item
+                continue
+            folder, rel, ancestors = item
+            try:
+                with os.scandir(folder) as it:
+                    entries = sorted(it, key=lambda e: e.name)
+            except OSError as exc:
+                self.warn(folder, f"cannot read folder ({_os_reason(exc)}), skipped", skipped=True)
+                continue
+            children: list[tuple] = []
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                path = Path(entry.path)
+                if _is_dir(entry):
+                    try:
+                        st = path.stat()
+                    except OSError as exc:
+                        self.warn(path, f"cannot read folder ({_os_reason(exc)}), skipped", skipped=True)
+                        continue
+                    key = (st.st_dev, st.st_ino)
+                    if key in ancestors:
+                        self.warn(path, "directory loop, skipped", skipped=True)
+                    else:
+                        children.append((path, rel / entry.name, ancestors | {key}))
+                    continue
+                kind = SUPPORTED_EXTENSIONS.get(os.path.splitext(entry.name)[1].lower())
+                if kind is not None:
+                    children.append((path, (rel / entry.name).as_posix(), kind))
+            stack.extend(reversed(children))
+
+    def read_bytes(self, path: Path) -> bytes | None:
+        """The file's bytes, or None (with a warning) when it cannot or should not be read."""
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            reason = "broken symlink" if path.is_symlink() else "no such file"
+            self.warn(path, f"{reason}, skipped", skipped=True)
+            return None
+        except OSError as exc:
+            self.warn(path, f"cannot read ({_os_reason(exc)}), skipped", skipped=True)
+            return None
+        if not stat.S_ISREG(st.st_mode):
+            self.warn(path, "not a regular file, skipped", skipped=True)
+            return None
+        if st.st_size > self.max_bytes:
+            self.warn(path, f"too large ({st.st_size} bytes > {self.max_bytes}), skipped", skipped=True)
+            return None
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(self.max_bytes + 1)
+        except OSError as exc:
+            self.warn(path, f"cannot read ({_os_reason(exc)}), skipped", skipped=True)
+            return None
+        if len(data) > self.max_bytes:  # grew since stat
+            self.warn(path, f"too large (over {self.max_bytes} bytes), skipped", skipped=True)
+            return None
+        return data
+
+    def read_text(self, path: Path) -> str | None:
+        """The file decoded and normalised, or None (with a warning)."""
+        data = self.read_bytes(path)
+        if data is None:
+            return None
+        if not data.strip():
+            self.warn(path, "empty, skipped", skipped=True)
+            return None
+        text, encoding = _decode(data)
+        if text is None:
+            self.warn(path, "binary file, skipped", skipped=True)
+            return None
+        if encoding is not None:
+            self.warn(path, f"not UTF-8; read as {encoding}")
+        text = normalise_text(text)
+        if not text.strip():
+            self.warn(path, "empty, skipped", skipped=True)
+            return None
+        return text
+
+    def read_file(self, path: Path, name: str, kind: str | None) -> Iterator[Document]:
+        """Documents of one file; ``kind`` None means an unknown extension (read as text)."""
+        text = self.read_text(path)
+        if text is None:
+            return
+        if kind is None:
+            self.warn(path, f"unknown extension {path.suffix or '(none)'!r}; read as plain text")
+            kind = "text"
+        if kind == "jsonl":
+            yield from self.jsonl_documents(text, path, name)
+        elif kind == "html":
+            yield from self.html_document(text, path, name)
+        else:
+            yield from self.text_document(text, path, name)
+
+    def text_document(self, text: str, path: Path, name: str) -> Iterator[Document]:
+        meta, body, _ = parse_front_matter(text, warn=lambda reason, line: self.warn(path, reason, line))
+        if not body.strip():
+            self.warn(path, "empty (no text after the front matter), skipped", skipped=True)
+            return
+        doc = Document.from_text(body, name, path=str(path), **_document_fields(meta))
+        if self.keep(doc, str(path)):
+            yield doc
+
+    def html_document(self, html: str, path: Path, name: str) -> Iterator[Document]:
+        try:
+            doc = document_from_html(html, name, path=str(path))
+        except ImportError as exc:  # a broken install: say so, and go on with the other files
+            self.warn(path, f"cannot read HTML: trafilatura unavailable ({exc}), skipped", skipped=True)
+            return
+        if doc is None:
+            self.warn(path, "no main text found in the HTML, skipped", skipped=True)
+        elif self.keep(doc, str(path)):
+            yield doc
+
+    def jsonl_documents(self, text: str, path: Path, name: str) -> Iterator[Document]:
+        for number, line in enumerate(text.split("\n"), start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                self.warn(path, f"invalid JSON ({exc.msg} at column {exc.colno}), skipped", number, skipped=True)
+                continue
+            except RecursionError:
+                self.warn(path, "invalid JSON (nested too deeply), skipped", number, skipped=True)
+                continue
+            if not isinstance(record, dict):
+                self.warn(path, f"not a JSON object ({type(record).__name__}), skipped", number, skipped=True)
+                continue
+            body = record.get("text")
+            if not isinstance(body, str) or not body.strip():
+                problem = "missing" if body is None else ("not a string" if not isinstance(body, str) else "empty")
+                self.warn(path, f'"text" {problem}, skipped', number, skipped=True)
+                continue
+            body = normalise_text(body)
+            if not body.strip():
+                self.warn(path, '"text" empty, skipped', number, skipped=True)
+                continue
+            record_id = _meta_str(record.get("id"))
+            doc = Document.from_text(body, f"{name}#{record_id or number}", path=str(path),
+                                     **_document_fields(record))
+            if self.keep(doc, str(path), number):
+                yield doc
+
+
+def _existing_path(path: PathLike) -> Path:
+    """``path`` as a Path; InputError when nothing is there (a broken symlink is there)."""
+    if not os.fspath(path):
+        raise InputError("(empty path): no such file or directory")
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        raise InputError(_one_line(f"{os.fspath(path)}: no such file or directory")) from None
+    except OSError:
+        pass  # there, but cannot be looked at: warned about when read
+    return Path(path)
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    """True for a folder or a symlink to one; False when that cannot be told."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _os_reason(exc: OSError) -> str:
+    """The short reason of an OS error, without the file name."""
+    return exc.strerror or exc.__class__.__name__
+
+
+def _decode(data: bytes) -> tuple[str | None, str | None]:
+    """Decode file bytes: (text, encoding if not UTF-8), or (None, None) for binary data.
+
+    UTF-8 first (a BOM is dropped); then a UTF-16/32 byte order mark; then
+    charset-normalizer, preferring cp1252 when it is about as plausible as
+    the best guess.
+
+    >>> _decode("café".encode("utf-8-sig"))
+    ('café', None)
+    >>> _decode("Le café — “cher”, São Paulo, Genève et Zürich.".encode("cp1252"))
+    ('Le café — “cher”, São Paulo, Genève et Zürich.', 'cp1252')
+    >>> _decode(b"\\x89PNG\\r\\n\\x1a\\n\\x00\\x00\\x00\\rIHDR")
+    (None, None)
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(encoding), encoding
+            except UnicodeDecodeError:
+                break
+    if b"\x00" in data[:_BINARY_SNIFF_BYTES]:
+        return None, None
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        pass
+    import charset_normalizer
+
+    matches = list(charset_normalizer.from_bytes(data))
+    if not matches:
+        return None, None
+    best = matches[0]
+    for match in matches:
+        if (_PREFERRED_LEGACY in match.could_be_from_charset
+                and match.chaos <= best.chaos + _LEGACY_CHAOS_MARGIN):
+            try:
+                return data.decode(_PREFERRED_LEGACY), _PREFERRED_LEGACY
+            except UnicodeDecodeError:
+                break
+    return str(best), best.encoding
+
+
+def read_documents(
+    paths: PathLike | Iterable[PathLike],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    on_warning: WarningCallback | None = None,
+) -> IngestResult:
+    """Read every article in the given files and folders.
+
+    Parameters
+    ----------
+    paths : path or iterable of paths
+        Files (any extension: unknown ones are read as plain text, with a
+        warning) and folders (walked recursively in name order; only
+        ``.txt``, ``.md``, ``.html``, ``.htm`` and ``.jsonl`` are read).
+    max_bytes : int
+        Larger files are skipped with a warning.
+    on_warning : callable, optional
+        Called with each :class:`IngestWarning` as it happens.
+
+    Returns
+    -------
+    IngestResult
+        Documents in input order (names relative to the folder given, or the
+        file name for a file given directly), warnings, and the count of
+        skipped files and lines.
+
+    Raises
+    ------
+    InputError
+        When a path does not exist (checked before anything is read).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = (Path(tmp) / "b.txt").write_text("Chile produces copper.")
+    ...     _ = (Path(tmp) / "a.md").write_text("---\\ntitle: Peru\\n---\\nPeru produces zinc.")
+    ...     _ = (Path(tmp) / "notes.csv").write_text("ignored")
+    ...     result = read_documents([tmp])
+    >>> [(d.name, d.title, d.text) for d in result.documents]
+    [('a.md', 'Peru', 'Peru produces zinc.'), ('b.txt', None, 'Chile produces copper.')]
+    >>> read_documents("no/such/file.txt")
+    Traceback (most recent call last):
+    ...
+    kg.errors.InputError: no/such/file.txt: no such file or directory
+    """
+    reader = _Reader(max_bytes, on_warning)
+    reader.result.documents.extend(reader.read_paths(paths))
+    return reader.result
+
+
+def iter_documents(
+    paths: PathLike | Iterable[PathLike],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    on_warning: WarningCallback | None = None,
+) -> Iterator[Document]:
+    """Like :func:`read_documents`, but yield documents one at a time.
+
+    Warnings reach only ``on_warning``.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = (Path(tmp) / "a.txt").write_text("Peru produces zinc.")
+    ...     _ = (Path(tmp) / "b.txt").write_text("")
+    ...     names = [d.name for d in iter_documents(tmp, on_warning=lambda w: print(w.reason))]
+    empty, skipped
+    >>> names
+    ['a.txt']
+    """
+    yield from _Reader(max_bytes, on_warning).read_paths(paths)
+
+
+def documents_from_jsonl(
+    path: PathLike,
+    *,
+    name: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    on_warning: WarningCallback | None = None,
+) -> IngestResult:
+    """Read a JSON Lines file: one article per line.
+
+    Each line is an object with ``text`` and optional ``id``, ``title``,
+    ``url`` or ``source``, ``date``, ``publisher``, ``license``. A malformed
+    line is skipped with a warning that names its line number. Documents are
+    named ``f"{name}#{id or line number}"``; ``name`` defaults to the file name.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     p = Path(tmp) / "news.jsonl"
+    ...     _ = p.write_text('{"id": 7, "text": "Peru produces zinc.", "url": "https://x"}\\nnot json\\n{"text": "Chile."}\\n')
+    ...     result = documents_from_jsonl(p)
+    >>> [(d.name, d.source) for d in result.documents]
+    [('news.jsonl#7', 'https://x'), ('news.jsonl#3', None)]
+    >>> [(w.line, w.reason) for w in result.warnings]
+    [(2, 'invalid JSON (Expecting value at column 1), skipped')]
+    """
+    path = _existing_path(path)
+    reader = _Reader(max_bytes, on_warning)
+    text = reader.read_text(path)
+    if text is not None:
+        reader.result.documents.extend(reader.jsonl_documents(text, path, name or path.name))
+    return reader.result
+
+
+def documents_from_strings(texts: Iterable[str], *, on_warning: WarningCallback | None = None) -> list[Document]:
+    """Make documents from strings (for the Python API), named ``text-1``, ``text-2``...
+
+    Texts are normalised like files. Empty ones and repeats are skipped;
+    ``on_warning`` hears about them.
+
+    >>> docs = documents_from_strings(["Peru produces copper.\\r\\n", "", "Peru produces copper.\\n"],
+    ...                               on_warning=print)
+    text-2: empty, skipped
+    text-3: duplicate of text-1, skipped
+    >>> [(d.name, d.text) for d in docs]
+    [('text-1', 'Peru produces copper.\\n')]
+    """
+    reader = _Reader(DEFAULT_MAX_BYTES, on_warning)
+    for number, text in enumerate(texts, start=1):
+        name = f"text-{number}"
+        if not isinstance(text, str):
+            reader.warn(name, f"not a string ({type(text).__name__}), skipped", skipped=True)
+            continue
+        text = normalise_text(text)
+        if not text.strip():
+            reader.warn(name, "empty, skipped", skipped=True)
+            continue
+        doc = Document.from_text(text, name)
+        if reader.keep(doc, name):
+            reader.result.documents.append(doc)
+    return reader.result.documents

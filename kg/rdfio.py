@@ -1,0 +1,291 @@
+"""Write and read kg graphs in every RDF format, strictly and atomically.
+
+=========  ===========  =================  ======================================
+key        rdflib name  file               written by
+=========  ===========  =================  ======================================
+``ttl``    turtle       ``graph.ttl``      rdflib (prefixed, readable)
+``nt``     ntriples     ``graph.nt``       pyoxigraph (canonical N-Triples, sorted)
+``trig``   trig         ``graph.trig``     pyoxigraph (all triples in the *default* graph)
+``jsonld`` json-ld      ``graph.jsonld``   rdflib (``@context`` from the bound prefixes)
+=========  ===========  =================  ======================================
+
+TriG keeps the data in the default graph so that reading it back gives the
+same graph as ``graph.ttl`` (a named graph would need a name that Turtle
+cannot carry). Reading is strict: a file is first parsed by pyoxigraph,
+whose errors become one-line :class:`~kg.errors.InputError` messages with
+the line and column, and the parsed triples are then loaded into rdflib.
+
+Examples
+--------
+>>> from rdflib import Graph, Literal, URIRef
+>>> g = Graph()
+>>> _ = g.add((URIRef("https://example.org/a"), URIRef("https://example.org/p"), Literal('say "hi"')))
+>>> serialize(g, "nt")
+b'<https://example.org/a> <https://example.org/p> "say \\\\"hi\\\\"" .\\n'
+>>> all(check_roundtrip(g, fmt) for fmt in FORMATS)
+True
+"""
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from .atomic import atomic_write, replace_outputs
+from .errors import InputError, KGError
+from .rdf import new_graph
+
+__all__ = [
+    "FORMATS", "FILE_NAMES", "serialize", "write_graph", "write_graphs", "read_graph", "parse_rdf",
+    "check_roundtrip", "format_for_path", "to_oxigraph", "to_rdflib_term", "oxigraph_triples",
+]
+
+#: Output format keys and their rdflib names.
+FORMATS: dict[str, str] = {"ttl": "turtle", "nt": "ntriples", "trig": "trig", "jsonld": "json-ld"}
+#: The file name of each format in a build folder.
+FILE_NAMES: dict[str, str] = {key: f"graph.{key}" for key in FORMATS}
+
+_OX_FORMATS: dict[str, ox.RdfFormat] = {
+    "ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD, "nq": ox.RdfFormat.N_QUADS, "rdf": ox.RdfFormat.RDF_XML,
+}
+_EXTENSIONS: dict[str, str] = {
+    ".ttl": "ttl", ".turtle": "ttl", ".nt": "nt", ".ntriples": "nt", ".trig": "trig",
+    ".jsonld": "jsonld", ".json": "jsonld", ".nq": "nq", ".rdf": "rdf", ".owl": "rdf", ".xml": "rdf",
+}
+_ALIASES: dict[str, str] = {**{v: k for k, v in FORMATS.items()}, "json": "jsonld", "n-triples": "nt"}
+
+
+def _format_key(fmt: str) -> str:
+    key = _ALIASES.get(fmt.lower(), fmt.lower())
+    if key not in FORMATS:
+        raise KGError(f"unknown RDF format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return key
+
+
+def format_for_path(path: str | os.PathLike[str]) -> str:
+    """The format key of a file from its extension.
+
+    >>> format_for_path("out/graph.jsonld"), format_for_path("x.TTL")
+    ('jsonld', 'ttl')
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix not in _EXTENSIONS:
+        known = ", ".join(sorted(_EXTENSIONS))
+        raise InputError(f"{path}: unknown RDF file extension {suffix or '(none)'!r}; use one of {known}")
+    return _EXTENSIONS[suffix]
+
+
+# --------------------------------------------------------------------------- term conversion
+def to_oxigraph(term: Node, bnodes: dict[BNode, ox.BlankNode] | None = None):
+    """Convert an rdflib term to the equal pyoxigraph term.
+
+    >>> to_oxigraph(Literal("Peru"))
+    <Literal value=Peru datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>
+    >>> to_oxigraph(Literal("a", lang="en")).language
+    'en'
+    """
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    if isinstance(term, BNode):
+        if bnodes is None:
+            return ox.BlankNode()
+        if term not in bnodes:
+            bnodes[term] = ox.BlankNode()
+        return bnodes[term]
+    raise KGError(f"cannot convert {type(term).__name__} {term!r} to pyoxigraph; only IRIs, blank nodes and literals")
+
+
+def to_rdflib_term(term, bnodes: dict[str, BNode] | None = None) -> Node:
+    """Convert a pyoxigraph term to the equal rdflib term (``xsd:string`` literals become plain).
+
+    >>> to_rdflib_term(ox.Literal("1", datatype=ox.NamedNode(str(XSD.integer))))
+    rdflib.term.Literal('1', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer'))
+    >>> to_rdflib_term(ox.Literal("Peru"))
+    rdflib.term.Literal('Peru')
+    """
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        return Literal(term.value) if dt == str(XSD.string) else Literal(term.value, datatype=URIRef(dt))
+    if isinstance(term, ox.BlankNode):
+        if bnodes is None:
+            return BNode(term.value)
+        if term.value not in bnodes:
+            bnodes[term.value] = BNode()
+        return bnodes[term.value]
+    raise InputError(f"RDF 1.2 triple terms ({term}) are not supported by kg; remove them from the input")
+
+
+def oxigraph_triples(graph: Graph) -> list[ox.Triple]:
+    """The triples of an rdflib graph as pyoxigraph triples, in a stable order."""
+    bnodes: dict[BNode, ox.BlankNode] = {}
+    return [ox.Triple(to_oxigraph(s, bnodes), to_oxigraph(p, bnodes), to_oxigraph(o, bnodes))
+            for s, p, o in sorted(graph)]
+
+
+def _prefixes(graph: Graph) -> dict[str, str]:
+    out = {p: str(ns) for p, ns in graph.namespaces() if p and p != "xml"}
+    return dict(sorted(out.items()))
+
+
+# --------------------------------------------------------------------------- writing
+def serialize(graph: Graph, fmt: str) -> bytes:
+    """Serialize ``graph`` in one of :data:`FORMATS` (key or rdflib name) as UTF-8 bytes.
+
+    Only rdflib and pyoxigraph serializers write the text.
+
+    >>> from rdflib import Graph
+    >>> serialize(Graph(), "trig")
+    b''
+    """
+    key = _format_key(fmt)
+    if key == "ttl":
+        return graph.serialize(format="turtle", encoding="utf-8")
+    if key == "jsonld":
+        return graph.serialize(format="json-ld", encoding="utf-8", context=_prefixes(graph), auto_compact=True)
+    triples = oxigraph_triples(graph)
+    if key == "nt":
+        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+    return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=_prefixes(graph))
+
+
+def write_graph(graph: Graph, path: str | os.PathLike[str], fmt: str | None = None) -> Path:
+    """Serialize ``graph`` to ``path`` atomically; the format comes from the extension unless given.
+
+    >>> import tempfile
+    >>> from rdflib import Graph
+    >>> p = write_graph(Graph(), Path(tempfile.mkdtemp()) / "graph.nt")
+    >>> p.read_bytes()
+    b''
+    """
+    p = Path(path)
+    key = _format_key(fmt) if fmt else format_for_path(p)
+    atomic_write(p, serialize(graph, key))
+    return p
+
+
+def write_graphs(graph: Graph, folder: str | os.PathLike[str], formats: Iterable[str] = ("ttl",)) -> list[Path]:
+    """Write ``graph`` in several formats into ``folder`` (``graph.ttl``...), all or none.
+
+    Everything is serialized first, then the files are replaced together
+    (:func:`kg.atomic.replace_outputs`).
+    """
+    files = {Path(folder) / FILE_NAMES[_format_key(f)]: serialize(graph, f) for f in formats}
+    replace_outputs(files)
+    return list(files)
+
+
+# --------------------------------------------------------------------------- reading
+def _syntax_message(exc: SyntaxError) -> str:
+    msg = " ".join(str(exc.msg).split())
+    if msg.startswith("Parser error") and ": " in msg:
+        msg = msg.split(": ", 1)[1]
+    if exc.lineno:
+        return f"line {exc.lineno} column {exc.offset or 1}: {msg}"
+    return msg
+
+
+def _strict_quads(data: bytes, key: str, name: str) -> Iterator[ox.Quad]:
+    try:
+        yield from ox.parse(data, format=_OX_FORMATS[key])
+    except SyntaxError as exc:
+        raise InputError(f"{name}: {_syntax_message(exc)}") from None
+    except (ValueError, OSError) as exc:
+        raise InputError(f"{name}: cannot be read as {key}: {' '.join(str(exc).split())}") from None
+
+
+def parse_rdf(data: bytes | str, fmt: str, *, name: str = "<data>") -> Graph:
+    """Parse RDF text strictly with pyoxigraph and load it into a new rdflib graph.
+
+    Named graphs (TriG, N-Quads) are merged into the one graph. The kg
+    prefixes are bound on the result.
+
+    >>> g = parse_rdf('<https://e.org/a> <https://e.org/p> "x" .', "nt")
+    >>> len(g)
+    1
+    >>> parse_rdf('<a> <p> "x" .', "nt", name="bad.nt")
+    Traceback (most recent call last):
+    kg.errors.InputError: bad.nt: line 1 column 1: No scheme found in an absolute IRI
+    """
+    key = _ALIASES.get(fmt.lower(), fmt.lower())
+    if key not in _OX_FORMATS:
+        raise InputError(f"{name}: unknown RDF format {fmt!r}")
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    g = new_graph()
+    bnodes: dict[str, BNode] = {}
+    g.addN((to_rdflib_term(q.subject, bnodes), to_rdflib_term(q.predicate, bnodes),
+            to_rdflib_term(q.object, bnodes), g) for q in _strict_quads(raw, key, name))
+    return g
+
+
+def read_graph(source: str | os.PathLike[str]) -> Graph:
+    """Read a graph from an RDF file (format from the extension) or a build folder (its ``graph.ttl``).
+
+    Raises
+    ------
+    kg.errors.InputError
+        When the file is missing, unreadable or not valid RDF (with line and column).
+
+    Examples
+    --------
+    >>> read_graph("no/such/folder")
+    Traceback (most recent call last):
+    kg.errors.InputError: no/such/folder: no such file or folder; check the path
+    """
+    path = Path(source)
+    if path.is_dir():
+        folder, path = path, path / FILE_NAMES["ttl"]
+        if not path.is_file():
+            raise InputError(f"{folder}: no {FILE_NAMES['ttl']} in this folder; run `kg build` first or pass an RDF file")
+    elif not path.exists():
+        raise InputError(f"{path}: no such file or folder; check the path")
+    key = format_for_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc}); check its permissions") from None
+    return parse_rdf(data, key, name=str(path))
+
+
+def _rdflib_parse(data: bytes, key: str) -> Graph:
+    """Parse with rdflib's own parser (TriG: the union of all graphs)."""
+    with warnings.catch_warnings():  # rdflib's TriG and JSON-LD parsers use deprecated classes
+        warnings.simplefilter("ignore", DeprecationWarning)
+        if key != "trig":
+            return Graph().parse(data=data, format=FORMATS[key])
+        ds = Dataset()
+        ds.parse(data=data, format="trig")
+        g = Graph()
+        for s, p, o, _ in ds.quads((None, None, None, None)):
+            g.add((s, p, o))
+        return g
+
+
+def check_roundtrip(graph: Graph, fmt: str) -> bool:
+    """Whether ``graph`` survives ``fmt``: serialized, re-parsed strictly by pyoxigraph
+    and by rdflib, and both results isomorphic to ``graph``.
+
+    Raises :class:`~kg.errors.InputError` when pyoxigraph rejects the output.
+    """
+    key = _format_key(fmt)
+    data = serialize(graph, key)
+    strict = parse_rdf(data, key, name=f"<{key} output>")
+    return isomorphic(strict, graph) and isomorphic(_rdflib_parse(data, key), graph)
