@@ -280,14 +280,6 @@ def _accepts(func: Callable, name: str) -> bool:
     return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
-def _documents_from_texts(texts: Sequence[str]) -> list[Document]:
-    from . import ingest
-
-    if hasattr(ingest, "documents_from_strings"):
-        return list(ingest.documents_from_strings(texts))
-    return [Document.from_text(t, name=f"text-{i + 1}") for i, t in enumerate(texts)]
-
-
 def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts: Iterable[str] = (),
           model: str | None = None, min_confidence: float = 0.0, explain: list[SentenceTrace] | None = None,
           strict: bool = False, progress: bool | str = False,
@@ -353,30 +345,37 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
     texts = list(texts)
     if not paths and not texts:
         raise InputError("nothing to build: give input files or folders, or texts=[...]")
-    for p in paths:
-        if not p.exists():
-            raise InputError(f"{p}: no such file or folder; check the path")
+    from . import ingest
+
+    warnings: list[str] = []
+    problems = 0  # warnings that --strict counts (a repeated text is not a problem)
+
+    def note(w: object) -> None:
+        nonlocal problems
+        warnings.append(str(w))
+        if getattr(w, "kind", "warning") != "duplicate":
+            problems += 1
+        if on_warning is not None:
+            on_warning(str(w))
 
     documents: list[Document] = []
-    warnings: list[str] = []
     skipped = 0
     if paths:
-        from . import ingest
-
-        ing = ingest.read_documents(paths, on_warning=on_warning)
+        ing = ingest.read_documents(paths, on_warning=note)
         documents.extend(ing.documents)
-        warnings.extend(str(w) for w in ing.warnings)
         skipped += int(ing.skipped)
     if texts:
-        documents.extend(_documents_from_texts(texts))
-    if strict and warnings:
-        raise StrictModeError(f"--strict: {len(warnings)} warning(s) in the inputs ({skipped} skipped); "
-                              "nothing was built; fix the inputs or drop --strict")
+        before = problems
+        documents.extend(ingest.documents_from_strings(texts, on_warning=note))
+        skipped += problems - before  # empty or non-string texts
+    if strict and problems:
+        raise StrictModeError(f"--strict: {problems} warning(s) in the inputs ({skipped} skipped); "
+                              "nothing was built or written; fix the inputs or drop --strict")
     if not documents:
-        raise InputError(f"no readable articles in {', '.join(map(str, paths))} ({skipped} skipped; "
-                         "see the warnings); give .txt, .md, .html or .jsonl files")
-    # the same text twice is one document
-    unique = list({d.id: d for d in documents}.values())
+        where = ", ".join(map(str, paths)) if paths else "the texts"
+        raise InputError(f"no readable articles in {where} ({skipped} skipped; see the warnings); "
+                         "give .txt, .md, .html or .jsonl files")
+    unique = list({d.id: d for d in documents}.values())  # the same text twice is one document
 
     from . import extract as kgextract
 
@@ -389,17 +388,18 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
 
         kw["nlp"] = load_pipeline(model)
     entities, facts = kgextract.extract(unique, **kw)
-    result = BuildResult(documents=unique, entities=dict(entities), facts=list(facts),
-                         warnings=warnings, skipped=skipped)
 
     from . import rdf
 
-    if _accepts(rdf.to_rdf, "min_confidence"):
-        graph = rdf.to_rdf(result, min_confidence=min_confidence)
-    else:
-        kept = [f for f in result.facts if f.confidence >= min_confidence]
-        graph = rdf.to_rdf(BuildResult(documents=result.documents, entities=result.entities, facts=kept,
-                                       warnings=result.warnings, skipped=result.skipped))
+    result = BuildResult(documents=unique, entities=dict(entities), facts=list(facts),
+                         warnings=warnings, skipped=skipped)
+    rdf_warnings: list[str] = []
+    graph = rdf.to_rdf(result, min_confidence=min_confidence, warnings=rdf_warnings)
+    for w in rdf_warnings:
+        note(w)
+    if strict and rdf_warnings:
+        raise StrictModeError(f"--strict: {len(rdf_warnings)} warning(s) while making the graph; "
+                              "nothing was written; fix the inputs or drop --strict")
     return KnowledgeGraph(graph, result)
 
 

@@ -26,13 +26,13 @@ Examples
 >>> import tempfile
 >>> with tempfile.TemporaryDirectory() as folder:
 ...     _ = (Path(folder) / "peru.txt").write_text("---\\ntitle: Peru\\n---\\nPeru produces copper.\\n")
-...     _ = (Path(folder) / "copy.txt").write_text("Peru produces copper.\\n")
+...     _ = (Path(folder) / "reprint.txt").write_text("Peru produces copper.\\n")
 ...     _ = (Path(folder) / "empty.md").write_text("   ")
 ...     result = read_documents([folder])
 >>> [(d.name, d.title, d.text) for d in result.documents]
 [('peru.txt', 'Peru', 'Peru produces copper.\\n')]
 >>> [(Path(w.path).name, w.reason, w.kind) for w in result.warnings]
-[('empty.md', 'empty, skipped', 'warning'), ('peru.txt', 'duplicate of copy.txt, skipped', 'duplicate')]
+[('empty.md', 'empty, skipped', 'warning'), ('reprint.txt', 'duplicate of peru.txt, skipped', 'duplicate')]
 """
 from __future__ import annotations
 

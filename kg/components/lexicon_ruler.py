@@ -55,14 +55,22 @@ def inflections(word: str) -> list[str]:
     return forms
 
 
-def token_pattern(words: list[str]) -> list[dict]:
-    """A Matcher pattern for the tokens of one surface form."""
+def token_pattern(words: list[str], tagged: bool = False) -> list[dict]:
+    """A Matcher pattern for the tokens of one surface form.
+
+    With ``tagged`` (the pipeline has a tagger), the last word of a lower-case
+    form must be a noun, proper noun or adjective, so that the verb "lead"
+    is not the metal.
+    """
     pattern = []
     for i, w in enumerate(words):
         if w.lower() != w:
             pattern.append({"ORTH": w})
         elif i == len(words) - 1:
-            pattern.append({"LOWER": {"IN": inflections(w)}})
+            tok = {"LOWER": {"IN": inflections(w)}}
+            if tagged:
+                tok["POS"] = {"IN": ["NOUN", "PROPN", "ADJ"]}
+            pattern.append(tok)
         else:
             pattern.append({"LOWER": w})
     return pattern
@@ -76,6 +84,7 @@ class LexiconRuler:
         self.matcher = Matcher(nlp.vocab)
         self.entries: dict[str, tuple[str, str]] = {}
         onto = load_ontology(ontology_dir)
+        tagged = any(p in nlp.pipe_names for p in ("tagger", "morphologizer"))
         for n, entry in enumerate(onto.lexicon):
             key = f"KG{n}"
             self.entries[key] = (entry.cls, entry.label)
@@ -86,10 +95,10 @@ class LexiconRuler:
                 if not words or tuple(words) in seen:
                     continue
                 seen.add(tuple(words))
-                patterns.append(token_pattern(words))
+                patterns.append(token_pattern(words, tagged))
                 if words[0][:1].islower():  # sentence-initial capital
                     cap = [words[0][:1].upper() + words[0][1:], *words[1:]]
-                    patterns.append(token_pattern(cap))
+                    patterns.append(token_pattern(cap, tagged))
             self.matcher.add(key, patterns)
 
     def __call__(self, doc: Doc) -> Doc:
