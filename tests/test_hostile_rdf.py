@@ -20,7 +20,7 @@ HOSTILE = [
 
 hostile_text = st.lists(
     st.one_of(st.sampled_from(HOSTILE), st.characters(exclude_categories=()), st.text(max_size=3)),
-    max_size=12,
+    max_size=8,
 ).map("".join)
 
 OK_CHAR = re.compile("[\t\n\r\x20-\ud7ff\ue000-\U0010ffff]")
@@ -63,16 +63,11 @@ SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[Healt
 
 @SETTINGS
 @given(results())
-def test_every_format_roundtrips_strictly(result):
-    graph = to_rdf(result)
+def test_every_format_roundtrips_and_text_is_kept(result):
+    original = to_rdf(result)
     for fmt in FORMATS:
-        assert check_roundtrip(graph, fmt), fmt
-
-
-@SETTINGS
-@given(results())
-def test_text_kept_exactly(result):
-    graph = parse_rdf(serialize(to_rdf(result), "ttl"), "ttl")
+        assert check_roundtrip(original, fmt), fmt
+    graph = parse_rdf(serialize(original, "ttl"), "ttl")
     for entity in result.entities.values():
         assert list(graph.objects(entity_iri(entity.slug), RDFS.label)) == [Literal(clean_text(entity.label))]
     doc = result.documents[0]
