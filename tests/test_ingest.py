@@ -196,7 +196,7 @@ def test_html_main_text_and_metadata(tmp_path):
 
 def test_html_without_main_text_is_skipped(tmp_path):
     _write(tmp_path / "empty.htm", "<html><head><title>Nothing</title><script>x = 1;</script></head>"
-                                   "<body><nav>Home</nav></body></html>")
+                                   "<body><div></div><script>render();</script></body></html>")
     result = read_documents(tmp_path)
     assert result.documents == []
     assert _reasons(result) == [("empty.htm", "no main text found in the HTML, skipped")]
@@ -347,6 +347,15 @@ def test_directory_loop_is_reported_not_followed(tmp_path):
     assert [(Path(w.path).name, w.reason) for w in result.warnings] == [("back", "directory loop, skipped")]
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_named_pipe_is_skipped_not_read(tmp_path):
+    os.mkfifo(tmp_path / "pipe.txt")  # reading it would block forever
+    result = read_documents(tmp_path)
+    assert result.documents == []
+    assert _reasons(result) == [("pipe.txt", "not a regular file, skipped")]
+    assert result.skipped == 1
+
+
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root can read any file")
 def test_unreadable_file_is_skipped(tmp_path):
     path = _write(tmp_path / "secret.txt", "Hidden.")
@@ -442,9 +451,13 @@ def test_explicit_unknown_extension_is_read_as_text(tmp_path):
 def test_text_normalisation_keeps_offsets(tmp_path):
     raw = "  Line one.\r\nLine\ttwo.\rLine\x00 three\x07.\x0c\n\n"
     assert normalise_text(raw) == "  Line one.\nLine\ttwo.\nLine three.\n\n"
-    _write(tmp_path / "n.txt", raw)
-    (doc,) = read_documents(tmp_path).documents
-    assert doc.text == "  Line one.\nLine\ttwo.\nLine three.\n\n"
+    # a NUL near the start of a file means binary; other control characters are dropped
+    _write(tmp_path / "n.txt", raw.replace("\x00", "\x1b"))
+    _write(tmp_path / "n.jsonl", json.dumps({"text": raw}) + "\n")
+    docs = read_documents(tmp_path).documents
+    assert [d.text for d in docs] == ["  Line one.\nLine\ttwo.\nLine three.\n\n"]
+    assert [d.name for d in docs] == ["n.jsonl#1"]  # n.txt has the same text: a duplicate
+    (doc,) = docs
     start = doc.text.index("Line\ttwo.")
     assert doc.text[start:start + 9] == "Line\ttwo."
 
