@@ -1,0 +1,794 @@
+"""Relation extraction from dependency parses, driven by the ontology's triggers.
+
+For every sentence of a parsed document, :func:`sentence_candidates` finds
+trigger words (verbs, nouns, adjectives and titles named in
+``ontologies/kg.ttl``), reads their arguments off the dependency tree and
+returns candidate facts between entity mentions. Rule families:
+
+``verb``      X produces Y, Y is produced by X, the minerals it needs
+``noun``      X's production of Y, a Y producer, partnership between X and Y
+``adj``       X, rich in Y; X is reliant on Y; Y used in Z
+``title``     Prime Minister X, Department of Energy Secretary X
+``chain``     Mount Weld, Western Australia; Kuantan, Malaysia
+``list``      members include A, B and C
+
+Arguments pass through coordination ("copper and zinc"), examples
+("minerals like copper"), wrappers ("one of the largest producers",
+"percent of the world's gallium") and simple reference ("the company",
+"it", "the two countries"). Every candidate is checked against the domain
+and range of its property; rejected candidates are kept, with the reason,
+for ``--explain``.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from .modality import modality_of
+from .ontology import Ontology
+
+PREPOSITIONS = {"in", "on", "of", "with", "to", "for", "from", "at", "between", "into", "over", "by",
+                "about", "among", "within", "across", "under", "through"}
+# nouns that only point at their "of" complement: "one of the producers", "percent of gallium"
+WRAPPERS = {"one", "some", "many", "most", "all", "each", "part", "percent", "%", "share", "tons", "tonnes",
+            "ton", "tonne", "pounds", "kilograms", "amount", "amounts", "quantity", "quantities", "volume",
+            "volumes", "half", "third", "quarter", "majority", "bulk", "lot", "lots", "range", "variety",
+            "number", "production", "manufacture", "manufacturing", "development", "deployment", "use",
+            "supply", "supplies", "west", "east", "north", "south", "heart", "province", "region", "state",
+            "city", "district", "town", "governments", "government", "kind", "type", "types", "form",
+            "forms", "stocks", "stock", "output", "content", "mt", "metric", "sources", "source", "field"}
+# heads that stand for their modifiers: "the critical minerals market", "TFM operations"
+GENERIC_HEADS = {"market", "markets", "sector", "sectors", "industry", "industries", "supply", "supplies",
+                 "chain", "chains", "trade", "operations", "operation", "production", "output", "resources",
+                 "resource", "imports", "exports", "reserves", "deposits", "mining", "sources", "source",
+                 "materials", "material", "products", "product", "concentrate", "content", "ore", "ores",
+                 "applications", "uses", "needs", "capacity", "capabilities", "stockpile", "stocks",
+                 "processing", "refining", "price", "prices", "demand", "commodities", "minerals"}
+EXAMPLE_PREPS = {"like", "including", "especially", "particularly", "notably"}
+OPEN_STOP = {"numerous", "many", "several", "various", "other", "such", "key", "major", "significant", "vital",
+             "new", "current", "certain", "important", "critical", "essential", "more", "most", "same",
+             "different", "commercial", "own", "our", "their", "its", "main", "primary", "total", "global",
+             "which", "what", "whose", "all", "both", "each", "every", "this", "that", "these", "those",
+             "a", "an", "the", "some", "any", "no", "further", "future", "wide", "broad"}
+PRONOUNS = {"it", "its", "itself", "which", "who", "that", "whose"}
+RELATIVE = {"which", "who", "that", "whom", "whose"}
+LIGHT_VERBS = {"have", "hold", "own", "contain", "feature", "include", "comprise", "host", "house", "boast",
+               "be", "become", "remain", "account", "represent", "operate", "run", "possess", "control"}
+SUPERLATIVE = {"top", "largest", "leading", "biggest", "dominant", "main", "greatest", "foremost", "chief"}
+WORLD = {"world", "global", "worldwide", "globe", "planet"}
+COUNTRY_TITLES = {"president", "prime minister", "premier", "chancellor", "king", "queen", "emir", "sultan",
+                  "vice president"}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An entity mention: the words as written, its class and where it is."""
+
+    text: str
+    cls: str
+    start: int
+    end: int
+    lex: str | None = None  # canonical lexicon label, when the lexicon knows it
+    via: str = ""  # "" (an entity span), "ref" (resolved reference), "open" (a noun phrase)
+
+
+@dataclass(frozen=True)
+class RawCandidate:
+    subject: Mention
+    predicate: str
+    object: Mention
+    rule: str
+    confidence: float
+    modality: str
+
+
+@dataclass(frozen=True)
+class Trigger:
+    prop: str
+    kind: str  # verb | noun | adj
+    head: str
+    extra: tuple[str, ...]
+    prep: str | None
+    inverse: bool
+
+
+@dataclass
+class TriggerIndex:
+    verbs: dict[str, list[Trigger]] = field(default_factory=dict)
+    nouns: dict[str, list[Trigger]] = field(default_factory=dict)
+    adjs: dict[str, list[Trigger]] = field(default_factory=dict)
+    titles: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
+
+    @classmethod
+    def from_ontology(cls, onto: Ontology) -> "TriggerIndex":
+        idx = cls()
+        for spec in onto.properties.values():
+            for kind, inverse, phrases in (
+                ("verb", False, spec.verb_triggers), ("verb", True, spec.inverse_verb_triggers),
+                ("noun", False, spec.noun_triggers), ("noun", True, spec.inverse_noun_triggers),
+                ("adj", False, spec.adj_triggers), ("adj", True, spec.inverse_adj_triggers),
+            ):
+                for phrase in phrases:
+                    words = phrase.lower().split()
+                    prep = words[-1] if len(words) > 1 and words[-1] in PREPOSITIONS else None
+                    if prep:
+                        words = words[:-1]
+                    if kind == "verb":
+                        head, extra = words[0], tuple(words[1:])
+                    else:
+                        head, extra = words[-1], tuple(words[:-1])
+                    table = {"verb": idx.verbs, "noun": idx.nouns, "adj": idx.adjs}[kind]
+                    table.setdefault(head, []).append(Trigger(spec.name, kind, head, extra, prep, inverse))
+            for title in spec.title_triggers:
+                idx.titles.append((tuple(title.lower().split()), spec.name))
+        idx.titles.sort(key=lambda t: -len(t[0]))
+        return idx
+
+
+# ---------------------------------------------------------------- document context
+class DocContext:
+    """What the extractor knows about one parsed document while it reads it."""
+
+    def __init__(self, doc: Doc, onto: Ontology, triggers: TriggerIndex, acronyms: dict[str, Mention] | None = None):
+        self.doc = doc
+        self.onto = onto
+        self.triggers = triggers
+        self.ent_at: dict[int, Span] = {}
+        for ent in doc.ents:
+            for i in range(ent.start, ent.end):
+                self.ent_at[i] = ent
+        self.acronyms = acronyms or {}
+        self.country_counts = Counter()
+        for ent in doc.ents:
+            if ent.label_ == "Country":
+                self.country_counts[self.mention(ent).lex or ent.text] += 1
+
+    # -- mentions ------------------------------------------------------
+    def mention(self, ent: Span, via: str = "") -> Mention:
+        lex = ent.ent_id_ or None
+        text = ent.text
+        if not lex and text in self.acronyms:
+            long = self.acronyms[text]
+            return Mention(text, long.cls, ent.start_char, ent.end_char, long.lex or long.text, via)
+        return Mention(text, ent.label_, ent.start_char, ent.end_char, lex, via)
+
+    def ent_mention(self, tok: Token) -> Mention | None:
+        ent = self.ent_at.get(tok.i)
+        return self.mention(ent) if ent is not None else None
+
+    def previous_mentions(self, before: int, classes: set[str] | None = None, limit_sents: int = 3):
+        """Entity mentions before token index ``before``, nearest first (same sentence and a few before)."""
+        sent_start = self.doc[before].sent.start if before < len(self.doc) else 0
+        first_sent = sent_start
+        for _ in range(limit_sents):
+            if first_sent == 0:
+                break
+            first_sent = self.doc[first_sent - 1].sent.start
+        seen = set()
+        for ent in sorted(self.doc.ents, key=lambda e: -e.start):
+            if ent.end > before or ent.start < first_sent or ent.start in seen:
+                continue
+            seen.add(ent.start)
+            if classes is None or any(self.onto.is_a(ent.label_, c) for c in classes):
+                yield ent
+
+
+# ---------------------------------------------------------------- tree helpers
+def conjuncts(tok: Token) -> list[Token]:
+    """The token and everything coordinated with it ("copper and zinc")."""
+    out, todo = [], [tok]
+    while todo:
+        t = todo.pop(0)
+        if t in out:
+            continue
+        out.append(t)
+        todo.extend(c for c in t.children if c.dep_ == "conj")
+        # "Australia, Canada, Estonia" is sometimes parsed as a chain of appositions
+        todo.extend(c for c in t.children if c.dep_ == "appos" and c.pos_ == "PROPN" and t.pos_ == "PROPN")
+    return out
+
+
+def prep_objects(tok: Token, prep: str) -> list[Token]:
+    """Objects of a preposition ``prep`` attached to ``tok`` ("rich in X" -> X)."""
+    out = []
+    for c in tok.children:
+        if c.dep_ in ("prep", "agent", "dative") and c.lower_ == prep:
+            out.extend(p for p in c.children if p.dep_ in ("pobj", "pcomp"))
+    return out
+
+
+def is_passive(tok: Token) -> bool:
+    return any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children) or (
+        tok.dep_ == "acl" and tok.tag_ == "VBN")
+
+
+def grammatical_subjects(tok: Token, depth: int = 0) -> list[Token]:
+    """Who or what a verb, adjective or predicate noun is said of."""
+    if depth > 4:
+        return []
+    subs = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass", "csubj", "expl")]
+    subs = [s for s in subs if s.dep_ != "expl"]
+    if subs:
+        out = []
+        for s in subs:
+            if s.lower_ in RELATIVE and tok.dep_ == "relcl":
+                out.append(tok.head)
+            else:
+                out.append(s)
+        return out
+    if tok.dep_ in ("relcl", "acl", "amod", "appos") and tok.head.pos_ in ("NOUN", "PROPN", "PRON", "NUM"):
+        return [tok.head]
+    if tok.dep_ in ("conj", "xcomp", "advcl", "acomp", "attr", "oprd", "ccomp") and tok.head is not tok:
+        return grammatical_subjects(tok.head, depth + 1)
+    return []
+
+
+# ---------------------------------------------------------------- the extractor
+class SentenceExtractor:
+    def __init__(self, ctx: DocContext, sent: Span):
+        self.ctx = ctx
+        self.sent = sent
+        self.onto = ctx.onto
+        self.out: list[RawCandidate] = []
+        self.rejected: list[tuple[RawCandidate, str]] = []
+
+    # -- argument resolution -------------------------------------------
+    def resolve(self, tok: Token, classes: set[str], allow_open: bool = False, depth: int = 0) -> list[Mention]:
+        """The entity mentions a noun phrase headed by ``tok`` stands for."""
+        if depth > 4:
+            return []
+        found: list[Mention] = []
+        for t in conjuncts(tok):
+            found.extend(self._resolve_one(t, classes, allow_open, depth))
+        unique, seen = [], set()
+        for m in found:
+            if (m.start, m.end) not in seen:
+                seen.add((m.start, m.end))
+                unique.append(m)
+        return unique
+
+    def _resolve_one(self, t: Token, classes, allow_open, depth) -> list[Mention]:
+        ctx = self.ctx
+        m = ctx.ent_mention(t)
+        out: list[Mention] = []
+        if m is not None:
+            out.append(m)
+            out.extend(self.examples(t, classes, depth))
+            return out
+        low = t.lower_
+        # reference: it / its / the company / the two countries / those
+        if t.pos_ == "PRON" or low in PRONOUNS or low in ("those", "these"):
+            return self.pronoun(t, classes)
+        ref_cls = self.onto.class_for_reference(t.lemma_.lower()) or self.onto.class_for_reference(low)
+        dets = {c.lower_ for c in t.children if c.dep_ in ("det", "nummod", "poss", "predet", "amod")}
+        if ref_cls and dets & {"the", "this", "both", "two", "three", "these", "its"} and not self._has_modifier_ent(t):
+            refs = self.reference(t, ref_cls, dets)
+            if refs:
+                return refs
+        # wrappers: "one of the producers", "80 percent of the world's gallium"
+        if low in WRAPPERS or t.lemma_.lower() in WRAPPERS:
+            inner = prep_objects(t, "of")
+            if inner:
+                for i in inner:
+                    out.extend(self.resolve(i, classes, allow_open, depth + 1))
+                if out:
+                    return out
+        # open noun phrases for products and technologies
+        if allow_open and t.pos_ in ("NOUN", "PROPN") and low not in GENERIC_HEADS and t.lemma_.lower() not in GENERIC_HEADS:
+            out.extend(self.open_phrases(t))
+            out.extend(self.examples(t, classes, depth))
+            if out:
+                return out
+        # generic heads: "the critical minerals market", "TFM operations", "minerals like copper"
+        for c in t.children:
+            if c.dep_ in ("compound", "amod", "nmod", "poss") and c.i < t.i:
+                cm = ctx.ent_mention(c)
+                if cm is not None:
+                    out.append(cm)
+        out.extend(self.examples(t, classes, depth))
+        return out
+
+    def _has_modifier_ent(self, t: Token) -> bool:
+        return any(self.ctx.ent_mention(c) is not None for c in t.children if c.dep_ in ("compound", "amod", "poss"))
+
+    def examples(self, t: Token, classes, depth) -> list[Mention]:
+        """Named examples of a general noun: "minerals like copper", "applications, including X"."""
+        out = []
+        for c in t.children:
+            if c.dep_ == "prep" and c.lower_ in EXAMPLE_PREPS | {"as"}:
+                if c.lower_ == "as" and not any(x.lower_ == "such" for x in c.children) and not (
+                        c.i > 0 and c.doc[c.i - 1].lower_ == "such"):
+                    continue
+                for p in c.children:
+                    if p.dep_ == "pobj":
+                        out.extend(self.resolve(p, classes, allow_open=("Product" in classes), depth=depth + 1))
+            if c.dep_ in ("acl", "prep") and c.lower_ == "including":
+                for p in c.children:
+                    if p.dep_ in ("dobj", "pobj"):
+                        out.extend(self.resolve(p, classes, allow_open=("Product" in classes), depth=depth + 1))
+        return out
+
+    def open_phrases(self, t: Token) -> list[Mention]:
+        """A noun phrase as a new Product mention ("radar systems"), split over
+        coordinated modifiers ("military and energy technologies")."""
+        mods = [c for c in t.children if c.dep_ in ("compound", "amod", "nmod") and c.i < t.i]
+        mods = [m for m in mods if m.lower_ not in OPEN_STOP and m.tag_ not in ("JJS", "JJR")]
+
+        def span_of(m: Token | None) -> tuple[int, int]:
+            if m is None:
+                return t.i, t.i + 1
+            left = min(x.i for x in m.subtree if x.i <= m.i)
+            return left, t.i + 1
+
+        phrases = []
+        first = min(mods, key=lambda m: m.i) if mods else None
+        start, end = span_of(first)
+        while start < end - 1 and (self.ctx.doc[start].lower_ in OPEN_STOP or self.ctx.doc[start].is_punct
+                                   or self.ctx.doc[start].like_num or self.ctx.doc[start].pos_ in ("DET", "NUM", "CCONJ")):
+            start += 1
+        toks = [x for x in self.ctx.doc[start:end]]
+        conj_mods = [c for m in mods for c in m.children if c.dep_ == "conj" and c.i < t.i]
+        if conj_mods and first is not None:
+            # distribute: "military and energy technologies" -> two phrases
+            for m in [first, *conj_mods]:
+                phrases.append(self._open(m.i, m.i + 1, t))
+            return [p for p in phrases if p]
+        if not toks or any(x.pos_ == "VERB" for x in toks):
+            return []
+        p = self._open(start, end - 1, t)
+        return [p] if p else []
+
+    def _open(self, start: int, end: int, head: Token) -> Mention | None:
+        doc = self.ctx.doc
+        words = [doc[i] for i in range(start, end)] + [head]
+        text = " ".join(w.text for w in words).replace(" - ", "-").replace(" -", "-").replace("- ", "-")
+        if words and words[0].i == start and end - start == len(words) - 1:
+            text = doc[start:head.i + 1].text if all(doc[i] in words for i in range(start, head.i + 1)) else text
+        if not any(w.is_alpha for w in words) or len(text) < 3:
+            return None
+        return Mention(text, "Product", doc[start].idx if end > start else head.idx, head.idx + len(head.text), None, "open")
+
+    # -- reference -----------------------------------------------------
+    def pronoun(self, t: Token, classes) -> list[Mention]:
+        if t.lower_ in ("they", "them", "their", "we", "our", "us", "i", "you", "he", "she", "him", "her", "his"):
+            return []
+        wanted = {c for c in classes if c not in ("Person",)}
+        for ent in self.ctx.previous_mentions(t.i, wanted, limit_sents=1):
+            m = self.ctx.mention(ent, via="ref")
+            return [m]
+        return []
+
+    def reference(self, t: Token, cls: str, dets: set[str]) -> list[Mention]:
+        n = 2 if dets & {"both", "two"} else 3 if "three" in dets else 1
+        if n == 1 and t.tag_ in ("NNS", "NNPS"):
+            n = 1
+        out, names = [], set()
+        for ent in self.ctx.previous_mentions(t.i, {cls}, limit_sents=6):
+            m = self.ctx.mention(ent, via="ref")
+            key = (m.lex or m.text).lower()
+            if key in names:
+                continue
+            names.add(key)
+            out.append(m)
+            if len(out) == n:
+                break
+        return out if len(out) == n else []
+
+    # -- emitting ------------------------------------------------------
+    def emit(self, prop: str, subs: list[Mention], objs: list[Mention], rule: str, conf: float, modality: str,
+             symmetric_pairs: bool = False):
+        spec = self.onto.properties[prop]
+        for s in subs:
+            for o in objs:
+                if (s.lex or s.text).lower() == (o.lex or o.text).lower():
+                    continue
+                c = conf * (0.85 if s.via == "ref" or o.via == "ref" else 1.0) * (0.9 if o.via == "open" else 1.0)
+                cand = RawCandidate(s, prop, o, rule, round(min(c, 0.99), 3), modality)
+                if not self.onto.allows(prop, s.cls, o.cls):
+                    self.rejected.append((cand, f"{s.cls} -> {o.cls} is outside the domain/range of {prop}"))
+                    continue
+                self.out.append(cand)
+        del spec
+
+    # -- frames --------------------------------------------------------
+    def run(self) -> None:
+        for tok in self.sent:
+            low, lemma = tok.lower_, tok.lemma_.lower()
+            if tok.pos_ in ("VERB", "AUX") and lemma in self.ctx.triggers.verbs:
+                for trig in self.ctx.triggers.verbs[lemma]:
+                    self.verb_frame(tok, trig)
+            if tok.pos_ in ("NOUN", "PROPN"):
+                for key in {lemma, low}:
+                    for trig in self.ctx.triggers.nouns.get(key, []):
+                        self.noun_frame(tok, trig)
+            if tok.pos_ in ("ADJ", "VERB") and (low in self.ctx.triggers.adjs or lemma in self.ctx.triggers.adjs):
+                for trig in self.ctx.triggers.adjs.get(low, []) or self.ctx.triggers.adjs.get(lemma, []):
+                    self.adj_frame(tok, trig)
+        self.titles()
+        self.place_chains()
+        self.close_locations()
+
+    def classes(self, prop: str, role: str) -> set[str]:
+        spec = self.onto.properties[prop]
+        return set(spec.domain if role == "s" else spec.range)
+
+    def verb_frame(self, v: Token, trig: Trigger) -> None:
+        kids = list(v.children)
+        if trig.extra:
+            words = {c.lower_ for c in kids if c.dep_ in ("dobj", "prt", "advmod", "acomp", "npadvmod")}
+            if not set(trig.extra) <= words:
+                return
+        passive = is_passive(v)
+        obj_role, subj_role = ("s", "o") if trig.inverse else ("o", "s")
+        subj_cls = self.classes(trig.prop, subj_role)
+        obj_cls = self.classes(trig.prop, obj_role)
+        allow_open = "Product" in obj_cls and trig.prop == "usedIn"
+        if passive:
+            agent_toks = prep_objects(v, "by")
+            patient_toks = [c for c in kids if c.dep_ == "nsubjpass"]
+            if not patient_toks:
+                patient_toks = grammatical_subjects(v)
+            if patient_toks and patient_toks[0].lower_ in RELATIVE and v.dep_ == "relcl":
+                patient_toks = [v.head]
+            if trig.prep:
+                if trig.prep == "by":
+                    return
+                obj_toks = prep_objects(v, trig.prep)
+                # "X is composed of A and B" / "India was inducted into the MSP"
+                if trig.inverse:
+                    subj_toks, obj_toks2 = patient_toks, obj_toks
+                    subjects = [m for t in subj_toks for m in self.resolve(t, obj_cls)]
+                    objects = [m for t in obj_toks2 for m in self.resolve(t, subj_cls, allow_open) + self.colon_list(t)]
+                    self.emit(trig.prop, objects, subjects, f"verb-passive:{trig.head} {trig.prep}", 0.75, modality_of(v))
+                else:
+                    subjects = [m for t in patient_toks for m in self.resolve(t, subj_cls)]
+                    objects = [m for t in obj_toks for m in self.resolve(t, obj_cls, allow_open)]
+                    self.emit(trig.prop, subjects, objects, f"verb-passive:{trig.head} {trig.prep}", 0.75, modality_of(v))
+                return
+            subjects = [m for t in agent_toks for m in self.resolve(t, subj_cls)]
+            objects = [m for t in patient_toks for m in self.resolve(t, obj_cls, allow_open)]
+            if trig.inverse:
+                subjects = [m for t in agent_toks for m in self.resolve(t, obj_cls)]
+                objects = [m for t in patient_toks for m in self.resolve(t, subj_cls, allow_open)]
+                self.emit(trig.prop, objects, subjects, f"verb-passive:{trig.head}", 0.75, modality_of(v))
+                return
+            self.emit(trig.prop, subjects, objects, f"verb-passive:{trig.head}", 0.8, modality_of(v))
+            return
+        subj_toks = grammatical_subjects(v)
+        if trig.prep:
+            obj_toks = prep_objects(v, trig.prep)
+            for d in kids:
+                if d.dep_ == "dobj" and not obj_toks:
+                    obj_toks = prep_objects(d, trig.prep)
+        else:
+            obj_toks = [c for c in kids if c.dep_ in ("dobj", "attr")]
+            # "X relies on Y": an intransitive use with a particle-like prep
+        if v.dep_ == "relcl" and not obj_toks and not trig.prep:
+            # "the critical minerals it needs": the head noun is the object
+            subj_in = [c for c in kids if c.dep_ == "nsubj"]
+            if subj_in:
+                obj_toks = [v.head]
+        if trig.inverse:
+            subjects = [m for t in subj_toks for m in self.resolve(t, obj_cls)]
+            objects = [m for t in obj_toks for m in self.resolve(t, subj_cls, allow_open) + self.colon_list(t)]
+            # "MSP partners include A, B": the members' organisation is the modifier of "partners"
+            if not subjects:
+                for t in subj_toks:
+                    if t.lemma_.lower() in ("member", "partner", "participant", "signatory"):
+                        subjects = [m for c in t.children if c.dep_ in ("compound", "poss")
+                                    for m in self.resolve(c, obj_cls)]
+                        subjects += [m for o in prep_objects(t, "of") for m in self.resolve(o, obj_cls)]
+            self.emit(trig.prop, objects, subjects, f"verb-inverse:{trig.head}", 0.7, modality_of(v))
+            return
+        subjects = [m for t in subj_toks for m in self.resolve(t, subj_cls)]
+        objects = [m for t in obj_toks for m in self.resolve(t, obj_cls, allow_open)]
+        if trig.prop == "usedIn" and not objects:
+            # "used to manufacture X", "essential to produce X"
+            for x in kids:
+                if x.dep_ in ("xcomp", "advcl") and x.pos_ == "VERB":
+                    objects += [m for d in x.children if d.dep_ == "dobj" for m in self.resolve(d, obj_cls, True)]
+        self.emit(trig.prop, subjects, objects, f"verb:{trig.head}{' ' + trig.prep if trig.prep else ''}", 0.8,
+                  modality_of(v))
+
+    def colon_list(self, t: Token) -> list[Mention]:
+        """Named items after a colon that spell out a general noun ("14 countries and the EU: A, B, C")."""
+        if t.pos_ not in ("NOUN",) and self.ctx.ent_mention(t) is None:
+            return []
+        sent = self.sent
+        colon = next((x for x in sent if x.text == ":" and x.i > t.i), None)
+        if colon is None or any(x.text in (";", ":") for x in sent[t.i - sent.start + 1: colon.i - sent.start]):
+            return []
+        out = []
+        for x in sent[colon.i - sent.start + 1:]:
+            m = self.ctx.ent_mention(x)
+            if m is not None and (not out or out[-1].start != m.start):
+                out.append(m)
+        return out
+
+    def noun_frame(self, n: Token, trig: Trigger) -> None:
+        if trig.extra and not set(trig.extra) <= {c.lower_ for c in n.children if c.dep_ in ("compound", "amod")} | {n.doc[n.i - 1].lower_}:
+            return
+        prop = trig.prop
+        subj_cls, obj_cls = self.classes(prop, "s"), self.classes(prop, "o")
+        allow_open = prop == "usedIn"
+        spec = self.onto.properties[prop]
+        rule = f"noun:{' '.join((*trig.extra, trig.head))}{' ' + trig.prep if trig.prep else ''}"
+        objects: list[Mention] = []
+        used_mods: set[int] = set()
+        if trig.prep == "between" or (spec.symmetric and trig.prep is None):
+            pair_toks = prep_objects(n, "between") or prep_objects(n, "among")
+            pair = [m for t in pair_toks for m in self.resolve(t, subj_cls)]
+            if len(pair) >= 2:
+                for i, a in enumerate(pair):
+                    self.emit(prop, [a], pair[i + 1:], rule.replace(" between", "") + " between", 0.8, modality_of(n))
+                return
+            if trig.prep == "between":
+                return
+        if trig.prep:
+            obj_toks = prep_objects(n, trig.prep)
+            objects = [m for t in obj_toks for m in self.resolve(t, obj_cls, allow_open)]
+            if not obj_toks:
+                if trig.prep in ("of", "in", "on", "for", "to", "at"):
+                    # "copper producer": the object as a modifier
+                    pass
+                else:
+                    return
+        if not objects and trig.prep in (None, "of", "on", "in", "for", "to", "at") and not prep_objects(n, trig.prep or "-"):
+            for c in n.children:
+                if c.dep_ in ("compound", "amod", "nmod") and c.i < n.i:
+                    for t in conjuncts(c):
+                        m = self.ctx.ent_mention(t)
+                        if m is not None and any(self.onto.is_a(m.cls, k) for k in obj_cls):
+                            objects.append(m)
+                            used_mods.add(t.i)
+        if not objects and not spec.symmetric:
+            return
+        subjects = self.noun_subjects(n, subj_cls, used_mods)
+        if trig.inverse:
+            subjects, objects = objects, subjects
+        conf = 0.75 if trig.prep else 0.65
+        mod = modality_of(n)
+        self.emit(prop, subjects, objects, rule, conf, mod)
+        if spec.symmetric and len(subjects) >= 2 and not objects:
+            for i, a in enumerate(subjects):
+                self.emit(prop, [a], subjects[i + 1:], rule + " (joint)", 0.7, mod)
+        # "the world's top nickel producer": also dominates
+        if prop in ("produces", "processes") and self._world_leader(n):
+            self.emit("dominates", subjects, objects, rule + " (world leader)", 0.7, mod)
+        # "a visit to Peru for the APEC summit": the event is in the place visited
+        if prop == "visits":
+            events = [m for t in prep_objects(n, "for") for m in self.resolve(t, {"Event"})]
+            self.emit("locatedIn", events, objects, "noun:visit to/for (event place)", 0.6, mod)
+
+    def _world_leader(self, n: Token) -> bool:
+        mods = {c.lower_ for c in n.children if c.dep_ in ("amod", "advmod", "compound")}
+        if not mods & SUPERLATIVE:
+            return False
+        if any(c.lower_ in WORLD for c in n.subtree):
+            return not any(c.dep_ == "amod" and c.lower_ in ("second", "third", "fourth", "fifth") for c in n.subtree)
+        return False
+
+    def noun_subjects(self, n: Token, subj_cls: set[str], used: set[int]) -> list[Mention]:
+        """Who a relational noun is about: "Peru's production", "Chilean exports",
+        "X is the top producer", "X, a major producer", "X has the largest reserves"."""
+        out: list[Mention] = []
+        for c in n.children:
+            if c.dep_ == "poss":
+                out.extend(self.resolve(c, subj_cls))
+        for c in n.children:
+            if c.dep_ in ("compound", "amod", "nmod") and c.i < n.i and c.i not in used:
+                m = self.ctx.ent_mention(c)
+                if m is not None and any(self.onto.is_a(m.cls, k) for k in subj_cls):
+                    out.append(m)
+        if out:
+            return out
+        # climb: "one of the largest producers", compound heads, predicate nouns, appositions
+        t = n
+        for _ in range(4):
+            if t.dep_ == "pobj" and t.head.dep_ == "prep" and t.head.lower_ == "of" and t.head.head.lower_ in WRAPPERS:
+                t = t.head.head
+                continue
+            if t.dep_ in ("compound", "nmod") and t.head.pos_ in ("NOUN", "PROPN"):
+                t = t.head
+                for c in t.children:
+                    if c.dep_ == "poss":
+                        out.extend(self.resolve(c, subj_cls))
+                if out:
+                    return out
+                continue
+            break
+        if t.dep_ in ("attr", "acomp", "oprd"):
+            return [m for s in grammatical_subjects(t.head) for m in self.resolve(s, subj_cls)]
+        if t.dep_ == "appos":
+            return self.resolve(t.head, subj_cls)
+        if t.dep_ in ("dobj", "conj") and t.head.pos_ in ("VERB", "AUX") and t.head.lemma_.lower() in LIGHT_VERBS:
+            return [m for s in grammatical_subjects(t.head) for m in self.resolve(s, subj_cls)]
+        if t.dep_ == "dobj" and t.head.pos_ == "VERB":
+            # "X executed a memorandum", "X signed an agreement with Y"
+            return [m for s in grammatical_subjects(t.head) for m in self.resolve(s, subj_cls)]
+        if t.dep_ == "pobj" and t.head.dep_ == "prep" and t.head.head.pos_ in ("VERB", "AUX") \
+                and t.head.head.lemma_.lower() in LIGHT_VERBS:
+            return [m for s in grammatical_subjects(t.head.head) for m in self.resolve(s, subj_cls)]
+        if t.dep_ in ("nsubj",) and t.head.lemma_.lower() == "be":
+            attrs = [c for c in t.head.children if c.dep_ == "attr"]
+            return [m for a in attrs for m in self.resolve(a, subj_cls)]
+        return []
+
+    def adj_frame(self, a: Token, trig: Trigger) -> None:
+        prop = trig.prop
+        subj_cls, obj_cls = self.classes(prop, "s"), self.classes(prop, "o")
+        allow_open = prop == "usedIn"
+        obj_toks = prep_objects(a, trig.prep) if trig.prep else []
+        objects = [m for t in obj_toks for m in self.resolve(t, obj_cls, allow_open)]
+        if prop == "usedIn" and trig.prep == "to" and not objects:
+            for x in a.children:
+                if x.dep_ in ("xcomp", "advcl") and x.pos_ in ("VERB", "AUX"):
+                    objects += [m for d in x.children if d.dep_ == "dobj" for m in self.resolve(d, obj_cls, True)]
+        if trig.prep and not obj_toks and not objects:
+            return
+        if prop == "dependsOn":
+            # "reliant on foreign sources for X": the "for" object is what is depended on
+            for t in obj_toks:
+                for f in prep_objects(t, "for") + prep_objects(a, "for"):
+                    objects += self.resolve(f, obj_cls)
+        if not objects:
+            return
+        subjects = [m for s in grammatical_subjects(a) for m in self.resolve(s, subj_cls)]
+        if trig.inverse:
+            subjects, objects = objects, subjects
+        rule = f"adj:{trig.head}{' ' + trig.prep if trig.prep else ''}"
+        self.emit(prop, subjects, objects, rule, 0.8, modality_of(a))
+        if prop == "dependsOn":
+            # reliance on imports or foreign sources means importing
+            src = {t.lemma_.lower() for t in obj_toks} | {c.lower_ for t in obj_toks for c in t.children}
+            if src & {"import", "imports", "foreign", "overseas"}:
+                goods = [m for t in obj_toks for f in prep_objects(t, "for") + prep_objects(a, "for")
+                         for m in self.resolve(f, self.classes("imports", "o"))]
+                self.emit("imports", subjects, goods, rule + " (foreign sources)", 0.7, modality_of(a))
+
+    # -- titles: "Prime Minister X", "Department of Energy Secretary X" ----------------
+    def titles(self) -> None:
+        doc = self.ctx.doc
+        for ent in [e for e in self.sent.ents if e.label_ == "Person"]:
+            window = []
+            i = ent.start - 1
+            while i >= self.sent.start and len(window) < 14:
+                t = doc[i]
+                if t.pos_ in ("VERB", "AUX", "DET") or t.text in (")", "(", ";", ":", "—", "–", '"', "“", "”") \
+                        or (t.ent_type_ == "Person"):
+                    break
+                if t.pos_ == "ADP" and t.lower_ not in ("of", "for", "on"):
+                    break
+                window.insert(0, t)
+                i -= 1
+            while window and (window[0].is_punct or window[0].pos_ == "CCONJ"):
+                window.pop(0)
+            if not window:
+                continue
+            words = [t.lower_ for t in window]
+            found = None
+            for k in range(len(words) - 1, -1, -1):
+                for title, prop in self.ctx.triggers.titles:
+                    if tuple(words[k:k + len(title)]) == title:
+                        rest = window[k + len(title):]
+                        if all(t.lower_ in ("of", "for", "on", ",") or t.pos_ in ("PROPN", "NOUN", "CCONJ") for t in rest):
+                            found = (k, title, prop)
+                            break
+                if found:
+                    break
+            if not found:
+                continue
+            k, title, prop = found
+            person = self.ctx.mention(ent)
+            before, after = window[:k], window[k + len(title):]
+            orgs: list[Mention] = []
+            org_cls = self.classes(prop, "o")
+            # organisation named before the title
+            ents_before = [self.ctx.ent_mention(t) for t in before]
+            ents_before = [m for m in ents_before if m is not None and any(self.onto.is_a(m.cls, c) for c in org_cls)]
+            if ents_before:
+                orgs.append(ents_before[-1])
+            elif before:
+                cls = self.onto.class_for_head(before[-1].lower_)
+                if cls and self.onto.is_a(cls, "Organisation"):
+                    start = before[0]
+                    orgs.append(Mention(doc[start.i:before[-1].i + 1].text, cls, start.idx,
+                                        before[-1].idx + len(before[-1].text), None, "open"))
+            # "Secretary of Energy": the department of that name
+            if not orgs and after and after[0].lower_ == "of":
+                named = [self.ctx.ent_mention(t) for t in after[1:]]
+                named = [m for m in named if m is not None and any(self.onto.is_a(m.cls, c) for c in org_cls)]
+                if named:
+                    orgs.append(named[0])
+                else:
+                    field_words = " ".join(t.text for t in after[1:] if t.pos_ in ("PROPN", "NOUN")).lower()
+                    if field_words:
+                        for ent2 in doc.ents:
+                            if ent2.label_ == "GovernmentBody" and re.search(
+                                    r"\b(department|ministry) of " + re.escape(field_words) + r"$", (ent2.ent_id_ or ent2.text).lower()):
+                                orgs.append(self.ctx.mention(ent2, via="ref"))
+                                break
+            conf = 0.85
+            if not orgs and " ".join(title) in COUNTRY_TITLES and not after:
+                country = self.main_country(person)
+                if country:
+                    orgs.append(country)
+                    conf = 0.55
+            self.emit(prop, [person], orgs, f"title:{' '.join(title)}", conf, "asserted")
+
+    def main_country(self, person: Mention) -> Mention | None:
+        """The country a document is mostly about (for a national title with no country named)."""
+        counts = self.ctx.country_counts
+        if not counts:
+            return None
+        (best, n), *rest = counts.most_common(2) + [(None, 0)]
+        if rest and rest[0][1] == n and n > 0:
+            return None
+        for ent in self.ctx.doc.ents:
+            m = self.ctx.mention(ent)
+            if ent.label_ == "Country" and (m.lex or m.text) == best:
+                return Mention(m.text, m.cls, m.start, m.end, m.lex, "ref")
+        return None
+
+    # -- places: "Mount Weld, Western Australia", "Bahodopi district of Morowali Regency" ---------
+    def place_chains(self) -> None:
+        doc = self.ctx.doc
+        ents = list(self.sent.ents)
+        located = {"Facility", "Place", "Event"}
+        for idx, e in enumerate(ents):
+            if not any(self.onto.is_a(e.label_, c) for c in located) or e.label_ == "Country":
+                continue
+            chain = [e]
+            j = idx
+            while j + 1 < len(ents):
+                nxt = ents[j + 1]
+                gap = doc[chain[-1].end:nxt.start]
+                gap_words = [t.lower_ for t in gap]
+                ok = gap_words in ([","], ["of"], [",", "in"], ["in"], [",", "within"], ["within"]) or \
+                    (len(gap_words) <= 5 and gap_words[-1:] == ["of"] and gap_words[0] in (",", "in", "within")
+                     and any(w in WRAPPERS for w in gap_words))
+                if not ok or not self.onto.is_a(nxt.label_, "Place"):
+                    break
+                # "Angola, Botswana and Zambia" is a list, not a chain
+                if self.onto.is_a(chain[-1].label_, "Country"):
+                    break
+                chain.append(nxt)
+                j += 1
+            if len(chain) < 2:
+                continue
+            after = doc[chain[-1].end:chain[-1].end + 2]
+            if any(t.lower_ in ("and", "or") for t in after) and chain[-1].label_ == chain[-2].label_:
+                continue
+            ms = [self.ctx.mention(x) for x in chain]
+            for a in range(len(ms) - 1):
+                self.emit("locatedIn", [ms[a]], ms[a + 1:], "chain:place, place", 0.75, "asserted")
+
+    def close_locations(self) -> None:
+        """Within one sentence, X in Y and Y in Z give X in Z."""
+        loc = [c for c in self.out if c.predicate == "locatedIn" and c.modality != "negated"]
+        key = lambda m: (m.lex or m.text).lower()  # noqa: E731
+        added = True
+        while added:
+            added = False
+            pairs = {(key(c.subject), key(c.object)) for c in loc}
+            for a in list(loc):
+                for b in list(loc):
+                    if key(a.object) == key(b.subject) and (key(a.subject), key(b.object)) not in pairs \
+                            and key(a.subject) != key(b.object):
+                        cand = RawCandidate(a.subject, "locatedIn", b.object, "chain:transitive",
+                                            round(min(a.confidence, b.confidence) * 0.9, 3), "asserted")
+                        if self.onto.allows("locatedIn", a.subject.cls, b.object.cls):
+                            self.out.append(cand)
+                            loc.append(cand)
+                            pairs.add((key(a.subject), key(b.object)))
+                            added = True
+
+
+def sentence_candidates(ctx: DocContext, sent: Span) -> tuple[list[RawCandidate], list[tuple[RawCandidate, str]]]:
+    """Candidate facts of one sentence, and the rejected ones with their reason."""
+    ex = SentenceExtractor(ctx, sent)
+    ex.run()
+    return ex.out, ex.rejected

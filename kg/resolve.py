@@ -1,0 +1,100 @@
+"""Entity resolution: mentions become canonical entities, within and across documents.
+
+Rules, in order:
+
+* a mention the lexicon knows takes the lexicon's canonical name (so
+  "Japanese", "Japan" and "Japan's" are one entity, with its Wikidata IRI);
+* an acronym defined in the text ("Minerals Security Partnership (MSP)")
+  takes its long form (done while reading, see :mod:`kg.extract`);
+* a surname alone takes the full name of a person named in the same
+  document ("Ishiba" -> "Shigeru Ishiba");
+* organisation names match without their legal form ("Lynas Corporation,
+  Ltd." = "Lynas"), and plural and singular forms of a noun phrase match.
+
+The canonical label is the lexicon's, else the fullest name seen.
+
+Examples
+--------
+>>> from kg.ontology import load_ontology
+>>> r = Resolver(load_ontology())
+>>> from kg.relations import Mention
+>>> r.key("d1", Mention("Lynas Corporation, Ltd.", "Company", 0, 10)) == r.key("d1", Mention("Lynas", "Company", 20, 25))
+True
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+
+from .model import Entity, normalise_name
+from .ontology import Ontology
+from .relations import Mention
+
+LEGAL_FORMS = {"ltd", "ltd.", "limited", "inc", "inc.", "corp", "corp.", "corporation", "co", "co.", "company",
+               "plc", "sa", "s.a.", "sarl", "ag", "gmbh", "llc", "nv", "bv", "tbk", "group", "holdings", "(group)"}
+
+
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+class Resolver:
+    def __init__(self, onto: Ontology):
+        self.onto = onto
+        self.lex = {e.label: e for e in onto.lexicon}
+        self.persons: dict[str, list[str]] = defaultdict(list)  # doc -> full person names
+        self.labels: dict[str, Counter] = defaultdict(Counter)
+        self.classes: dict[str, Counter] = defaultdict(Counter)
+        self.forms: dict[str, set[str]] = defaultdict(set)
+
+    def observe_doc(self, doc_id: str, doc, ctx, offset: int = 0) -> None:
+        for ent in doc.ents:
+            if ent.label_ == "Person" and len(ent) > 1:
+                self.persons[doc_id].append(ent.text)
+
+    def _base_key(self, doc_id: str, m: Mention) -> tuple[str, str]:
+        if m.lex and m.lex in self.lex:
+            return normalise_name(m.lex), m.lex
+        text = re.sub(r"\s+", " ", m.text).strip()
+        if m.cls == "Person" and " " not in text:
+            for full in self.persons.get(doc_id, []):
+                if full.split()[-1] == text:
+                    return normalise_name(full), full
+        norm = normalise_name(text)
+        words = norm.replace(",", " ").split()
+        if self.onto.is_a(m.cls, "Organisation"):
+            while len(words) > 1 and words[-1] in LEGAL_FORMS:
+                words.pop()
+        if m.cls in ("Product", "Mineral") and words:
+            words[-1] = _singular(words[-1])
+        return " ".join(words) or norm, text
+
+    def key(self, doc_id: str, m: Mention) -> str | None:
+        key, label = self._base_key(doc_id, m)
+        if not key:
+            return None
+        self.labels[key][label] += 1
+        self.classes[key][m.cls] += 1
+        self.forms[key].add(re.sub(r"\s+", " ", m.text).strip())
+        return key
+
+    def entities(self) -> dict[str, Entity]:
+        out = {}
+        for key, labels in self.labels.items():
+            lex = next((self.lex[lbl] for lbl in labels if lbl in self.lex), None)
+            if lex:
+                label, cls, qid = lex.label, lex.cls, lex.wikidata
+                aliases = set(lex.aliases) | set(lex.demonyms) | self.forms[key]
+            else:
+                # the fullest name seen, then the most frequent, then alphabetical: deterministic
+                label = sorted(labels, key=lambda s: (-len(s), -labels[s], s))[0]
+                cls = sorted(self.classes[key].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+                qid = None
+                aliases = self.forms[key]
+            aliases = frozenset(a for a in aliases if a and a != label)
+            out[key] = Entity(key=key, label=label, cls=cls, aliases=aliases, wikidata=qid)
+        return out
