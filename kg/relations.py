@@ -664,21 +664,21 @@ class SentenceExtractor:
                     break
                 window.insert(0, t)
                 i -= 1
+            window = [t for t in window if not t.is_space]
             while window and (window[0].is_punct or window[0].pos_ == "CCONJ"):
                 window.pop(0)
             if not window:
                 continue
             words = [t.lower_ for t in window]
-            found = None
-            for k in range(len(words) - 1, -1, -1):
+            found = None  # the title that ends last, the longest of those
+            for k in range(len(words)):
                 for title, prop in self.ctx.triggers.titles:
                     if tuple(words[k:k + len(title)]) == title:
                         rest = window[k + len(title):]
                         if all(t.lower_ in ("of", "for", "on", ",") or t.pos_ in ("PROPN", "NOUN", "CCONJ") for t in rest):
-                            found = (k, title, prop)
-                            break
-                if found:
-                    break
+                            if found is None or k + len(title) > found[0] + len(found[1]):
+                                found = (k, title, prop)
+                        break
             if not found:
                 continue
             k, title, prop = found

@@ -89,17 +89,22 @@ class EntityTyper:
     def extend(self, doc: Doc, span: Span, cls: str) -> tuple[Span, str]:
         """Take in a following head word ("APEC" + "summit", "Bahodopi" + "district")."""
         end = span.end
+        start = span.start
+        # "Long Name (ACR) summit": look past the closing parenthesis
+        if end + 1 < len(doc) and doc[end].text == ")" and start >= 1 and doc[start - 1].text == "(":
+            end += 1
         if end < len(doc):
             nxt = doc[end]
             head_cls = self.onto.class_for_head(nxt.lower_)
             if (head_cls and head_cls not in ("Product", "Company", "Organisation")
                     and nxt.pos_ in ("NOUN", "PROPN", "") and not nxt.ent_type_):
-                start = span.start
                 # "Long Name (ACR) summit": take in the long name before the parenthesis
-                if start >= 2 and doc[start - 1].text == "(" and end < len(doc):
+                if start >= 2 and doc[start - 1].text == "(":
                     prev = [e for e in doc.ents if e.end == start - 1]
                     if prev:
                         start = prev[0].start
+                    elif end > span.end:  # "(ACR)" alone: the parenthesis is not part of the name
+                        return span, cls
                 return Span(doc, start, end + 1, label=head_cls), head_cls
         return span, cls
 
