@@ -33,8 +33,6 @@ import json
 import math
 import os
 import re
-import tempfile
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Hashable, Iterable
@@ -44,7 +42,7 @@ import rdflib
 from rdflib import OWL, RDF, RDFS, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
-from .errors import OutputError
+from .atomic import atomic_write
 from .ontology import KGO, WD, load_ontology
 
 __all__ = [
@@ -540,6 +538,20 @@ def _md(text: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", _one_line(text))
 
 
+def _n(count: int, singular: str) -> str:
+    """``count`` and the noun, plural when needed: ``_n(1, "entity")`` is ``'1 entity'``."""
+    if count == 1:
+        return f"1 {singular}"
+    plural = singular[:-1] + "ies" if singular.endswith("y") else singular + "s"
+    return f"{count} {plural}"
+
+
+def _summary(analysis: Analysis) -> str:
+    G = analysis.graph
+    return (f"{_n(G.number_of_nodes(), 'entity')}, {_n(G.number_of_edges(), 'fact')}, "
+            f"{_n(analysis.evidence_count, 'evidence sentence')}")
+
+
 def _md_table(headers: list[str], rows: list[list[Any]]) -> list[str]:
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(" --- " for _ in headers) + "|"]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
@@ -567,16 +579,14 @@ def generate_report(analysis: Analysis, *, top: int = 15) -> str:
     out = ["# Knowledge graph report", ""]
     if G.number_of_edges() == 0:
         out.append("The graph has no facts." if G.number_of_nodes() == 0 else
-                   f"The graph has {G.number_of_nodes()} entities but no facts.")
+                   f"The graph has {_n(G.number_of_nodes(), 'entity')} but no facts.")
         out.append("")
         return "\n".join(out)
 
     onto = load_ontology()
     docs = G.graph.get("documents")
     out += [
-        f"{G.number_of_nodes()} entities, {G.number_of_edges()} facts, "
-        f"{analysis.evidence_count} evidence sentences"
-        + (f", {docs} documents." if docs else "."),
+        _summary(analysis) + (f", {_n(docs, 'document')}." if docs else "."),
         "",
         "## Entities by class",
         "",
@@ -598,21 +608,21 @@ def generate_report(analysis: Analysis, *, top: int = 15) -> str:
                      f"{c['pagerank']:.4f}", f"{c['betweenness']:.4f}"])
     out += _md_table(["#", "entity", "class", "degree", "PageRank", "betweenness"], rows)
 
-    out += ["", "## Communities", "", f"{len(analysis.communities)} communities (Louvain, seed {LOUVAIN_SEED}).", ""]
+    out += ["", "## Communities", "", f"{_n(len(analysis.communities), 'community')} (Louvain, seed {LOUVAIN_SEED}).", ""]
     shown = [c for c in analysis.communities if len(c) > 1]
     for i, members in enumerate(shown, 1):
         out.append(f"{i}. ({len(members)}) {_names(G, members)}")
     singles = len(analysis.communities) - len(shown)
     if singles:
-        out.append(f"\n{singles} single-entity communities not listed.")
+        out.append(f"\n{_n(singles, 'single-entity community')} not listed.")
 
     comps = analysis.components
     out += ["", "## Connected components", "",
-            f"{len(comps)} weakly connected components; the largest has {len(comps[0])} entities.", ""]
+            f"{_n(len(comps), 'weakly connected component')}; the largest has {_n(len(comps[0]), 'entity')}.", ""]
     for i, members in enumerate(comps[:10], 1):
         out.append(f"{i}. ({len(members)}) {_names(G, members, limit=12)}")
     if len(comps) > 10:
-        out.append(f"\n{len(comps) - 10} smaller components not listed.")
+        out.append(f"\n{_n(len(comps) - 10, 'smaller component')} not listed.")
 
     out += ["", "## Supply chains", ""]
     with_producers = [c for c in analysis.supply_chains if c.producers]
@@ -621,17 +631,13 @@ def generate_report(analysis: Analysis, *, top: int = 15) -> str:
     for chain in with_producers:
         out.append(f"### {_md(chain.label)}")
         out.append("")
-        out += [f"- {_md_path(line)}" for line in chain.paths()]
+        out += [f"- {_md(line)}" for line in chain.paths()]
         out.append("")
     rest = len(analysis.supply_chains) - len(with_producers)
     if rest:
-        out.append(f"{rest} minerals without a known producer.")
+        out.append(f"{_n(rest, 'mineral')} without a known producer.")
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
-
-
-def _md_path(line: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", line)
 
 
 def _text_table(headers: list[str], rows: list[list[Any]], *, max_width: int = 40) -> str:
@@ -661,7 +667,7 @@ def format_table(analysis: Analysis, *, top: int = 20) -> str:
     >>> G.add_node("p", label="Peru", cls="Country"); G.add_node("c", label="copper", cls="Mineral")
     >>> _ = G.add_edge("p", "c", key="produces", weight=2)
     >>> print(format_table(analyze(G)))
-    2 entities, 1 facts, 2 evidence sentences, 1 communities, 1 components
+    2 entities, 1 fact, 2 evidence sentences, 1 community, 1 component
     <BLANKLINE>
     #  entity  class    degree  pagerank  betweenness  community
     -  ------  -------  ------  --------  -----------  ---------
@@ -671,8 +677,8 @@ def format_table(analysis: Analysis, *, top: int = 20) -> str:
     G = analysis.graph
     if G.number_of_nodes() == 0:
         return "The graph has no facts."
-    head = (f"{G.number_of_nodes()} entities, {G.number_of_edges()} facts, {analysis.evidence_count} "
-            f"evidence sentences, {len(analysis.communities)} communities, {len(analysis.components)} components")
+    head = (f"{_summary(analysis)}, {_n(len(analysis.communities), 'community')}, "
+            f"{_n(len(analysis.components), 'component')}")
     rows = []
     for rank, n in enumerate(analysis.top(top), 1):
         c = analysis.centrality[n]
@@ -684,27 +690,9 @@ def format_table(analysis: Analysis, *, top: int = 20) -> str:
 
 # --------------------------------------------------------------------------- files
 
-def _atomic_write(path: str | os.PathLike, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and :func:`os.replace`."""
-    path = Path(path)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(raw)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-
-
 def write_report(analysis: Analysis, path: str | os.PathLike) -> None:
     """Write :func:`generate_report` of ``analysis`` to ``path`` (UTF-8, atomically)."""
-    _atomic_write(path, generate_report(analysis))
+    atomic_write(path, generate_report(analysis))
 
 
 _XML_INVALID = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -751,7 +739,7 @@ def write_graphml(G: nx.MultiDiGraph, path: str | os.PathLike) -> None:
     [('a', 'b', 'produces')]
     """
     H = _exportable(G)
-    _atomic_write(path, "\n".join(nx.generate_graphml(H, edge_id_from_attribute="id")) + "\n")
+    atomic_write(path, "\n".join(nx.generate_graphml(H, edge_id_from_attribute="id")) + "\n")
 
 
 def write_gexf(G: nx.MultiDiGraph, path: str | os.PathLike) -> None:
@@ -768,4 +756,4 @@ def write_gexf(G: nx.MultiDiGraph, path: str | os.PathLike) -> None:
     [2.0]
     """
     H = _exportable(G)
-    _atomic_write(path, "\n".join(nx.generate_gexf(H)) + "\n")
+    atomic_write(path, "\n".join(nx.generate_gexf(H)) + "\n")

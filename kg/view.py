@@ -37,7 +37,8 @@ from typing import Any
 import networkx as nx
 import rdflib
 
-from .analysis import _atomic_write, centrality, clean_text, entity_graph
+from .analysis import _n, centrality, clean_text, entity_graph
+from .atomic import atomic_write
 from .errors import KGError
 from .ontology import load_ontology
 
@@ -101,7 +102,7 @@ main { position: relative; flex: 1; min-height: 400px; }
 #kg-legend .kg-hint { margin: 6px 0 0; color: #777; font-size: 12px; }
 div.vis-tooltip { max-width: 520px; white-space: normal; padding: 0; border-radius: 4px;
   background: #fffef4; border: 1px solid #aaa; box-shadow: 2px 2px 8px rgba(0,0,0,0.2); }
-.kg-tip { padding: 6px 8px; font-size: 12px; line-height: 1.35; white-space: pre-wrap; overflow-wrap: anywhere; }
+.kg-tip { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; padding: 6px 8px; font-size: 12px; line-height: 1.35; white-space: pre-wrap; overflow-wrap: anywhere; }
 .kg-tip-head { font-weight: 600; font-size: 13px; }
 .kg-tip-meta { color: #555; }
 .kg-tip-fact { margin-top: 5px; font-weight: 600; }
@@ -233,7 +234,7 @@ def _evidence_rows(evidence: list[dict], limit: int) -> list[list[str]]:
         source = clean_text(ev.get("source") or "unknown source")
         rows.append(["source", f"— {source} ({', '.join(m for m in meta if m)})"])
     if len(evidence) > limit:
-        rows.append(["meta", f"… and {len(evidence) - limit} more sentences"])
+        rows.append(["meta", f"… and {_n(len(evidence) - limit, 'more sentence')}"])
     return rows
 
 
@@ -244,7 +245,7 @@ def _fact_text(G: nx.MultiDiGraph, u: str, v: str, key: str) -> str:
 def _edge_tip(G: nx.MultiDiGraph, u: str, v: str, key: str, data: dict) -> list[list[str]]:
     n = len(data.get("evidence", ()))
     rows = [["head", _fact_text(G, u, v, key)],
-            ["meta", f"confidence {data.get('confidence', 1.0):.2f} · {n} sentence{'s' if n != 1 else ''}"]]
+            ["meta", f"confidence {data.get('confidence', 1.0):.2f} · {_n(n, 'sentence')}"]]
     return rows + _evidence_rows(data.get("evidence", []), MAX_TIP_EVIDENCE)
 
 
@@ -254,13 +255,13 @@ def _node_tip(G: nx.MultiDiGraph, node: str, cent: dict) -> list[list[str]]:
     if attrs.get("wikidata"):
         meta += f" · Wikidata {attrs['wikidata']}"
     rows = [["head", attrs["label"]], ["meta", meta],
-            ["meta", f"PageRank {cent.get('pagerank', 0.0):.4f} · {G.degree(node)} facts"]]
+            ["meta", f"PageRank {cent.get('pagerank', 0.0):.4f} · {_n(G.degree(node), 'fact')}"]]
     budget = MAX_TIP_EVIDENCE
-    edges = sorted([*G.out_edges(node, keys=True, data=True), *G.in_edges(node, keys=True, data=True)],
+    edges = sorted([*G.out_edges(node, keys=True, data=True), *(e for e in G.in_edges(node, keys=True, data=True) if e[0] != node)],
                    key=lambda e: (-e[3].get("weight", 1), e[2], str(e[0]), str(e[1])))
     for shown, (u, v, key, data) in enumerate(edges):
         if budget <= 0:
-            rows.append(["meta", f"… and {len(edges) - shown} more facts"])
+            rows.append(["meta", f"… and {_n(len(edges) - shown, 'more fact')}"])
             break
         rows.append(["fact", _fact_text(G, u, v, key)])
         evidence = data.get("evidence", [])
@@ -279,6 +280,11 @@ def _node_sizes(cent: dict[str, dict]) -> dict[str, float]:
     return {n: round(12 + 30 * math.sqrt((r - lo) / (hi - lo)), 2) for n, r in ranks.items()}
 
 
+def _edge_width(weight: int) -> float:
+    """Line width of an edge: 1 for one sentence, thicker (logarithmically) for more."""
+    return round(1 + 1.5 * math.log2(max(1, weight)), 2)
+
+
 def _options(n_nodes: int) -> dict[str, Any]:
     return {
         "nodes": {"shape": "dot", "borderWidth": 1, "font": {"size": 14, "strokeWidth": 3, "strokeColor": "#ffffff"}},
@@ -287,7 +293,6 @@ def _options(n_nodes: int) -> dict[str, Any]:
             "color": {"color": "#9aa5b1", "highlight": "#34495e", "hover": "#34495e"},
             "font": {"size": 11, "color": "#444444", "strokeWidth": 3, "strokeColor": "#ffffff", "align": "middle"},
             "smooth": {"enabled": True, "type": "dynamic"},
-            "scaling": {"min": 1, "max": 6},
         },
         "physics": {
             "enabled": True,
@@ -319,7 +324,7 @@ def _network_data(G: nx.MultiDiGraph) -> dict[str, Any]:
     for i, (u, v, key, data) in enumerate(G.edges(keys=True, data=True)):
         net.add_edge(
             str(u), str(v), id=f"e{i}", label=_property_label(key), property=key,
-            value=data.get("weight", 1), arrows="" if key in symmetric else "to",
+            weight=data.get("weight", 1), width=_edge_width(data.get("weight", 1)), arrows="" if key in symmetric else "to",
             tip=_edge_tip(G, u, v, key, data),
         )
     return {"nodes": net.nodes, "edges": net.edges, "options": _options(G.number_of_nodes())}
@@ -389,8 +394,8 @@ def generate_html(graph: rdflib.Graph, *, title: str | None = "kg graph") -> str
         data = {"nodes": [], "edges": [], "options": {}}
         body = '<div id="kg-empty">No facts in this graph.</div>'
     docs = G.graph.get("documents", 0)
-    summary = (f"{G.number_of_nodes()} entities · {G.number_of_edges()} facts"
-               + (f" · {docs} documents" if docs else ""))
+    summary = (f"{_n(G.number_of_nodes(), 'entity')} · {_n(G.number_of_edges(), 'fact')}"
+               + (f" · {_n(docs, 'document')}" if docs else ""))
     parts = {
         "CSP": _CSP,
         "VIS_VERSION": VIS_VERSION,
@@ -407,4 +412,4 @@ def generate_html(graph: rdflib.Graph, *, title: str | None = "kg graph") -> str
 
 def write_html(graph: rdflib.Graph, path: str | os.PathLike, *, title: str | None = "kg graph") -> None:
     """Write :func:`generate_html` of ``graph`` to ``path`` (UTF-8, atomically)."""
-    _atomic_write(path, generate_html(graph, title=title))
+    atomic_write(path, generate_html(graph, title=title))

@@ -1,0 +1,171 @@
+"""Tests of kg.view: an offline, self-contained page where article text stays text."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from kg.view import CLASS_COLOURS, generate_html, write_html
+
+_spec = importlib.util.spec_from_file_location("kg_test_graphs", Path(__file__).with_name("test_analysis.py"))
+graphs = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(graphs)
+
+IMG = "<img src=x onerror=\"document.body.setAttribute('data-pwned','img')\">"
+SCRIPT = "</script><script>document.body.setAttribute('data-pwned','script')</script>"
+SENTENCE = "Evil Corp </script><img src=x onerror=alert(1)> owns Codelco, see https://evil.example/a."
+
+
+def hostile_graph() -> Graph:
+    ents = dict(graphs.ENTITIES)
+    ents["evil"] = (IMG, "Company", None)
+    ents["evil2"] = (SCRIPT, "Organisation", None)
+    ents["odd"] = ("odd\ud800name\x07 \u2028line\u2029sep", "Company", None)
+    facts = list(graphs.FACTS) + [
+        ("evil", "operates", "codelco", [(SENTENCE, "doc-a", 0.5, "asserted")], 0.5),
+        ("evil2", "investsIn", "codelco", [("x & y > z", "doc-a", 0.5, "asserted")], 0.5),
+        ("odd", "operates", "codelco", [("odd\x1b sentence\ud800", "doc-b", 0.5, "asserted")], 0.5),
+    ]
+    return graphs.build_graph(ents, facts)
+
+
+@pytest.fixture(scope="module")
+def page() -> str:
+    return generate_html(graphs.build_graph(), title="Minerals https://example.org/")
+
+
+@pytest.fixture(scope="module")
+def hostile_page() -> str:
+    return generate_html(hostile_graph())
+
+
+def page_data(html: str) -> dict:
+    m = re.search(r'<script id="kg-data" type="application/json">(.*?)</script>', html, re.S)
+    assert m, "data element missing"
+    return json.loads(m.group(1))
+
+
+def tip_text(item: dict) -> str:
+    return "\n".join(text for _, text in item["tip"])
+
+
+def test_no_url_anywhere(page, hostile_page):
+    for html in (page, hostile_page):
+        assert re.search(r"https?://", html) is None
+        assert re.search(r"(?i)<[a-z][^>]*\s(?:src|href)\s*=", html) is None
+        assert "<link" not in html and "@import" not in html
+
+
+def test_page_is_self_contained_with_vis_network(page):
+    assert page.startswith("<!DOCTYPE html>")
+    assert "vis-network" in page and "new vis.Network(" in page
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+    assert "<title>Minerals https:&#47;&#47;example.org&#47;</title>" in page
+
+
+def test_nodes_and_edges(page):
+    data = page_data(page)
+    by_label = {n["label"]: n for n in data["nodes"]}
+    assert set(by_label) >= {"Peru", "copper", "Chile", "electric vehicle batteries"}
+    assert by_label["Peru"]["color"] == CLASS_COLOURS["Country"]
+    assert by_label["copper"]["color"] == CLASS_COLOURS["Mineral"]
+    # sized by PageRank: Chile (the hub) is bigger than Japan (a leaf)
+    assert by_label["Chile"]["size"] > by_label["Japan"]["size"]
+    labels = {e["label"] for e in data["edges"]}
+    assert {"produces", "partners with", "located in", "used in"} <= labels
+    assert len({e["id"] for e in data["edges"]}) == len(data["edges"]) == 9
+    partner = next(e for e in data["edges"] if e["property"] == "partnersWith")
+    assert partner["arrows"] == ""  # symmetric: no arrow head
+
+
+def test_tooltips_carry_evidence(page):
+    data = page_data(page)
+    edge = next(e for e in data["edges"] if e["label"] == "produces" and e["weight"] == 2)
+    assert edge["width"] > 1
+    text = tip_text(edge)
+    assert "Peru produces copper" in text
+    assert "Peru is rich in copper." in text and "Peru and its copper" in text
+    assert "02-chile.txt" in text
+    peru = next(n for n in data["nodes"] if n["label"] == "Peru")
+    assert "Peru is rich in copper." in tip_text(peru) and "Wikidata Q419" in tip_text(peru)
+    assert "textContent" in page and "innerHTML" not in page.split("<script>")[-1]
+
+
+def test_legend_lists_classes(page):
+    legend = re.search(r'<aside id="kg-legend".*?</aside>', page, re.S).group(0)
+    for cls, label in (("Country", "country"), ("Mineral", "mineral"), ("Company", "company"),
+                       ("Product", "product or technology")):
+        assert f'data-class="{cls}"' in legend and label in legend
+        assert CLASS_COLOURS[cls] in legend
+    assert "(6)" in legend  # six countries
+
+
+def test_hostile_names_stay_inert(hostile_page):
+    html = hostile_page
+    assert "<img" not in html
+    assert html.lower().count("</script") == 3  # the three script elements of the page, nothing else
+    assert "<script>document" not in html
+    data = page_data(html)
+    labels = {n["label"] for n in data["nodes"]}
+    # canvas labels are clipped to 40 characters; the tooltips have the whole name
+    assert IMG[:39] + "…" in labels and SCRIPT[:39] + "…" in labels
+    evil = next(e for e in data["edges"] if e["property"] == "operates" and SENTENCE[:20] in tip_text(e))
+    assert SENTENCE in tip_text(evil)
+    assert any(IMG in tip_text(n) for n in data["nodes"])
+    assert any(SCRIPT in tip_text(n) for n in data["nodes"])
+
+
+def test_bad_characters_do_not_break_the_page(hostile_page):
+    hostile_page.encode("utf-8")  # no lone surrogates
+    assert "\u2028" not in hostile_page and "\u2029" not in hostile_page
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", hostile_page.split('id="kg-data"')[1])
+    odd = next(n for n in page_data(hostile_page)["nodes"] if n["label"].startswith("odd"))
+    assert odd["label"] == "odd\ufffdname line sep"  # line separators are white space
+
+
+def test_empty_graph():
+    html = generate_html(Graph(), title=None)
+    assert "No facts in this graph." in html and "<title>kg graph</title>" in html
+    assert page_data(html)["nodes"] == []
+    assert re.search(r"https?://", html) is None
+
+
+def test_with_the_rdf_writer():
+    rdf = pytest.importorskip("kg.rdf")
+    html = generate_html(rdf.to_rdf(rdf.example_result()))
+    data = page_data(html)
+    assert {n["label"] for n in data["nodes"]} == {"Japan", "Peru", "Chile", "copper", "cobalt"}
+    assert {e["label"] for e in data["edges"]} == {"produces", "partners with"}  # cobalt is negated
+    assert re.search(r"https?://", html) is None
+
+
+def test_write_html(tmp_path):
+    path = tmp_path / "view" / "graph.html"
+    write_html(graphs.build_graph(), path, title="t")
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "<title>t</title>" in text
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+def test_renders_in_headless_chromium(tmp_path):
+    path = tmp_path / "graph.html"
+    write_html(hostile_graph(), path)
+    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000",
+           "--window-size=1200,800", "--dump-dom", path.as_uri()]
+    dom = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
+    body = re.search(r"<body[^>]*>", dom).group(0)
+    assert 'data-kg-drawn="13"' in body  # the page's script ran and vis-network drew 13 nodes
+    assert "data-pwned" not in body  # no injected handler or script ran
+    assert re.search(r'<div id="kg-network".*?<canvas', dom, re.S)
