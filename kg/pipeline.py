@@ -65,9 +65,6 @@ def load_pipeline(model: str | None = None, ontology_dir: str | None = None) -> 
     if "parser" not in nlp.pipe_names:
         raise ModelError(f"spaCy model {name!r} has no dependency parser; kg needs one (try en_core_web_sm)")
     config = {"ontology_dir": str(ontology_dir) if ontology_dir else None}
-    if "ner" in nlp.pipe_names:
-        nlp.add_pipe("kg_lexicon_ruler", before="ner", config=config)
-    else:
-        nlp.add_pipe("kg_lexicon_ruler", config=config)
+    nlp.add_pipe("kg_lexicon_ruler", config=config)
     nlp.add_pipe("kg_entity_typer", config=config)
     return nlp

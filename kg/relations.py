@@ -46,18 +46,21 @@ GENERIC_HEADS = {"market", "markets", "sector", "sectors", "industry", "industri
                  "resource", "imports", "exports", "reserves", "deposits", "mining", "sources", "source",
                  "materials", "material", "products", "product", "concentrate", "content", "ore", "ores",
                  "applications", "uses", "needs", "capacity", "capabilities", "stockpile", "stocks",
-                 "processing", "refining", "price", "prices", "demand", "commodities", "minerals"}
+                 "price", "prices", "demand", "commodities", "minerals", "mineral"}
 EXAMPLE_PREPS = {"like", "including", "especially", "particularly", "notably"}
 OPEN_STOP = {"numerous", "many", "several", "various", "other", "such", "key", "major", "significant", "vital",
              "new", "current", "certain", "important", "critical", "essential", "more", "most", "same",
              "different", "commercial", "own", "our", "their", "its", "main", "primary", "total", "global",
              "which", "what", "whose", "all", "both", "each", "every", "this", "that", "these", "those",
              "a", "an", "the", "some", "any", "no", "further", "future", "wide", "broad"}
+QUANTIFIERS = {"many", "several", "various", "numerous", "other", "some", "most", "all", "few", "these", "those"}
 PRONOUNS = {"it", "its", "itself", "which", "who", "that", "whose"}
 RELATIVE = {"which", "who", "that", "whom", "whose"}
 LIGHT_VERBS = {"have", "hold", "own", "contain", "feature", "include", "comprise", "host", "house", "boast",
                "be", "become", "remain", "account", "represent", "operate", "run", "possess", "control"}
 SUPERLATIVE = {"top", "largest", "leading", "biggest", "dominant", "main", "greatest", "foremost", "chief"}
+ORDINALS = {"second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "2nd", "3rd",
+            "4th", "5th"}
 WORLD = {"world", "global", "worldwide", "globe", "planet"}
 COUNTRY_TITLES = {"president", "prime minister", "premier", "chancellor", "king", "queen", "emir", "sultan",
                   "vice president"}
@@ -289,6 +292,9 @@ class SentenceExtractor:
                 if cm is not None:
                     out.append(cm)
         out.extend(self.examples(t, classes, depth))
+        if not out and t.dep_ == "appos" and t.head is not t:
+            # "gallium and germanium, a key mineral used for ...": the apposition's head
+            out.extend(self.resolve(t.head, classes, allow_open, depth + 1))
         return out
 
     def _has_modifier_ent(self, t: Token) -> bool:
@@ -338,6 +344,8 @@ class SentenceExtractor:
             return [p for p in phrases if p]
         if not toks or any(x.pos_ == "VERB" for x in toks):
             return []
+        if len(toks) == 1 and any(c.lower_ in QUANTIFIERS for c in t.children):
+            return []  # "many technologies" names nothing
         p = self._open(start, end - 1, t)
         return [p] if p else []
 
@@ -356,6 +364,16 @@ class SentenceExtractor:
         if t.lower_ in ("they", "them", "their", "we", "our", "us", "i", "you", "he", "she", "him", "her", "his"):
             return []
         wanted = {c for c in classes if c not in ("Person",)}
+        if t.dep_ in ("nsubj", "nsubjpass", "poss") and t.i == t.sent.start or (
+                t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT"):
+            # a sentence-subject "it" continues the topic: the previous sentence's subject
+            first = t.sent.start
+            if first > 0:
+                prev = self.ctx.doc[first - 1].sent
+                for cand in prev:
+                    if cand.dep_ in ("nsubj", "nsubjpass") and cand.head.dep_ == "ROOT":
+                        for m in self.resolve(cand, wanted, depth=3):
+                            return [Mention(m.text, m.cls, m.start, m.end, m.lex, "ref")]
         for ent in self.ctx.previous_mentions(t.i, wanted, limit_sents=1):
             m = self.ctx.mention(ent, via="ref")
             return [m]
@@ -397,6 +415,9 @@ class SentenceExtractor:
     def run(self) -> None:
         for tok in self.sent:
             low, lemma = tok.lower_, tok.lemma_.lower()
+            ent = self.ctx.ent_at.get(tok.i)
+            if ent is not None and ent.label_ not in ("Product", "Mineral"):
+                continue  # "Investment" in "Foreign Investment Review Board" is a name, not a trigger
             if tok.pos_ in ("VERB", "AUX") and lemma in self.ctx.triggers.verbs:
                 for trig in self.ctx.triggers.verbs[lemma]:
                     self.verb_frame(tok, trig)
@@ -529,6 +550,14 @@ class SentenceExtractor:
                 return
         if trig.prep:
             obj_toks = prep_objects(n, trig.prep)
+            if not obj_toks:
+                # "an industrial park hosting nickel industries in Morowali": one step through a participle
+                for c in n.children:
+                    if c.dep_ == "acl":
+                        obj_toks = prep_objects(c, trig.prep) or [
+                            p for d in c.children if d.dep_ == "dobj" for p in prep_objects(d, trig.prep)]
+                        if obj_toks:
+                            break
             objects = [m for t in obj_toks for m in self.resolve(t, obj_cls, allow_open)]
             if not obj_toks:
                 if trig.prep in ("of", "in", "on", "for", "to", "at"):
@@ -546,7 +575,7 @@ class SentenceExtractor:
                             used_mods.add(t.i)
         if not objects and not spec.symmetric:
             return
-        subjects = self.noun_subjects(n, subj_cls, used_mods)
+        subjects = self.noun_subjects(n, subj_cls, used_mods, trig.prep)
         if trig.inverse:
             subjects, objects = objects, subjects
         conf = 0.75 if trig.prep else 0.65
@@ -568,16 +597,22 @@ class SentenceExtractor:
         if not mods & SUPERLATIVE:
             return False
         if any(c.lower_ in WORLD for c in n.subtree):
-            return not any(c.dep_ == "amod" and c.lower_ in ("second", "third", "fourth", "fifth") for c in n.subtree)
+            return not any(c.lower_ in ORDINALS for c in n.subtree)
         return False
 
-    def noun_subjects(self, n: Token, subj_cls: set[str], used: set[int]) -> list[Mention]:
+    def noun_subjects(self, n: Token, subj_cls: set[str], used: set[int], trig_prep: str | None = None) -> list[Mention]:
         """Who a relational noun is about: "Peru's production", "Chilean exports",
         "X is the top producer", "X, a major producer", "X has the largest reserves"."""
         out: list[Mention] = []
         for c in n.children:
             if c.dep_ == "poss":
                 out.extend(self.resolve(c, subj_cls))
+        if not out:
+            # "imports by the United States", "graphite imports for the United States"
+            for prep in ("by", "for"):
+                if trig_prep != prep:
+                    out.extend(m for t in prep_objects(n, prep) for m in self.resolve(t, subj_cls)
+                               if self.onto.is_a(m.cls, "Country") or self.onto.is_a(m.cls, "Organisation"))
         for c in n.children:
             if c.dep_ in ("compound", "amod", "nmod") and c.i < n.i and c.i not in used:
                 m = self.ctx.ent_mention(c)
@@ -689,7 +724,8 @@ class SentenceExtractor:
             # organisation named before the title
             ents_before = [self.ctx.ent_mention(t) for t in before]
             ents_before = [m for m in ents_before if m is not None and any(self.onto.is_a(m.cls, c) for c in org_cls)]
-            if ents_before:
+            head_in_ent = before and self.ctx.ent_at.get(before[-1].i) is not None
+            if ents_before and (head_in_ent or not self.onto.class_for_head(before[-1].lower_)):
                 orgs.append(ents_before[-1])
             elif before:
                 cls = self.onto.class_for_head(before[-1].lower_)

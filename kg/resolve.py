@@ -59,6 +59,8 @@ class Resolver:
     def _base_key(self, doc_id: str, m: Mention) -> tuple[str, str]:
         if m.lex and m.lex in self.lex:
             return normalise_name(m.lex), m.lex
+        if m.lex:  # the long form of an acronym defined in the text
+            m = Mention(m.lex, m.cls, m.start, m.end)
         text = re.sub(r"\s+", " ", m.text).strip()
         if m.cls == "Person" and " " not in text:
             for full in self.persons.get(doc_id, []):

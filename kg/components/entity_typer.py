@@ -66,6 +66,8 @@ class EntityTyper:
         cls = self.head_class(words)
         if ner_label == "PERSON":
             return "Person" if cls is None else cls
+        if ner_label == "ORG" and words[0].isupper() and self.onto.class_for_head(words[0].lower()) == "Company":
+            return "Company"  # "PT Indonesia Morowali Industrial Park" is the company, not the park
         if cls in ("Product",):  # a product word ends many organisation names
             cls = None
         if cls is None and ner_label == "ORG":

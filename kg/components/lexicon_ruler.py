@@ -1,9 +1,12 @@
 """Entity rules generated from the ontology's lexicon.
 
-The component ``kg_lexicon_ruler`` wraps spaCy's token :class:`~spacy.matcher.Matcher`:
+The component ``kg_lexicon_ruler`` (placed after the statistical NER) wraps spaCy's
+token :class:`~spacy.matcher.Matcher`:
 every label, alias and demonym of ``ontologies/lexicon.ttl`` becomes a
 token pattern, so "copper", "rare earths", "APEC" and "electric vehicle
-batteries" are typed entities before the statistical NER runs. Lower-case
+batteries" are typed entities. A lexicon match replaces the NER's entities it
+overlaps, unless the NER found a longer name ending in a class head word
+("Indonesia Morowali Industrial Park" stays a park). Lower-case
 words match in any case and in the plural; words with capitals match exactly
 (so the alias "US" never matches the pronoun "us").
 
@@ -83,7 +86,7 @@ class LexiconRuler:
         self.name = name
         self.matcher = Matcher(nlp.vocab)
         self.entries: dict[str, tuple[str, str]] = {}
-        onto = load_ontology(ontology_dir)
+        onto = self.onto = load_ontology(ontology_dir)
         tagged = any(p in nlp.pipe_names for p in ("tagger", "morphologizer"))
         for n, entry in enumerate(onto.lexicon):
             key = f"KG{n}"
@@ -107,12 +110,24 @@ class LexiconRuler:
             cls, label = self.entries[doc.vocab.strings[match_id]]
             spans.append(Span(doc, start, end, label=cls, span_id=label))
         spans = filter_spans(spans)
+        # a longer statistical name that ends in a class head word wins over a lexicon word
+        # inside it: "Indonesia Morowali Industrial Park" is a park, not Indonesia
+        named = [e for e in doc.ents if self._is_named_thing(e)]
+        spans = [s for s in spans if not any(e.start <= s.start and s.end <= e.end and len(e) > len(s)
+                                             for e in named)]
         taken = set()
         for s in spans:
             taken.update(range(s.start, s.end))
         kept = [e for e in doc.ents if not taken.intersection(range(e.start, e.end))]
         doc.ents = filter_spans([*kept, *spans])
         return doc
+
+    def _is_named_thing(self, ent: Span) -> bool:
+        if ent.label_ not in ("ORG", "FAC", "EVENT", "GPE", "LOC"):
+            return False
+        words = [t.lower_ for t in ent if not t.is_punct]
+        cls = self.onto.class_for_head(words[-1]) if words else None
+        return cls is not None and cls != "Product"
 
 
 @Language.factory("kg_lexicon_ruler", default_config={"ontology_dir": None})
