@@ -17,11 +17,10 @@ True
 """
 from __future__ import annotations
 
-import inspect
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable
 
 import rdflib
 from rdflib import RDF, Literal
@@ -272,14 +271,6 @@ def _summary(graph: rdflib.Graph, result: BuildResult | None) -> dict[str, int]:
     }
 
 
-def _accepts(func: Callable, name: str) -> bool:
-    try:
-        params = inspect.signature(func).parameters
-    except (TypeError, ValueError):
-        return False
-    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
-
-
 def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts: Iterable[str] = (),
           model: str | None = None, min_confidence: float = 0.0, explain: list[SentenceTrace] | None = None,
           strict: bool = False, progress: bool | str = False,
@@ -380,14 +371,7 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
     from . import extract as kgextract
 
     show = len(unique) > _FEW_DOCUMENTS if progress == "auto" else bool(progress)
-    kw: dict[str, Any] = {"explain": explain, "progress": show}
-    if _accepts(kgextract.extract, "model"):
-        kw["model"] = model
-    elif model is not None:
-        from .pipeline import load_pipeline
-
-        kw["nlp"] = load_pipeline(model)
-    entities, facts = kgextract.extract(unique, **kw)
+    entities, facts = kgextract.extract(unique, model=model, explain=explain, progress=show)
 
     from . import rdf
 

@@ -52,24 +52,29 @@ def format_traces(traces: Sequence, out: TextIO) -> None:
 
     Kept candidates are marked ``+``, dropped ones ``-`` with the reason.
     """
-    last_doc = None
+    by_doc: dict[str, list] = {}
     for t in traces:
-        if t.doc_name != last_doc:
-            print(f"\n== {t.doc_name}", file=out)
-            last_doc = t.doc_name
-        sentence = " ".join(t.sentence.split())
-        print(f"\n@{t.start}: {sentence}", file=out)
-        if not t.candidates:
-            print("    (no candidate facts)", file=out)
-        for c in t.candidates:
-            mark = "+" if c.kept else "-"
-            line = (f"  {mark} {c.subject} --{c.predicate}--> {c.object}"
-                    f"   [rule {c.rule}; {c.modality}; confidence {c.confidence:.2f}]")
-            if not c.kept:
-                line += f"  dropped: {c.reason or 'no reason given'}"
-            elif c.reason:
-                line += f"  ({c.reason})"
-            print(line, file=out)
+        by_doc.setdefault(t.doc_name, []).append(t)
+    for name, doc_traces in by_doc.items():
+        kept = sum(1 for t in doc_traces for c in t.candidates if c.kept)
+        dropped = sum(1 for t in doc_traces for c in t.candidates if not c.kept)
+        print(f"== {name}: {len(doc_traces)} sentences with candidate facts, {kept} kept, {dropped} dropped",
+              file=out)
+        for t in doc_traces:
+            if not t.candidates:
+                continue
+            sentence = " ".join(t.sentence.split())
+            print(f"\n@{t.start}: {sentence}", file=out)
+            for c in t.candidates:
+                mark = "+" if c.kept else "-"
+                line = (f"  {mark} {c.subject} --{c.predicate}--> {c.object}"
+                        f"   [rule {c.rule}; {c.modality}; confidence {c.confidence:.2f}]")
+                if not c.kept:
+                    line += f"  dropped: {c.reason or 'no reason given'}"
+                elif c.reason:
+                    line += f"  ({c.reason})"
+                print(line, file=out)
+        print(file=out)
 
 
 # -- commands ----------------------------------------------------------------
@@ -99,7 +104,6 @@ def cmd_build(args: argparse.Namespace) -> int:
         _err(f"warning: {w}")
     if traces is not None:
         format_traces(traces, sys.stdout)
-        print(file=sys.stdout)
     paths = kg.save(out, formats=formats)
     if not args.quiet:
         s = kg.summary()
@@ -110,13 +114,14 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_query(args: argparse.Namespace) -> int:
     from . import api
-    from . import query as kgquery
 
     if args.about and args.query:
         raise InputError("give either a QUERY or --about NAME, not both")
     if not args.about and not args.query:
         raise InputError("no query: give a SPARQL string, a .rq file, a bundled query name or --about NAME")
     kg = api.load(args.source)
+    from . import query as kgquery
+
     if args.about:
         about = kgquery.about_query(args.about)
         if isinstance(about, tuple):  # (query, bindings)

@@ -1,0 +1,163 @@
+"""The Python API: kg.build, kg.load and KnowledgeGraph."""
+from __future__ import annotations
+
+import doctest
+import importlib
+from pathlib import Path
+
+import pytest
+import rdflib
+
+import kg
+from kg.api import KnowledgeGraph, StrictModeError, build, load, normalise_formats
+from kg.errors import InputError, KGError, OutputError
+from kg.model import BuildResult, SentenceTrace
+
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "japan-peru-critical-minerals.txt"
+
+
+def test_lazy_reexports():
+    assert kg.build is build and kg.load is load and kg.KnowledgeGraph is KnowledgeGraph
+
+
+def test_seed_graph(seed_graph):
+    assert isinstance(seed_graph.graph, rdflib.Graph)
+    assert isinstance(seed_graph.result, BuildResult)
+    s = seed_graph.summary()
+    assert s["documents"] == 1 and s["entities"] > 3 and s["facts"] > 3
+    assert (s["warnings"], s["skipped"]) == (0, 0)
+    assert [d.name for d in seed_graph.result.documents] == ["japan-peru-critical-minerals.txt"]
+    assert "KnowledgeGraph" in repr(seed_graph) and len(seed_graph) == len(seed_graph.graph)
+
+
+def test_build_texts_is_deterministic(nlp):
+    texts = ["Peru produces copper and zinc.", "Japan and Peru signed an agreement to cooperate."]
+    a, b = build(texts=texts), build(texts=texts)
+    assert len(a.graph) > 0 and set(a.graph) == set(b.graph)
+    assert a.summary()["documents"] == 2
+
+
+def test_build_paths_and_texts_together(nlp):
+    g = build([SEED], texts=["Chile produces lithium."])
+    assert g.summary()["documents"] == 2
+
+
+def test_build_needs_input():
+    with pytest.raises(InputError, match="nothing to build"):
+        build()
+
+
+def test_missing_path_is_an_input_error():
+    with pytest.raises(InputError) as exc:
+        build(["no/such/file.txt"])
+    assert exc.value.exit_code == 2 and "no/such/file.txt" in str(exc.value)
+
+
+def test_bad_min_confidence():
+    with pytest.raises(InputError, match="between 0 and 1"):
+        build(texts=["Peru produces copper."], min_confidence=1.5)
+
+
+def test_strict_and_warnings(nlp):
+    heard = []
+    g = build(texts=["Peru produces copper.", ""], on_warning=heard.append)
+    assert heard == ["text-2: empty, skipped"]
+    assert g.summary()["warnings"] == 1 and g.summary()["skipped"] == 1
+    with pytest.raises(StrictModeError) as exc:
+        build(texts=["Peru produces copper.", ""], strict=True)
+    assert exc.value.exit_code == 1 and isinstance(exc.value, KGError)
+
+
+def test_a_repeated_text_is_not_a_strict_failure(nlp):
+    g = build(texts=["Peru produces copper.", "Peru produces copper."], strict=True)
+    assert g.summary()["documents"] == 1
+
+
+def test_nothing_readable(tmp_path):
+    (tmp_path / "empty.txt").write_text("")
+    with pytest.raises(InputError, match="no readable articles"):
+        build([tmp_path])
+
+
+def test_explain_collects_traces(nlp):
+    traces: list = []
+    build(texts=["Peru produces copper and zinc."], explain=traces)
+    assert traces and all(isinstance(t, SentenceTrace) for t in traces)
+    kept = [c for t in traces for c in t.candidates if c.kept]
+    assert any(c.predicate == "produces" for c in kept)
+
+
+def test_min_confidence_filters(nlp):
+    texts = ["Peru produces copper and zinc. Japan may invest in Peru."]
+    assert build(texts=texts, min_confidence=1.0).summary()["facts"] <= build(texts=texts).summary()["facts"]
+
+
+def test_views(seed_graph):
+    G = seed_graph.networkx()
+    assert G.number_of_nodes() > 3 and seed_graph.networkx() is G
+    assert seed_graph.analyze() is seed_graph.analyze()
+    assert seed_graph.report().startswith("#")
+    assert "<html" in seed_graph.html().lower()
+    assert seed_graph.validate().conforms
+    rows = seed_graph.query("SELECT ?m WHERE { ?c kgo:produces ?m }")
+    assert len(rows) >= 1
+
+
+def test_save_and_load_round_trip(seed_graph, tmp_path):
+    paths = seed_graph.save(tmp_path / "out", formats="nt,jsonld")
+    assert sorted(paths) == ["html", "jsonld", "nt", "report", "ttl"]
+    assert all(p.is_file() for p in paths.values())
+    for source in (tmp_path / "out", paths["ttl"], paths["nt"], paths["jsonld"]):
+        loaded = load(source)
+        assert loaded.result is None
+        assert len(loaded.graph) == len(seed_graph.graph)
+        s, t = loaded.summary(), seed_graph.summary()
+        assert {k: s[k] for k in ("documents", "entities", "facts")} == \
+               {k: t[k] for k in ("documents", "entities", "facts")}
+
+
+def test_save_is_all_or_nothing(seed_graph, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "graph.ttl").write_text("OLD")
+    import kg.rdfio
+
+    real = kg.rdfio.serialize
+
+    def failing(graph, fmt):
+        if fmt == "jsonld":
+            raise RuntimeError("serializer failed")
+        return real(graph, fmt)
+
+    monkeypatch.setattr(kg.rdfio, "serialize", failing)
+    with pytest.raises(RuntimeError):
+        seed_graph.save(out, formats=("nt", "jsonld"))
+    assert [p.name for p in out.iterdir()] == ["graph.ttl"]
+    assert (out / "graph.ttl").read_text() == "OLD"
+
+
+def test_save_into_a_file_fails(seed_graph, tmp_path):
+    f = tmp_path / "file"
+    f.write_text("x")
+    with pytest.raises(OutputError, match="not a folder"):
+        seed_graph.save(f)
+
+
+def test_formats():
+    assert normalise_formats(None) == ("ttl",)
+    assert normalise_formats(["turtle", "N-Triples", "trig,json-ld"]) == ("ttl", "nt", "trig", "jsonld")
+    with pytest.raises(OutputError, match="unknown output format 'xml'"):
+        normalise_formats("xml")
+
+
+def test_load_missing():
+    with pytest.raises(InputError):
+        load("no/such/graph.ttl")
+
+
+@pytest.mark.parametrize("module", ["kg.api", "kg.cli", "kg.evaluate"])
+def test_docstring_examples(module, nlp):
+    """The doctests of these modules (pytest collects only tests/ by default)."""
+    mod = importlib.import_module(module)
+    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0, f"{result.failed} doctest(s) failed in {module}"
