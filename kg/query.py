@@ -45,7 +45,7 @@ from rdflib.term import Node
 
 from .errors import InputError, QueryError
 from .rdf import PREFIXES, new_graph
-from .rdfio import serialize, to_oxigraph, to_rdflib_term
+from .rdfio import graph_prefixes, oxigraph_quads, serialize, to_oxigraph, to_rdflib_term
 
 __all__ = [
     "QueryResult", "QUERIES_DIR", "bundled_queries", "load_query", "run_query", "about_query",
@@ -184,18 +184,12 @@ def _as_term(value: Any) -> Node:
 
 def _store(graph: Graph) -> ox.Store:
     store = ox.Store()
-    bnodes: dict = {}
-    store.extend([
-        ox.Quad(to_oxigraph(s, bnodes), to_oxigraph(p, bnodes), to_oxigraph(o, bnodes), ox.DefaultGraph())
-        for s, p, o in graph
-    ])
+    store.extend(oxigraph_quads(graph, sort=False))
     return store
 
 
 def _prefixes(graph: Graph) -> dict[str, str]:
-    out = {p: str(ns) for p, ns in graph.namespaces() if p and p != "xml"}
-    out.update(PREFIXES)
-    return out
+    return {**graph_prefixes(graph), **PREFIXES}
 
 
 def _oxigraph_query(graph: Graph, query: str, bindings: dict[str, Node], cancelled: threading.Event) -> QueryResult:

@@ -44,7 +44,7 @@ from .rdf import new_graph
 
 __all__ = [
     "FORMATS", "FILE_NAMES", "serialize", "write_graph", "write_graphs", "read_graph", "parse_rdf",
-    "check_roundtrip", "format_for_path", "to_oxigraph", "to_rdflib_term", "oxigraph_triples",
+    "check_roundtrip", "format_for_path", "to_oxigraph", "to_rdflib_term", "oxigraph_quads", "graph_prefixes",
 ]
 
 #: Output format keys and their rdflib names.
@@ -133,14 +133,16 @@ def to_rdflib_term(term, bnodes: dict[str, BNode] | None = None) -> Node:
     raise InputError(f"RDF 1.2 triple terms ({term}) are not supported by kg; remove them from the input")
 
 
-def oxigraph_triples(graph: Graph) -> list[ox.Triple]:
-    """The triples of an rdflib graph as pyoxigraph triples, in a stable order."""
+def oxigraph_quads(graph: Graph, *, sort: bool = True) -> list[ox.Quad]:
+    """The triples of an rdflib graph as pyoxigraph quads in the default graph (sorted: a stable order)."""
     bnodes: dict[BNode, ox.BlankNode] = {}
-    return [ox.Triple(to_oxigraph(s, bnodes), to_oxigraph(p, bnodes), to_oxigraph(o, bnodes))
-            for s, p, o in sorted(graph)]
+    triples = sorted(graph) if sort else graph
+    return [ox.Quad(to_oxigraph(s, bnodes), to_oxigraph(p, bnodes), to_oxigraph(o, bnodes), ox.DefaultGraph())
+            for s, p, o in triples]
 
 
-def _prefixes(graph: Graph) -> dict[str, str]:
+def graph_prefixes(graph: Graph) -> dict[str, str]:
+    """The prefixes bound on ``graph`` (prefix -> namespace), sorted, without ``xml``."""
     out = {p: str(ns) for p, ns in graph.namespaces() if p and p != "xml"}
     return dict(sorted(out.items()))
 
@@ -159,12 +161,11 @@ def serialize(graph: Graph, fmt: str) -> bytes:
     if key == "ttl":
         return graph.serialize(format="turtle", encoding="utf-8")
     if key == "jsonld":
-        return graph.serialize(format="json-ld", encoding="utf-8", context=_prefixes(graph), auto_compact=True)
-    triples = oxigraph_triples(graph)
+        return graph.serialize(format="json-ld", encoding="utf-8", context=graph_prefixes(graph), auto_compact=True)
+    quads = oxigraph_quads(graph)
     if key == "nt":
-        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-    quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-    return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=_prefixes(graph))
+        return ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES)
+    return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=graph_prefixes(graph))
 
 
 def write_graph(graph: Graph, path: str | os.PathLike[str], fmt: str | None = None) -> Path:

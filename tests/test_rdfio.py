@@ -78,27 +78,15 @@ def _no_temps(folder: Path) -> bool:
     return not [p for p in folder.rglob("*") if p.name.endswith(atomic.TEMP_SUFFIX)]
 
 
-def test_atomic_write_failure_keeps_old_file(tmp_path, monkeypatch):
+@pytest.mark.parametrize("step", ["fsync", "replace"])
+def test_atomic_write_interrupted_keeps_old_file(tmp_path, monkeypatch, step):
     target = tmp_path / "graph.ttl"
     target.write_text("old")
 
-    def boom(*args, **kwargs):
+    def boom(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(os, "replace", boom)
-    with pytest.raises(KeyboardInterrupt):
-        atomic.atomic_write(target, "new")
-    assert target.read_text() == "old" and _no_temps(tmp_path)
-
-
-def test_atomic_write_interrupted_while_writing(tmp_path, monkeypatch):
-    target = tmp_path / "graph.ttl"
-    target.write_text("old")
-
-    def boom(fd):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(os, "fsync", boom)
+    monkeypatch.setattr(os, step, boom)
     with pytest.raises(KeyboardInterrupt):
         atomic.atomic_write(target, "new")
     assert target.read_text() == "old" and _no_temps(tmp_path)
