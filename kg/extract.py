@@ -48,6 +48,7 @@ def define_acronyms(doc: Doc) -> dict[str, Mention]:
     """Acronyms defined as "Long Name (ACR)" and their later uses become entities of the long name's class."""
     acronyms: dict[str, Mention] = {}
     ents = list(doc.ents)
+    ents = _long_forms(doc, ents)
     for ent in ents:
         end = ent.end
         if end + 2 < len(doc) + 1 and end + 2 <= len(doc) - 1 and doc[end].text == "(" and doc[end + 2].text == ")":
@@ -66,6 +67,45 @@ def define_acronyms(doc: Doc) -> dict[str, Mention]:
     taken = {i for e in kept for i in range(e.start, e.end)}
     doc.ents = filter_spans(kept + [s for s in spans if s.start not in taken])
     return acronyms
+
+
+def _long_forms(doc: Doc, ents: list[Span]) -> list[Span]:
+    """Make an entity of a capitalised name defined with an acronym ("Tenke Fungurume Mining SA (TFM)")
+    when the NER did not find it."""
+    from .ontology import load_ontology
+
+    onto = load_ontology()
+    ent_ends = {e.end for e in ents}
+    new = []
+    for tok in doc:
+        if tok.text != "(" or tok.i + 2 >= len(doc) or doc[tok.i + 2].text != ")" or tok.i in ent_ends:
+            continue
+        acr = doc[tok.i + 1].text
+        if not (acr.isupper() and acr.isalpha() and 2 <= len(acr) <= 8):
+            continue
+        start = tok.i
+        while start > 0 and tok.i - start < len(acr) + 4:
+            prev = doc[start - 1]
+            if prev.text[:1].isupper() or (prev.lower_ in ("of", "and", "for", "&") and start < tok.i):
+                start -= 1
+            else:
+                break
+        while start < tok.i and not doc[start].text[:1].isupper():
+            start += 1
+        initials = "".join(t.text[0] for t in doc[start:tok.i] if t.text[:1].isupper())
+        if start >= tok.i or not initials.startswith(acr):
+            continue
+        words = [t.lower_ for t in doc[start:tok.i]]
+        cls = onto.class_for_head(words[-1])
+        if cls in (None, "Product"):
+            cls = "Company" if any(onto.class_for_head(w) == "Company" for w in words) else "Organisation"
+        new.append(Span(doc, start, tok.i, label=cls))
+    if not new:
+        return ents
+    taken = {i for s in new for i in range(s.start, s.end)}
+    merged = filter_spans([e for e in ents if not taken.intersection(range(e.start, e.end))] + new)
+    doc.ents = merged
+    return list(doc.ents)
 
 
 def parse_documents(documents: list[Document], nlp, *, progress: bool = False) -> Iterator[tuple[Document, int, Doc]]:

@@ -144,6 +144,7 @@ class DocContext:
             for i in range(ent.start, ent.end):
                 self.ent_at[i] = ent
         self.acronyms = acronyms or {}
+        self.demonyms = {d for e in onto.lexicon for d in e.demonyms}
         self.country_counts = Counter()
         for ent in doc.ents:
             if ent.label_ == "Country":
@@ -218,7 +219,9 @@ def grammatical_subjects(tok: Token, depth: int = 0) -> list[Token]:
         out = []
         for s in subs:
             if s.lower_ in RELATIVE and tok.dep_ == "relcl":
-                out.append(tok.head)
+                # "X, which ...": the name right before the comma, else the clause's head noun
+                before = s.doc[s.i - 2] if s.i >= 2 and s.doc[s.i - 1].text == "," else None
+                out.append(before if before is not None and before.ent_type_ else tok.head)
             else:
                 out.append(s)
         return out
@@ -257,6 +260,8 @@ class SentenceExtractor:
         ctx = self.ctx
         m = ctx.ent_mention(t)
         out: list[Mention] = []
+        if m is not None and m.text in ctx.demonyms and t.dep_ not in ("amod", "compound", "nmod", "poss"):
+            m = None  # "Mongolian" alone is a language or a people, not the country
         if m is not None:
             out.append(m)
             out.extend(self.examples(t, classes, depth))
@@ -657,6 +662,8 @@ class SentenceExtractor:
         subj_cls, obj_cls = self.classes(prop, "s"), self.classes(prop, "o")
         allow_open = prop == "usedIn"
         obj_toks = prep_objects(a, trig.prep) if trig.prep else []
+        if trig.prep and not obj_toks and a.dep_ == "acomp":
+            obj_toks = prep_objects(a.head, trig.prep)  # "is reliant on X" with "on" on the verb
         objects = [m for t in obj_toks for m in self.resolve(t, obj_cls, allow_open)]
         if prop == "usedIn" and trig.prep == "to" and not objects:
             for x in a.children:

@@ -80,6 +80,10 @@ class EntityTyper:
     @staticmethod
     def trim(span: Span) -> Span | None:
         start, end = span.start, span.end
+        for i in range(start + 1, end):
+            if span.doc[i].text == "(":  # "Long Name (ACR": keep the long name
+                end = i
+                break
         while start < end and span.doc[start].lower_ in TRIM_START:
             start += 1
         while end > start and (span.doc[end - 1].text in TRIM_END or span.doc[end - 1].tag_ == "POS"):

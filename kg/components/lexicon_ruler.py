@@ -125,7 +125,14 @@ class LexiconRuler:
     def _is_named_thing(self, ent: Span) -> bool:
         if ent.label_ not in ("ORG", "FAC", "EVENT", "GPE", "LOC"):
             return False
-        words = [t.lower_ for t in ent if not t.is_punct]
+        if ent.label_ in ("GPE", "LOC") and all(t.text[:1].isupper() for t in ent if t.is_alpha):
+            return True  # "Western Australia", "Inner Mongolia": a region named after its country
+        words = []
+        for t in ent:
+            if t.text == "(":  # "The X Park (IMIP": the name ends before the parenthesis
+                break
+            if not t.is_punct:
+                words.append(t.lower_)
         cls = self.onto.class_for_head(words[-1]) if words else None
         return cls is not None and cls != "Product"
 
