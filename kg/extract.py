@@ -7,6 +7,7 @@ entities (:mod:`kg.resolve`) and merges the evidence of equal facts.
 """
 from __future__ import annotations
 
+from collections import Counter
 from typing import Iterable, Iterator
 
 from spacy.tokens import Doc, Span
@@ -108,6 +109,35 @@ def _long_forms(doc: Doc, ents: list[Span]) -> list[Span]:
     return list(doc.ents)
 
 
+def one_sense_per_document(doc: Doc) -> None:
+    """A name is the same kind of thing everywhere in a document: every occurrence of an
+    entity's words becomes an entity, with the label it has most often."""
+    labels: dict[tuple[str, ...], Counter] = {}
+    ids: dict[tuple[str, ...], str] = {}
+    for e in doc.ents:
+        words = tuple(t.text for t in e)
+        if not e.text[:1].isupper() or len(e.text) < 3:
+            continue
+        labels.setdefault(words, Counter())[e.label_] += 1
+        if e.ent_id_:
+            ids[words] = e.ent_id_
+    if not labels:
+        return
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for words in labels:
+        by_first.setdefault(words[0], []).append(words)
+    spans = []
+    for tok in doc:
+        for words in sorted(by_first.get(tok.text, []), key=len, reverse=True):
+            if tuple(t.text for t in doc[tok.i:tok.i + len(words)]) == words:
+                label = sorted(labels[words].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+                spans.append(Span(doc, tok.i, tok.i + len(words), label=label, span_id=ids.get(words, "")))
+                break
+    covered = {i for s in spans for i in range(s.start, s.end)}
+    others = [e for e in doc.ents if not covered.intersection(range(e.start, e.end))]
+    doc.ents = filter_spans(spans + others)
+
+
 def parse_documents(documents: list[Document], nlp, *, progress: bool = False) -> Iterator[tuple[Document, int, Doc]]:
     """Yield (document, chunk offset, parsed chunk) with the model loaded once and texts batched."""
     def pieces():
@@ -162,6 +192,7 @@ def extract(documents: Iterable[Document], *, nlp=None, model: str | None = None
     raw: list[tuple[Document, RawCandidate, int, int]] = []
     for d, off, doc in parse_documents(documents, nlp, progress=progress):
         acronyms = define_acronyms(doc)
+        one_sense_per_document(doc)
         ctx = DocContext(doc, onto, triggers, acronyms)
         resolver.observe_doc(d.id, doc, ctx, off)
         for sent in doc.sents:

@@ -52,7 +52,7 @@ def load_pipeline(model: str | None = None, ontology_dir: str | None = None) -> 
     """
     import spacy
 
-    from .components import entity_typer, lexicon_ruler  # noqa: F401  (register factories)
+    from .components import entity_typer, lexicon_ruler, paragraphs  # noqa: F401  (register factories)
 
     name = available_model(model)
     try:
@@ -65,6 +65,7 @@ def load_pipeline(model: str | None = None, ontology_dir: str | None = None) -> 
     if "parser" not in nlp.pipe_names:
         raise ModelError(f"spaCy model {name!r} has no dependency parser; kg needs one (try en_core_web_sm)")
     config = {"ontology_dir": str(ontology_dir) if ontology_dir else None}
+    nlp.add_pipe("kg_paragraphs", before="parser")
     nlp.add_pipe("kg_lexicon_ruler", config=config)
     nlp.add_pipe("kg_entity_typer", config=config)
     return nlp

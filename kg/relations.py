@@ -145,6 +145,7 @@ class DocContext:
                 self.ent_at[i] = ent
         self.acronyms = acronyms or {}
         self.demonyms = {d for e in onto.lexicon for d in e.demonyms}
+        self.members: dict[str, list[Mention]] = {}  # organisation -> members named so far
         self.country_counts = Counter()
         for ent in doc.ents:
             if ent.label_ == "Country":
@@ -270,6 +271,16 @@ class SentenceExtractor:
         # reference: it / its / the company / the two countries / those
         if t.pos_ == "PRON" or low in PRONOUNS or low in ("those", "these"):
             return self.pronoun(t, classes)
+        # "the governments of Angola and Zambia", "the MSP members"
+        if prep_objects(t, "of") and (low in WRAPPERS or t.lemma_.lower() in WRAPPERS):
+            inner = [m for i in prep_objects(t, "of") for m in self.resolve(i, classes, allow_open, depth + 1)]
+            if inner:
+                return inner
+        if t.lemma_.lower() in ("member", "partner") and t.tag_ in ("NNS", "NNPS"):
+            orgs = [self.ctx.ent_mention(c) for c in t.children if c.dep_ in ("compound", "poss")]
+            members = [m for o in orgs if o is not None for m in self.ctx.members.get((o.lex or o.text).lower(), [])]
+            if members:
+                return [Mention(m.text, m.cls, m.start, m.end, m.lex, "ref") for m in members]
         ref_cls = self.onto.class_for_reference(t.lemma_.lower()) or self.onto.class_for_reference(low)
         dets = {c.lower_ for c in t.children if c.dep_ in ("det", "nummod", "poss", "predet", "amod")}
         if ref_cls and dets & {"the", "this", "both", "two", "three", "these", "its"} and not self._has_modifier_ent(t):
@@ -414,6 +425,10 @@ class SentenceExtractor:
                     self.rejected.append((cand, f"{s.cls} -> {o.cls} is outside the domain/range of {prop}"))
                     continue
                 self.out.append(cand)
+                if prop == "memberOf":
+                    group = self.ctx.members.setdefault((o.lex or o.text).lower(), [])
+                    if all((x.lex or x.text) != (s.lex or s.text) for x in group):
+                        group.append(s)
         del spec
 
     # -- frames --------------------------------------------------------
@@ -511,6 +526,9 @@ class SentenceExtractor:
             return
         subjects = [m for t in subj_toks for m in self.resolve(t, subj_cls)]
         objects = [m for t in obj_toks for m in self.resolve(t, obj_cls, allow_open)]
+        if trig.prep and trig.prep != "with" and trig.head in ("meet", "gather", "join"):
+            # "X met with Y at E": both took part
+            subjects += [m for t in prep_objects(v, "with") for m in self.resolve(t, subj_cls)]
         if trig.prop == "usedIn" and not objects:
             # "used to manufacture X", "essential to produce X"
             for x in kids:
@@ -563,6 +581,9 @@ class SentenceExtractor:
                             p for d in c.children if d.dep_ == "dobj" for p in prep_objects(d, trig.prep)]
                         if obj_toks:
                             break
+            if not obj_toks and trig.prep != "of":
+                # "the largest source of minerals for the United States": the PP hangs on the "of" object
+                obj_toks = [p for o in prep_objects(n, "of") for p in prep_objects(o, trig.prep)]
             objects = [m for t in obj_toks for m in self.resolve(t, obj_cls, allow_open)]
             if not obj_toks:
                 if trig.prep in ("of", "in", "on", "for", "to", "at"):

@@ -49,6 +49,9 @@ class EntityTyper:
 
         In "Department of Energy" the head is the word before "of".
         """
+        last = self.onto.class_for_head(words[-1].lower()) if words else None
+        if last in ("Event", "Mine"):  # "Investing in African Mining Indaba" is an event
+            return last
         for i, w in enumerate(words):
             if i > 0 and w in ("of", "on", "for", "in"):
                 words = words[:i]
