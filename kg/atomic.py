@@ -38,6 +38,15 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
+
+
 def _ensure_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -60,6 +69,7 @@ def _write_temp(path: Path, data: bytes) -> Path:
         ) from None
     tmp = Path(name)
     try:
+        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary files
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

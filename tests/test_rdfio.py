@@ -139,3 +139,16 @@ def test_output_folder_errors(tmp_path):
                 atomic.atomic_write(ro / "graph.ttl", "x")
         finally:
             ro.chmod(0o700)
+
+
+def test_atomic_write_gives_ordinary_file_mode(tmp_path):
+    import os
+    import stat
+
+    from kg.atomic import atomic_write
+
+    target = tmp_path / "out.txt"
+    atomic_write(target, "hello")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~mask
