@@ -109,6 +109,12 @@ def _long_forms(doc: Doc, ents: list[Span]) -> list[Span]:
     return list(doc.ents)
 
 
+# ties between labels of the same name go to the more specific reading; a person comes last
+_LABEL_RANK = {name: i for i, name in enumerate(
+    ["Country", "Mine", "Facility", "Event", "Region", "Place", "Company", "GovernmentBody", "Alliance",
+     "Organisation", "Mineral", "Product", "Person"])}
+
+
 def one_sense_per_document(doc: Doc) -> None:
     """A name is the same kind of thing everywhere in a document: every occurrence of an
     entity's words becomes an entity, with the label it has most often."""
@@ -130,7 +136,7 @@ def one_sense_per_document(doc: Doc) -> None:
     for tok in doc:
         for words in sorted(by_first.get(tok.text, []), key=len, reverse=True):
             if tuple(t.text for t in doc[tok.i:tok.i + len(words)]) == words:
-                label = sorted(labels[words].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+                label = sorted(labels[words].items(), key=lambda kv: (-kv[1], _LABEL_RANK.get(kv[0], 99)))[0][0]
                 spans.append(Span(doc, tok.i, tok.i + len(words), label=label, span_id=ids.get(words, "")))
                 break
     covered = {i for s in spans for i in range(s.start, s.end)}

@@ -450,6 +450,7 @@ class SentenceExtractor:
                     self.adj_frame(tok, trig)
         self.titles()
         self.place_chains()
+        self.facility_places()
         self.close_locations()
 
     def classes(self, prop: str, role: str) -> set[str]:
@@ -599,9 +600,18 @@ class SentenceExtractor:
                         if m is not None and any(self.onto.is_a(m.cls, k) for k in obj_cls):
                             objects.append(m)
                             used_mods.add(t.i)
+        if not objects and trig.prep is None and n.dep_ in ("compound", "nmod", "amod"):
+            # "a rare-earths mining company": the object modifies the same head as the trigger
+            for c in n.head.children:
+                if c.dep_ in ("compound", "amod", "nmod") and c.i < n.i:
+                    m = self.ctx.ent_mention(c)
+                    if m is not None and any(self.onto.is_a(m.cls, k) for k in obj_cls):
+                        objects.append(m)
+                        used_mods.add(c.i)
         if not objects and not spec.symmetric:
             return
-        subjects = self.noun_subjects(n, subj_cls, used_mods, trig.prep)
+        # "its site in X", "Lynas has a plant in Malaysia": the owner of a site is not located there
+        subjects = self.noun_subjects(n, subj_cls, used_mods, trig.prep, identity_only=(prop == "locatedIn"))
         if trig.inverse:
             subjects, objects = objects, subjects
         conf = 0.75 if trig.prep else 0.65
@@ -626,10 +636,22 @@ class SentenceExtractor:
             return not any(c.lower_ in ORDINALS for c in n.subtree)
         return False
 
-    def noun_subjects(self, n: Token, subj_cls: set[str], used: set[int], trig_prep: str | None = None) -> list[Mention]:
+    def noun_subjects(self, n: Token, subj_cls: set[str], used: set[int], trig_prep: str | None = None,
+                      identity_only: bool = False) -> list[Mention]:
         """Who a relational noun is about: "Peru's production", "Chilean exports",
-        "X is the top producer", "X, a major producer", "X has the largest reserves"."""
+        "X is the top producer", "X, a major producer", "X has the largest reserves".
+
+        With ``identity_only`` only "X is a N" and "X, a N" count (not possessors or "X has a N")."""
         out: list[Mention] = []
+        if identity_only:
+            t = n
+            while t.dep_ == "pobj" and t.head.lower_ == "of" and t.head.head.lower_ in WRAPPERS:
+                t = t.head.head
+            if t.dep_ in ("attr", "oprd"):
+                return [m for s in grammatical_subjects(t.head) for m in self.resolve(s, subj_cls)]
+            if t.dep_ == "appos":
+                return self.resolve(t.head, subj_cls)
+            return []
         for c in n.children:
             if c.dep_ == "poss":
                 out.extend(self.resolve(c, subj_cls))
@@ -648,9 +670,18 @@ class SentenceExtractor:
             return out
         # climb: "one of the largest producers", compound heads, predicate nouns, appositions
         t = n
-        for _ in range(4):
+        for _ in range(5):
             if t.dep_ == "pobj" and t.head.dep_ == "prep" and t.head.lower_ == "of" and t.head.head.lower_ in WRAPPERS:
                 t = t.head.head
+                continue
+            if t.dep_ in ("pobj", "dobj") and t.head.lower_ in EXAMPLE_PREPS and t.head.head is not t.head:
+                t = t.head.head  # "clusters, including aluminum production": the general noun
+                continue
+            if t.dep_ == "conj" and t.head.pos_ in ("NOUN", "PROPN"):
+                t = t.head  # "aluminum production and coke processing"
+                continue
+            if t.dep_ == "appos" and self.ctx.ent_mention(t.head) is None and t.head.pos_ == "NOUN":
+                t = t.head  # "two operations: a plant at X": what the general noun is said of
                 continue
             if t.dep_ in ("compound", "nmod") and t.head.pos_ in ("NOUN", "PROPN"):
                 t = t.head
@@ -829,6 +860,15 @@ class SentenceExtractor:
             ms = [self.ctx.mention(x) for x in chain]
             for a in range(len(ms) - 1):
                 self.emit("locatedIn", [ms[a]], ms[a + 1:], "chain:place, place", 0.75, "asserted")
+
+    def facility_places(self) -> None:
+        """ "the Lynas Advanced Materials Plant (LAMP) in Malaysia": a named facility or event with "in"/"at" a place."""
+        for e in self.sent.ents:
+            if not any(self.onto.is_a(e.label_, c) for c in ("Facility", "Event")):
+                continue
+            places = [m for prep in ("in", "at") for t in prep_objects(e.root, prep)
+                      for m in self.resolve(t, {"Place"}) if self.onto.is_a(m.cls, "Place")]
+            self.emit("locatedIn", [self.ctx.mention(e)], places, "chain:facility in place", 0.75, modality_of(e.root))
 
     def close_locations(self) -> None:
         """Within one sentence, X in Y and Y in Z give X in Z."""
