@@ -18,7 +18,6 @@ True
 from __future__ import annotations
 
 import os
-from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -294,12 +293,15 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
         were dropped.
     strict
         When an input gives a warning (unreadable, skipped, malformed front
-        matter...), raise :class:`StrictModeError` instead of building.
+        matter...), raise :class:`StrictModeError` right after reading the
+        inputs; when making the graph gives one (a date kept as text...),
+        raise it before returning. A repeated text is not a warning here.
     progress
         Show a progress bar on stderr; ``"auto"``: only for more than a few
         documents.
     on_warning
-        Called with each ingest warning as it happens (``"path:line: reason"``).
+        Called with each warning as a one-line string as it happens
+        (``"path:line: reason"``); all of them are also in ``result.warnings``.
 
     Returns
     -------
@@ -409,14 +411,3 @@ def load(source: str | os.PathLike) -> KnowledgeGraph:
     if not p.exists():
         raise InputError(f"{p}: no such file or folder; give an RDF file or a build folder (kg build -o)")
     return KnowledgeGraph(rdfio.read_graph(p), None, source=p)
-
-
-def count_by_rule(traces: Iterable[SentenceTrace]) -> Counter:
-    """How many kept candidates each rule produced (for ``--explain`` summaries)."""
-    c: Counter = Counter()
-    for t in traces:
-        for cand in t.candidates:
-            if cand.kept:
-                c[cand.rule] += 1
-    return c
-

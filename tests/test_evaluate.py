@@ -204,3 +204,17 @@ def evaluate_graph(path: Path) -> rdflib.Graph:
     g = rdflib.Graph()
     g.parse(path)
     return g
+
+
+@pytest.mark.skipif(not SCORE_PY.is_file(), reason="the shared reference scorer is not available")
+def test_same_numbers_as_reference_scorer_on_a_real_build(seed_dir):
+    """The seed article's build scored against the dev gold (or the fixture gold)."""
+    dev_gold = SCORE_PY.parent / "dev" / "gold.jsonl"
+    gold_path = dev_gold if dev_gold.is_file() else GOLD
+    graph_path = seed_dir / "graph.ttl"
+    ref = json.loads(subprocess.run([sys.executable, str(SCORE_PY), str(graph_path), str(gold_path), "--json"],
+                                    capture_output=True, text=True, check=True).stdout)
+    mine = evaluate.score(evaluate_graph(graph_path), evaluate.load_gold(gold_path)).to_dict()
+    for key in ("correct", "predicted", "gold", "docs", "per_property", "missed", "false_positives"):
+        assert mine[key] == ref[key], key
+    assert mine["f1"] == pytest.approx(ref["f1"])
