@@ -226,6 +226,11 @@ def grammatical_subjects(tok: Token, depth: int = 0) -> list[Token]:
             else:
                 out.append(s)
         return out
+    if tok.pos_ == "VERB":
+        # "India imports ...", mis-parsed with the name as a compound of the verb
+        comp = [c for c in tok.children if c.dep_ in ("compound", "npadvmod") and c.pos_ == "PROPN" and c.i < tok.i]
+        if comp:
+            return comp
     if tok.dep_ in ("relcl", "acl", "amod", "appos") and tok.head.pos_ in ("NOUN", "PROPN", "PRON", "NUM"):
         return [tok.head]
     if tok.dep_ in ("conj", "xcomp", "advcl", "acomp", "attr", "oprd", "ccomp") and tok.head is not tok:
@@ -527,6 +532,13 @@ class SentenceExtractor:
             return
         subjects = [m for t in subj_toks for m in self.resolve(t, subj_cls)]
         objects = [m for t in obj_toks for m in self.resolve(t, obj_cls, allow_open)]
+        if trig.prop == "imports" and subjects:
+            # "B imports M from A": A supplies B
+            sources = [p for t in [v, *obj_toks] for x in t.subtree if x.dep_ == "prep" and x.lower_ == "from"
+                       and x.head in (v, *obj_toks, *[y for o in obj_toks for y in o.subtree])
+                       for p in x.children if p.dep_ == "pobj"]
+            suppliers = [m for t in dict.fromkeys(sources) for m in self.resolve(t, self.classes("supplies", "s"))]
+            self.emit("supplies", suppliers, subjects, f"verb:{trig.head} from", 0.7, modality_of(v))
         if trig.prep and trig.prep != "with" and trig.head in ("meet", "gather", "join"):
             # "X met with Y at E": both took part
             subjects += [m for t in prep_objects(v, "with") for m in self.resolve(t, subj_cls)]
@@ -592,7 +604,8 @@ class SentenceExtractor:
                     pass
                 else:
                     return
-        if not objects and trig.prep in (None, "of", "on", "in", "for", "to", "at") and not prep_objects(n, trig.prep or "-"):
+        if not objects and prop != "leaderOf" and trig.prep in (None, "of", "on", "in", "for", "to", "at") \
+                and not prep_objects(n, trig.prep or "-"):
             for c in n.children:
                 if c.dep_ in ("compound", "amod", "nmod") and c.i < n.i:
                     for t in conjuncts(c):
@@ -785,10 +798,13 @@ class SentenceExtractor:
             ents_before = [m for m in ents_before if m is not None and any(self.onto.is_a(m.cls, c) for c in org_cls)]
             head_in_ent = before and self.ctx.ent_at.get(before[-1].i) is not None
             if ents_before and (head_in_ent or not self.onto.class_for_head(before[-1].lower_)):
-                orgs.append(ents_before[-1])
+                last = ents_before[-1]
+                # "Australian Resources Minister X" leads a portfolio, not Australia
+                if not (self.onto.is_a(last.cls, "Country") and not head_in_ent):
+                    orgs.append(last)
             elif before:
                 cls = self.onto.class_for_head(before[-1].lower_)
-                if cls and self.onto.is_a(cls, "Organisation"):
+                if cls and self.onto.is_a(cls, "Organisation") and cls != "Company":
                     start = before[0]
                     orgs.append(Mention(doc[start.i:before[-1].i + 1].text, cls, start.idx,
                                         before[-1].idx + len(before[-1].text), None, "open"))
@@ -815,12 +831,18 @@ class SentenceExtractor:
             self.emit(prop, [person], orgs, f"title:{' '.join(title)}", conf, "asserted")
 
     def main_country(self, person: Mention) -> Mention | None:
-        """The country a document is mostly about (for a national title with no country named)."""
-        counts = self.ctx.country_counts
+        """The country a document is clearly about (for a national title with no country named).
+
+        Countries the person visits or travels to in this sentence are left out (a visiting
+        prime minister leads another country); the first must be named at least 1.5 times as
+        often as the next."""
+        visited = {(c.object.lex or c.object.text) for c in self.out
+                   if c.predicate == "visits" and c.subject.start == person.start}
+        counts = [(k, n) for k, n in self.ctx.country_counts.most_common() if k not in visited]
         if not counts:
             return None
-        (best, n), *rest = counts.most_common(2) + [(None, 0)]
-        if rest and rest[0][1] == n and n > 0:
+        best, n = counts[0]
+        if len(counts) > 1 and n < 1.5 * counts[1][1]:
             return None
         for ent in self.ctx.doc.ents:
             m = self.ctx.mention(ent)

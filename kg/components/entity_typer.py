@@ -123,7 +123,7 @@ class EntityTyper:
             if ent.label_ in DROP_LABELS and ent.label_ not in self.class_names:
                 continue
             span = self.trim(ent)
-            if span is None or not any(t.is_alpha for t in span):
+            if span is None or not any(ch.isalpha() for ch in span.text):
                 continue
             cls = self.classify(span, ent.label_)
             if cls is None:

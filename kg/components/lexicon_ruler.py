@@ -87,6 +87,9 @@ class LexiconRuler:
         self.matcher = Matcher(nlp.vocab)
         self.entries: dict[str, tuple[str, str]] = {}
         onto = self.onto = load_ontology(ontology_dir)
+        # lower-case lexicon names (minerals, products) that companies are often named after
+        self.common_words = {e.label.lower() for e in onto.lexicon
+                             if e.cls in ("Mineral", "Product") and e.label.islower() and " " not in e.label}
         tagged = any(p in nlp.pipe_names for p in ("tagger", "morphologizer"))
         for n, entry in enumerate(onto.lexicon):
             key = f"KG{n}"
@@ -112,7 +115,7 @@ class LexiconRuler:
         spans = filter_spans(spans)
         # a longer statistical name that ends in a class head word wins over a lexicon word
         # inside it: "Indonesia Morowali Industrial Park" is a park, not Indonesia
-        named = [e for e in doc.ents if self._is_named_thing(e)]
+        named = [self._strip_det(e) for e in doc.ents if self._is_named_thing(e)]
         spans = [s for s in spans if not any(e.start <= s.start and s.end <= e.end and len(e) > len(s)
                                              for e in named)]
         taken = set()
@@ -122,11 +125,22 @@ class LexiconRuler:
         doc.ents = filter_spans([*kept, *spans])
         return doc
 
+    @staticmethod
+    def _strip_det(ent: Span) -> Span:
+        start = ent.start
+        while start < ent.end - 1 and ent.doc[start].pos_ == "DET":
+            start += 1
+        return Span(ent.doc, start, ent.end, label=ent.label)
+
     def _is_named_thing(self, ent: Span) -> bool:
         if ent.label_ not in ("ORG", "FAC", "EVENT", "GPE", "LOC"):
             return False
+        ent = self._strip_det(ent)
         if ent.label_ in ("GPE", "LOC") and all(t.text[:1].isupper() for t in ent if t.is_alpha):
             return True  # "Western Australia", "Inner Mongolia": a region named after its country
+        if ent.label_ in ("ORG", "FAC") and len(ent) > 1 and ent[0].text[:1].isupper() and any(
+                m for m in self.common_words if m in ent.text.lower()):
+            return True  # "Talison Lithium", "Pilbara Minerals": a company named after what it mines
         words = []
         for t in ent:
             if t.text == "(":  # "The X Park (IMIP": the name ends before the parenthesis
