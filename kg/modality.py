@@ -26,9 +26,8 @@ NEGATIONS = {"not", "n't", "never", "no", "neither", "nor", "without"}
 PLANNED_AUX = {"will", "shall", "'ll", "wo"}
 HEDGED_AUX = {"could", "may", "might", "can", "would", "should", "must", "ca"}
 PLAN_VERBS = {"aim", "plan", "seek", "intend", "expect", "propose", "hope", "want", "prepare", "set", "schedule",
-              "look", "agree", "pledge", "promise", "commit", "vow", "move", "position", "go", "try", "attempt",
-              "announce"}
-HEDGE_VERBS = {"consider", "explore", "discuss", "study", "weigh", "mull", "eye", "say", "report", "claim"}
+              "look", "agree", "pledge", "promise", "commit", "vow", "move", "position", "go", "try", "attempt"}
+HEDGE_VERBS = {"consider", "explore", "discuss", "study", "weigh", "mull", "eye", "claim", "allege", "rumour", "rumor"}
 HEDGE_ADVERBS = {"potentially", "possibly", "perhaps", "maybe", "likely", "reportedly", "allegedly", "probably"}
 PLANNED_ADJ = {"upcoming", "planned", "proposed", "future", "impending", "forthcoming", "scheduled", "prospective"}
 HEDGED_ADJ = {"potential", "possible", "likely", "rumoured", "rumored", "reported"}

@@ -39,7 +39,8 @@ WRAPPERS = {"one", "some", "many", "most", "all", "each", "part", "percent", "%"
             "number", "production", "manufacture", "manufacturing", "development", "deployment", "use",
             "supply", "supplies", "west", "east", "north", "south", "heart", "province", "region", "state",
             "city", "district", "town", "governments", "government", "kind", "type", "types", "form",
-            "forms", "stocks", "stock", "output", "content", "mt", "metric", "sources", "source", "field"}
+            "forms", "stocks", "stock", "output", "content", "mt", "metric", "sources", "source", "field",
+            "processing", "refining", "mining", "extraction", "imports", "exports", "shipments", "purchases"}
 # heads that stand for their modifiers: "the critical minerals market", "TFM operations"
 GENERIC_HEADS = {"market", "markets", "sector", "sectors", "industry", "industries", "supply", "supplies",
                  "chain", "chains", "trade", "operations", "operation", "production", "output", "resources",
@@ -226,7 +227,7 @@ def grammatical_subjects(tok: Token, depth: int = 0) -> list[Token]:
             else:
                 out.append(s)
         return out
-    if tok.pos_ == "VERB":
+    if tok.pos_ == "VERB" or _verb_as_noun(tok):
         # "India imports ...", mis-parsed with the name as a compound of the verb
         comp = [c for c in tok.children if c.dep_ in ("compound", "npadvmod") and c.pos_ == "PROPN" and c.i < tok.i]
         if comp:
@@ -236,6 +237,13 @@ def grammatical_subjects(tok: Token, depth: int = 0) -> list[Token]:
     if tok.dep_ in ("conj", "xcomp", "advcl", "acomp", "attr", "oprd", "ccomp") and tok.head is not tok:
         return grammatical_subjects(tok.head, depth + 1)
     return []
+
+
+def _verb_as_noun(tok: Token) -> bool:
+    """ "Finland refines cobalt" parsed with "refines" as a noun that has a direct object."""
+    return tok.pos_ == "NOUN" and tok.tag_ in ("NNS", "VBZ") and tok.lower_.endswith("s") and any(
+        c.dep_ == "dobj" for c in tok.children) and any(
+        c.dep_ in ("compound", "nsubj") and c.i < tok.i and c.pos_ == "PROPN" for c in tok.children)
 
 
 # ---------------------------------------------------------------- the extractor
@@ -274,7 +282,7 @@ class SentenceExtractor:
             return out
         low = t.lower_
         # reference: it / its / the company / the two countries / those
-        if t.pos_ == "PRON" or low in PRONOUNS or low in ("those", "these"):
+        if low in PRONOUNS or low in ("those", "these", "they", "them", "their"):
             return self.pronoun(t, classes)
         # "the governments of Angola and Zambia", "the MSP members"
         if prep_objects(t, "of") and (low in WRAPPERS or t.lemma_.lower() in WRAPPERS):
@@ -314,8 +322,11 @@ class SentenceExtractor:
                     out.append(cm)
         out.extend(self.examples(t, classes, depth))
         if not out and t.dep_ == "appos" and t.head is not t:
-            # "gallium and germanium, a key mineral used for ...": the apposition's head
-            out.extend(self.resolve(t.head, classes, allow_open, depth + 1))
+            # "gallium and germanium, a key mineral used for ...": the apposition's head (all conjuncts)
+            h = t.head
+            while h.dep_ == "conj" and h.head is not h:
+                h = h.head
+            out.extend(self.resolve(h, classes, allow_open, depth + 1))
         return out
 
     def _has_modifier_ent(self, t: Token) -> bool:
@@ -443,7 +454,7 @@ class SentenceExtractor:
             ent = self.ctx.ent_at.get(tok.i)
             if ent is not None and ent.label_ not in ("Product", "Mineral"):
                 continue  # "Investment" in "Foreign Investment Review Board" is a name, not a trigger
-            if tok.pos_ in ("VERB", "AUX") and lemma in self.ctx.triggers.verbs:
+            if (tok.pos_ in ("VERB", "AUX") or _verb_as_noun(tok)) and lemma in self.ctx.triggers.verbs:
                 for trig in self.ctx.triggers.verbs[lemma]:
                     self.verb_frame(tok, trig)
             if tok.pos_ in ("NOUN", "PROPN"):
@@ -456,6 +467,7 @@ class SentenceExtractor:
         self.titles()
         self.place_chains()
         self.facility_places()
+        self.facility_owners()
         self.close_locations()
 
     def classes(self, prop: str, role: str) -> set[str]:
@@ -547,8 +559,16 @@ class SentenceExtractor:
             for x in kids:
                 if x.dep_ in ("xcomp", "advcl") and x.pos_ == "VERB":
                     objects += [m for d in x.children if d.dep_ == "dobj" for m in self.resolve(d, obj_cls, True)]
-        self.emit(trig.prop, subjects, objects, f"verb:{trig.head}{' ' + trig.prep if trig.prep else ''}", 0.8,
-                  modality_of(v))
+        mod = modality_of(v)
+        if any(c.dep_ == "det" and c.lower_ == "no" for t in obj_toks for c in t.children):
+            mod = "negated"  # "Japan produces no lithium"
+        spec = self.onto.properties[trig.prop]
+        if spec.symmetric and not objects and len(subjects) >= 2:
+            # "Japan and Australia agreed to cooperate": the coordinated subjects partner
+            for i, a in enumerate(subjects):
+                self.emit(trig.prop, [a], subjects[i + 1:], f"verb:{trig.head} (joint)", 0.75, mod)
+            return
+        self.emit(trig.prop, subjects, objects, f"verb:{trig.head}{' ' + trig.prep if trig.prep else ''}", 0.8, mod)
 
     def colon_list(self, t: Token) -> list[Mention]:
         """Named items after a colon that spell out a general noun ("14 countries and the EU: A, B, C")."""
@@ -633,6 +653,14 @@ class SentenceExtractor:
         if spec.symmetric and len(subjects) >= 2 and not objects:
             for i, a in enumerate(subjects):
                 self.emit(prop, [a], subjects[i + 1:], rule + " (joint)", 0.7, mod)
+        if prop == "dependsOn":
+            # "dependence on China for rare earths"; "reliance on imports of lithium" also means importing
+            extra = [m for t in prep_objects(n, trig.prep or "on") for f in prep_objects(t, "for") + prep_objects(n, "for")
+                     for m in self.resolve(f, obj_cls)]
+            self.emit(prop, subjects, extra, rule + " for", conf, mod)
+            on_imports = [t for t in prep_objects(n, trig.prep or "on") if t.lemma_.lower() in ("import", "imports")]
+            goods = [m for t in on_imports for m in self.resolve(t, self.classes("imports", "o"))]
+            self.emit("imports", subjects, goods, rule + " (imports)", conf * 0.9, mod)
         # "the world's top nickel producer": also dominates
         if prop in ("produces", "processes") and self._world_leader(n):
             self.emit("dominates", subjects, objects, rule + " (world leader)", 0.7, mod)
@@ -759,7 +787,10 @@ class SentenceExtractor:
     # -- titles: "Prime Minister X", "Department of Energy Secretary X" ----------------
     def titles(self) -> None:
         doc = self.ctx.doc
-        for ent in [e for e in self.sent.ents if e.label_ == "Person"]:
+        for ent in [e for e in self.sent.ents if e.label_ == "Person" or (
+                self.onto.is_a(e.label_, "Organisation") and not e.ent_id_ and 2 <= len(e) <= 4
+                and all(t.text[:1].isupper() for t in e) and e.start > 0
+                and any(doc[e.start - 1].lower_ == t[0][-1] for t in self.ctx.triggers.titles))]:
             window = []
             i = ent.start - 1
             while i >= self.sent.start and len(window) < 14:
@@ -790,6 +821,10 @@ class SentenceExtractor:
                 continue
             k, title, prop = found
             person = self.ctx.mention(ent)
+            if person.cls != "Person":
+                if window[-1].i != ent.start - 1:
+                    continue  # only a name right after its title is taken for a person
+                person = Mention(person.text, "Person", person.start, person.end, None, "title")
             before, after = window[:k], window[k + len(title):]
             orgs: list[Mention] = []
             org_cls = self.classes(prop, "o")
@@ -891,6 +926,15 @@ class SentenceExtractor:
             places = [m for prep in ("in", "at") for t in prep_objects(e.root, prep)
                       for m in self.resolve(t, {"Place"}) if self.onto.is_a(m.cls, "Place")]
             self.emit("locatedIn", [self.ctx.mention(e)], places, "chain:facility in place", 0.75, modality_of(e.root))
+
+    def facility_owners(self) -> None:
+        """ "CMOC's Tenke Fungurume mine": the possessor operates the named facility."""
+        for e in self.sent.ents:
+            if not self.onto.is_a(e.label_, "Facility"):
+                continue
+            owners = [m for c in e.root.children if c.dep_ == "poss" and c.i < e.start
+                      for m in self.resolve(c, self.classes("operates", "s"))]
+            self.emit("operates", owners, [self.ctx.mention(e)], "poss:facility", 0.7, modality_of(e.root))
 
     def close_locations(self) -> None:
         """Within one sentence, X in Y and Y in Z give X in Z."""

@@ -46,6 +46,11 @@ class Resolver:
     def __init__(self, onto: Ontology):
         self.onto = onto
         self.lex = {e.label: e for e in onto.lexicon}
+        # every lexicon form, normalised and without a legal form, for names the NER found itself
+        self.lex_forms: dict[str, str] = {}
+        for e in onto.lexicon:
+            for form in (e.label, *e.aliases):
+                self.lex_forms.setdefault(self._strip_legal(normalise_name(form)), e.label)
         self.persons: dict[str, list[str]] = defaultdict(list)  # doc -> full person names
         self.labels: dict[str, Counter] = defaultdict(Counter)
         self.classes: dict[str, Counter] = defaultdict(Counter)
@@ -62,25 +67,37 @@ class Resolver:
         if m.lex:  # the long form of an acronym defined in the text
             m = Mention(m.lex, m.cls, m.start, m.end)
         text = re.sub(r"\s+", " ", m.text).strip()
-        if m.cls == "Person" and " " not in text:
+        if " " not in text and text[:1].isupper():
             for full in self.persons.get(doc_id, []):
-                if full.split()[-1] == text:
+                if full.split()[-1] == text:  # "Ishiba" after "Shigeru Ishiba"
                     return normalise_name(full), full
         norm = normalise_name(text)
         words = norm.replace(",", " ").split()
         if self.onto.is_a(m.cls, "Organisation"):
             while len(words) > 1 and words[-1] in LEGAL_FORMS:
                 words.pop()
+            known = self.lex_forms.get(" ".join(words))
+            if known and self.onto.is_a(self.lex[known].cls, "Organisation"):
+                return normalise_name(known), known  # "Lynas Corporation, Ltd." is the lexicon's "Lynas Corporation"
         if m.cls in ("Product", "Mineral") and words:
             words[-1] = _singular(words[-1])
         return " ".join(words) or norm, text
+
+    @staticmethod
+    def _strip_legal(norm: str) -> str:
+        words = norm.replace(",", " ").split()
+        while len(words) > 1 and words[-1] in LEGAL_FORMS:
+            words.pop()
+        return " ".join(words)
 
     def key(self, doc_id: str, m: Mention) -> str | None:
         key, label = self._base_key(doc_id, m)
         if not key:
             return None
         self.labels[key][label] += 1
-        self.classes[key][m.cls] += 1
+        full_person = label in self.persons.get(doc_id, []) and m.cls != "Person"
+        # a name right after a title ("Chancellor Olaf Scholz") is a person, whatever the NER said
+        self.classes[key]["Person" if full_person else m.cls] += 3 if m.via == "title" else 1
         self.forms[key].add(re.sub(r"\s+", " ", m.text).strip())
         return key
 

@@ -76,15 +76,14 @@ PARTNERS = [
     case("cooperate-with-hedged", "Saudi Arabia could cooperate with the United States on lithium.",
          ("saudi arabia", P, "united states")),
     case("coordinated-subject-agree-to-cooperate", "Japan and Australia agreed to cooperate on critical minerals.",
-         ("australia", P, "japan"), marks=xf("coordinated subjects of 'agreed to cooperate' (no 'with') give nothing")),
+         ("australia", P, "japan")),
     case("sign-agreement-with", "Japan signed an agreement with Chile on lithium.", ("chile", P, "japan")),
     case("coordinated-sign-memorandum", "Canada and Germany signed a memorandum of understanding on critical minerals.",
          ("canada", P, "germany")),
     case("nominal-between", "The partnership between Kenya and the European Union covers cobalt.",
          ("european union", P, "kenya")),
     case("called-partners", "Kenya and Brazil are close partners.", ("brazil", P, "kenya")),
-    case("coordinated-sign-deal", "Japan and Peru signed a trade deal in 2011.", ("japan", P, "peru"),
-         marks=xf("'X and Y signed a trade deal' gives no partnersWith")),
+    case("coordinated-sign-deal", "Japan and Peru signed a trade deal in 2011.", ("japan", P, "peru")),
 ]
 
 PR = "produces"
@@ -152,11 +151,9 @@ IMPORTS = [
 SU = "supplies"
 SUPPLIES = [
     case("active", "Zimbabwe supplies China.", ("zimbabwe", SU, "china")),
-    case("supply-M-to-B", "Chile supplies copper to Japan.", ("chile", SU, "japan"),
-         marks=xf("'A supplies M to B' gives no supplies(A, B)")),
+    case("supply-M-to-B", "Chile supplies copper to Japan.", ("chile", SU, "japan")),
     case("supplier-of-M-to-B", "Australia is a key supplier of lithium to China.", ("australia", SU, "china")),
-    case("planned", "Tanzania will supply graphite to Japan.", ("tanzania", SU, "japan"),
-         marks=xf("'A will supply M to B' gives no supplies(A, B)")),
+    case("planned", "Tanzania will supply graphite to Japan.", ("tanzania", SU, "japan")),
     case("import-from-inverse", "Germany imports graphite from Mozambique.", ("mozambique", SU, "germany")),
     case("supplier-to", "Peru is a major supplier to China.", ("peru", SU, "china")),
     case("relative-clause", "Vale Base Metals, which supplies Tesla, raised its forecast.",
@@ -171,11 +168,10 @@ DEPENDS = [
          ("south korea", DE, "indonesia"), ("south korea", DE, "nickel")),
     case("reliant-on-product", "India is heavily reliant on Chinese solar panels.", ("india", DE, "solar panels")),
     case("depends-on-imports-of", "The European Union depends on imports of magnesium.",
-         ("european union", DE, "magnesium"), marks=xf("'depends on imports of M' loses the mineral")),
+         ("european union", DE, "magnesium")),
     case("nominal-reliance", "Germany's reliance on Chinese magnesium is growing.", ("germany", DE, "magnesium")),
     case("nominal-dependence-for", "Japan's dependence on China for rare earths has fallen.",
-         ("japan", DE, "china"), ("japan", DE, "rare earths"),
-         marks=xf("nominal 'dependence on A for M' drops the 'for M' mineral (the adjective frame keeps it)")),
+         ("japan", DE, "china"), ("japan", DE, "rare earths")),
     case("relative-clause", "Peru, which depends on China for investment, welcomed the plan.",
          ("peru", DE, "china")),
     case("depend-on-coordinated", "Vietnam depends on Japan and South Korea.",
@@ -204,7 +200,7 @@ INVESTS = [
          ("sumitomo corporation", IN, "ambatovy project")),
     case("hedged-country", "Mitsubishi could invest in Chile.", ("mitsubishi", IN, "chile")),
     case("fund-verb", "The Australian government will fund the Iluka Resources refinery.",
-         ("australian government", IN, "iluka resources refinery")),
+         ("australia", IN, "iluka resources refinery")),
     case("company-in-country", "Toyota Tsusho invested in Argentina.", ("toyota tsusho", IN, "argentina"),
          marks=xf("NER splits 'Toyota' (ORG) / 'Tsusho' (PERSON); subject 'Tsusho' is a Person")),
     case("bank-finance", "The Export-Import Bank of Korea financed the Ambatovy project.",
@@ -252,8 +248,7 @@ LEADERS = [
     case("apposition-president-of", "Luiz Inacio Lula da Silva, the president of Brazil, met investors.",
          ("luiz inacio lula da silva", LE, "brazil"),
          marks=xf("apposition: person name loses its first word ('inacio lula da silva')")),
-    case("title-german-chancellor", "German Chancellor Olaf Scholz visited Mongolia.", ("olaf scholz", LE, "germany"),
-         marks=xf("'Olaf Scholz' typed Organisation by NER, so no leaderOf")),
+    case("title-german-chancellor", "German Chancellor Olaf Scholz visited Mongolia.", ("olaf scholz", LE, "germany")),
 ]
 
 VI = "visits"
@@ -274,8 +269,7 @@ ATTENDS = [
     case("g20-summit", "Anthony Albanese attended the G20 summit in Rio de Janeiro.",
          ("anthony albanese", AT, "g20 summit")),
     case("participate-in", "Chile participated in the Critical Minerals Forum.",
-         ("chile", AT, "critical minerals forum"),
-         marks=xf("'Critical Minerals Forum' typed Alliance (head 'forum'), not Event, so attends is out of range")),
+         ("chile", AT, "critical minerals forum")),
 ]
 
 ME = "memberOf"
@@ -300,8 +294,7 @@ MEMBERS = [
 DO = "dominates"
 DOMINATES = [
     case("verb-processing-compound", "China dominates rare earth processing.", ("china", DO, "rare earths")),
-    case("verb-processing-of", "China dominates the processing of rare earths.", ("china", DO, "rare earths"),
-         marks=xf("'dominates the processing of M': the 'of' complement of 'processing' is not followed")),
+    case("verb-processing-of", "China dominates the processing of rare earths.", ("china", DO, "rare earths")),
     case("controls-share", "China controls most of the world's graphite supply.", ("china", DO, "graphite")),
     case("controls-half-output", "Indonesia controls half of the world's nickel output.", ("indonesia", DO, "nickel")),
     case("nominal-dominance", "China's dominance of gallium worries Washington.", ("china", DO, "gallium")),
@@ -380,8 +373,7 @@ def test_modality(nlp, text, triple, modality):
                  id="investment-in-name-2"),
     pytest.param("Prime Minister Anthony Albanese announced the plan.", LE, id="title-without-country"),
     pytest.param("Tesla does not operate the mine.", OP, id="not-operate"),
-    pytest.param("Japan produces no lithium.", PR, id="produces-no",
-                 marks=xf("determiner 'no' on the object is not read as negation: produces(japan, lithium) asserted")),
+    pytest.param("Japan produces no lithium.", PR, id="produces-no"),
     pytest.param("Officials discussed nickel prices in Jakarta.", DO, id="discussed-prices"),
     pytest.param("Reporters asked about cobalt exports.", EX, id="asked-about-exports"),
     pytest.param("The price of copper rose in Chile.", PR, id="price-rose"),
@@ -419,7 +411,7 @@ def test_person_is_never_a_producer(nlp):
          "The company, which operates the mine, expects higher output.", ("anglo american", OP, "minas-rio mine")),
     case("it", "Chile exports copper. It also produces molybdenum.", ("chile", PR, "molybdenum")),
     case("the-two-countries", "Japan and Peru signed a trade deal in 2011. The two countries agreed to expand cooperation.",
-         ("japan", P, "peru"), marks=xf("'The two countries agreed to expand cooperation' gives no partnersWith")),
+         ("japan", P, "peru")),
     case("surname-alone", "Marcelo Ebrard visited Tokyo. Ebrard later travelled to Seoul.",
          ("marcelo ebrard", VI, "seoul"), marks=xf("surname alone in a later sentence ('Ebrard later travelled') "
                                                     "gives no visits")),
@@ -457,15 +449,11 @@ def test_merge_demonym_and_country(nlp):
     assert of_prop(facts_of(nlp, text), IM) == {("japan", IM, "lithium"), ("japan", IM, "nickel")}
 
 
-@pytest.mark.xfail(strict=True, reason="'Ebrard' alone is typed Organisation by NER, so it is not merged with "
-                                       "'Marcelo Ebrard' (gives visits(ebrard, seoul))")
 def test_merge_surname(nlp):
     text = "Marcelo Ebrard visited Tokyo. Ebrard's trip to Seoul followed."
     assert of_prop(facts_of(nlp, text), VI) == {("marcelo ebrard", VI, "tokyo"), ("marcelo ebrard", VI, "seoul")}
 
 
-@pytest.mark.xfail(strict=True, reason="'Lynas Corporation, Ltd.' (key 'lynas') and lexicon 'Lynas' "
-                                       "(key 'lynas corporation') stay two entities")
 def test_merge_legal_form_lexicon_company(nlp):
     text = "Lynas Corporation, Ltd. refines rare earths. Lynas also produces neodymium."
     pairs_p, ents = _keys(nlp, text, PC)

@@ -99,6 +99,8 @@ class EntityTyper:
         """Take in a following head word ("APEC" + "summit", "Bahodopi" + "district")."""
         end = span.end
         start = span.start
+        if cls in ("Country", "Mineral", "Product"):
+            return span, cls  # "Bolivia mines", "graphite mine" are not names
         # "Long Name (ACR) summit": look past the closing parenthesis
         if end + 1 < len(doc) and doc[end].text == ")" and start >= 1 and doc[start - 1].text == "(":
             end += 1
@@ -114,7 +116,7 @@ class EntityTyper:
                         start = prev[0].start
                     elif end > span.end:  # "(ACR)" alone: the parenthesis is not part of the name
                         return span, cls
-                return Span(doc, start, end + 1, label=head_cls), head_cls
+                return Span(doc, start, end + 1, label=head_cls), head_cls  # no lexicon id: a new name
         return span, cls
 
     def __call__(self, doc: Doc) -> Doc:
