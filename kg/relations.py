@@ -147,6 +147,8 @@ class DocContext:
         self.acronyms = acronyms or {}
         self.demonyms = {d for e in onto.lexicon for d in e.demonyms}
         self.members: dict[str, list[Mention]] = {}  # organisation -> members named so far
+        # relations with a general noun ("minerals") waiting for a "These include ..." sentence
+        self.pending: list[tuple] = []
         self.country_counts = Counter()
         for ent in doc.ents:
             if ent.label_ == "Country":
@@ -321,6 +323,13 @@ class SentenceExtractor:
                 if cm is not None:
                     out.append(cm)
         out.extend(self.examples(t, classes, depth))
+        if not out:
+            # "the minerals and metals supply chains": general nouns, spelled out by a later "These include ..."
+            for c in [t, *[c for c in t.children if c.dep_ in ("compound", "nmod") and c.i < t.i]]:
+                for g in conjuncts(c):
+                    gen = self.generic(g, classes)
+                    if gen is not None:
+                        out.append(gen)
         if not out and t.dep_ == "appos" and t.head is not t:
             # "gallium and germanium, a key mineral used for ...": the apposition's head (all conjuncts)
             h = t.head
@@ -328,6 +337,16 @@ class SentenceExtractor:
                 h = h.head
             out.extend(self.resolve(h, classes, allow_open, depth + 1))
         return out
+
+    def generic(self, t: Token, classes) -> Mention | None:
+        """A plural class noun ("minerals", "countries") as a placeholder for the things a later
+        sentence lists."""
+        if t.tag_ not in ("NNS", "NNPS") or self.ctx.ent_mention(t) is not None:
+            return None
+        cls = self.onto.class_for_reference(t.lemma_.lower())
+        if cls is None or not any(self.onto.is_a(cls, c) for c in classes):
+            return None
+        return Mention(t.text, cls, t.idx, t.idx + len(t.text), None, "generic")
 
     def _has_modifier_ent(self, t: Token) -> bool:
         return any(self.ctx.ent_mention(c) is not None for c in t.children if c.dep_ in ("compound", "amod", "poss"))
@@ -416,7 +435,7 @@ class SentenceExtractor:
         if n == 1 and t.tag_ in ("NNS", "NNPS"):
             n = 1
         out, names = [], set()
-        for ent in self.ctx.previous_mentions(t.i, {cls}, limit_sents=6):
+        for ent in self.ctx.previous_mentions(t.i, {cls}, limit_sents=12):
             m = self.ctx.mention(ent, via="ref")
             key = (m.lex or m.text).lower()
             if key in names:
@@ -434,6 +453,10 @@ class SentenceExtractor:
         for s in subs:
             for o in objs:
                 if (s.lex or s.text).lower() == (o.lex or o.text).lower():
+                    continue
+                if s.via == "generic" or o.via == "generic":
+                    if not (s.via == "generic" and o.via == "generic"):
+                        self.ctx.pending.append((self.sent.start, prop, s, o, rule, conf, modality))
                     continue
                 c = conf * (0.85 if s.via == "ref" or o.via == "ref" else 1.0) * (0.9 if o.via == "open" else 1.0)
                 cand = RawCandidate(s, prop, o, rule, round(min(c, 0.99), 3), modality)
@@ -530,6 +553,10 @@ class SentenceExtractor:
             subj_in = [c for c in kids if c.dep_ == "nsubj"]
             if subj_in:
                 obj_toks = [v.head]
+        if trig.inverse and trig.head in ("include", "comprise") and any(
+                t.lower_ in ("these", "they", "those") for t in subj_toks):
+            self.spell_out(v, obj_toks)
+            return
         if trig.inverse:
             subjects = [m for t in subj_toks for m in self.resolve(t, obj_cls)]
             objects = [m for t in obj_toks for m in self.resolve(t, subj_cls, allow_open) + self.colon_list(t)]
@@ -569,6 +596,27 @@ class SentenceExtractor:
                 self.emit(trig.prop, [a], subjects[i + 1:], f"verb:{trig.head} (joint)", 0.75, mod)
             return
         self.emit(trig.prop, subjects, objects, f"verb:{trig.head}{' ' + trig.prep if trig.prep else ''}", 0.8, mod)
+
+    def spell_out(self, v: Token, obj_toks: list[Token]) -> None:
+        """ "These include A, B and C": the relations that the previous sentence stated of a general
+        noun ("the minerals ... relevant for clean energy") hold for A, B and C."""
+        sent_start = v.sent.start
+        prev_start = self.ctx.doc[sent_start - 1].sent.start if sent_start > 0 else -1
+        pending = [p for p in self.ctx.pending if p[0] == prev_start]
+        if not pending:
+            return
+        toks = list(obj_toks)
+        for c in v.children:  # "include, but are not limited to, A, B"
+            if c.dep_ == "conj":
+                toks += [p for x in c.children if x.dep_ == "prep" for p in x.children if p.dep_ == "pobj"]
+        for _, prop, s, o, rule, conf, modality in pending:
+            generic_cls = s.cls if s.via == "generic" else o.cls
+            items = [m for t in toks for m in self.resolve(t, {generic_cls})
+                     if m.via != "generic" and self.onto.is_a(m.cls, generic_cls)]
+            if s.via == "generic":
+                self.emit(prop, items, [o], rule + " (these include)", conf * 0.85, modality)
+            else:
+                self.emit(prop, [s], items, rule + " (these include)", conf * 0.85, modality)
 
     def colon_list(self, t: Token) -> list[Mention]:
         """Named items after a colon that spell out a general noun ("14 countries and the EU: A, B, C")."""
