@@ -55,6 +55,7 @@ OPEN_STOP = {"numerous", "many", "several", "various", "other", "such", "key", "
              "which", "what", "whose", "all", "both", "each", "every", "this", "that", "these", "those",
              "a", "an", "the", "some", "any", "no", "further", "future", "wide", "broad"}
 QUANTIFIERS = {"many", "several", "various", "numerous", "other", "some", "most", "all", "few", "these", "those"}
+FOCUS_ADVERBS = {"particularly", "especially", "notably", "mainly", "mostly", "chiefly", "primarily"}
 PRONOUNS = {"it", "its", "itself", "which", "who", "that", "whose"}
 RELATIVE = {"which", "who", "that", "whom", "whose"}
 LIGHT_VERBS = {"have", "hold", "own", "contain", "feature", "include", "comprise", "host", "house", "boast",
@@ -689,6 +690,12 @@ class SentenceExtractor:
                     if m is not None and any(self.onto.is_a(m.cls, k) for k in obj_cls):
                         objects.append(m)
                         used_mods.add(c.i)
+        if objects and n.dep_ in ("attr", "dobj"):
+            # "X is the largest source of minerals, particularly for resources like A and B"
+            for c in n.head.children:
+                if c.dep_ == "prep" and any(a.lower_ in FOCUS_ADVERBS for a in c.children):
+                    objects += [m for p in c.children if p.dep_ == "pobj"
+                                for m in self.resolve(p, obj_cls) if any(self.onto.is_a(m.cls, k) for k in obj_cls)]
         if not objects and not spec.symmetric:
             return
         # "its site in X", "Lynas has a plant in Malaysia": the owner of a site is not located there
@@ -709,6 +716,13 @@ class SentenceExtractor:
             on_imports = [t for t in prep_objects(n, trig.prep or "on") if t.lemma_.lower() in ("import", "imports")]
             goods = [m for t in on_imports for m in self.resolve(t, self.classes("imports", "o"))]
             self.emit("imports", subjects, goods, rule + " (imports)", conf * 0.9, mod)
+        if prop == "exports":
+            # "the largest source of minerals for the United States": the customer imports them
+            customers = [m for p in ("for", "to") for t in prep_objects(n, p) + [
+                x for o in prep_objects(n, "of") for x in prep_objects(o, p)]
+                for m in self.resolve(t, self.classes("imports", "s"))]
+            self.emit("imports", customers, [o for o in objects if o.via != "open"], rule + " (customer)",
+                      conf * 0.8, mod)
         # "the world's top nickel producer": also dominates
         if prop in ("produces", "processes") and self._world_leader(n):
             self.emit("dominates", subjects, objects, rule + " (world leader)", 0.7, mod)
