@@ -144,6 +144,21 @@ def one_sense_per_document(doc: Doc) -> None:
     doc.ents = filter_spans(spans + others)
 
 
+def company_prefixes(doc: Doc, onto: Ontology) -> None:
+    """ "PT Indonesia Morowali Industrial Park" is a company: a legal-form word in capitals
+    right before a name makes the name a company's."""
+    spans = []
+    for e in doc.ents:
+        if e.start > 0:
+            prev = doc[e.start - 1]
+            if prev.is_upper and prev.is_alpha and len(prev) <= 4 and not prev.ent_type_ \
+                    and onto.class_for_head(prev.lower_) == "Company":
+                spans.append(Span(doc, e.start - 1, e.end, label="Company"))
+    if spans:
+        taken = {i for s in spans for i in range(s.start, s.end)}
+        doc.ents = filter_spans(spans + [e for e in doc.ents if not taken.intersection(range(e.start, e.end))])
+
+
 def parse_documents(documents: list[Document], nlp, *, progress: bool = False) -> Iterator[tuple[Document, int, Doc]]:
     """Yield (document, chunk offset, parsed chunk) with the model loaded once and texts batched."""
     def pieces():
@@ -199,6 +214,7 @@ def extract(documents: Iterable[Document], *, nlp=None, model: str | None = None
     for d, off, doc in parse_documents(documents, nlp, progress=progress):
         acronyms = define_acronyms(doc)
         one_sense_per_document(doc)
+        company_prefixes(doc, onto)
         ctx = DocContext(doc, onto, triggers, acronyms)
         resolver.observe_doc(d.id, doc, ctx, off)
         for sent in doc.sents:
