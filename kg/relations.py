@@ -142,7 +142,11 @@ class DocContext:
         self.onto = onto
         self.triggers = triggers
         self.ent_at: dict[int, Span] = {}
-        for ent in doc.ents:
+        self.ents = list(doc.ents)  # doc.ents rebuilds its list on every access: read it once
+        self.ents_desc = sorted(self.ents, key=lambda e: -e.start)
+        self.sent_ents: dict[int, list[Span]] = {}
+        for ent in self.ents:
+            self.sent_ents.setdefault(doc[ent.start].sent.start, []).append(ent)
             for i in range(ent.start, ent.end):
                 self.ent_at[i] = ent
         self.acronyms = acronyms or {}
@@ -151,7 +155,7 @@ class DocContext:
         # relations with a general noun ("minerals") waiting for a "These include ..." sentence
         self.pending: list[tuple] = []
         self.country_counts = Counter()
-        for ent in doc.ents:
+        for ent in self.ents:
             if ent.label_ == "Country":
                 self.country_counts[self.mention(ent).lex or ent.text] += 1
 
@@ -177,7 +181,7 @@ class DocContext:
                 break
             first_sent = self.doc[first_sent - 1].sent.start
         seen = set()
-        for ent in sorted(self.doc.ents, key=lambda e: -e.start):
+        for ent in self.ents_desc:
             if ent.end > before or ent.start < first_sent or ent.start in seen:
                 continue
             seen.add(ent.start)
@@ -849,7 +853,7 @@ class SentenceExtractor:
     # -- titles: "Prime Minister X", "Department of Energy Secretary X" ----------------
     def titles(self) -> None:
         doc = self.ctx.doc
-        for ent in [e for e in self.sent.ents if e.label_ == "Person" or (
+        for ent in [e for e in self.ctx.sent_ents.get(self.sent.start, []) if e.label_ == "Person" or (
                 self.onto.is_a(e.label_, "Organisation") and not e.ent_id_ and 2 <= len(e) <= 4
                 and all(t.text[:1].isupper() for t in e) and e.start > 0
                 and any(doc[e.start - 1].lower_ == t[0][-1] for t in self.ctx.triggers.titles))]:
@@ -914,7 +918,7 @@ class SentenceExtractor:
                 else:
                     field_words = " ".join(t.text for t in after[1:] if t.pos_ in ("PROPN", "NOUN")).lower()
                     if field_words:
-                        for ent2 in doc.ents:
+                        for ent2 in self.ctx.ents:
                             if ent2.label_ == "GovernmentBody" and re.search(
                                     r"\b(department|ministry) of " + re.escape(field_words) + r"$", (ent2.ent_id_ or ent2.text).lower()):
                                 orgs.append(self.ctx.mention(ent2, via="ref"))
@@ -941,7 +945,7 @@ class SentenceExtractor:
         best, n = counts[0]
         if len(counts) > 1 and n < 1.5 * counts[1][1]:
             return None
-        for ent in self.ctx.doc.ents:
+        for ent in self.ctx.ents:
             m = self.ctx.mention(ent)
             if ent.label_ == "Country" and (m.lex or m.text) == best:
                 return Mention(m.text, m.cls, m.start, m.end, m.lex, "ref")
@@ -950,7 +954,7 @@ class SentenceExtractor:
     # -- places: "Mount Weld, Western Australia", "Bahodopi district of Morowali Regency" ---------
     def place_chains(self) -> None:
         doc = self.ctx.doc
-        ents = list(self.sent.ents)
+        ents = list(self.ctx.sent_ents.get(self.sent.start, []))
         located = {"Facility", "Place", "Event"}
         for idx, e in enumerate(ents):
             if not any(self.onto.is_a(e.label_, c) for c in located) or e.label_ == "Country":
@@ -982,7 +986,7 @@ class SentenceExtractor:
 
     def facility_places(self) -> None:
         """ "the Lynas Advanced Materials Plant (LAMP) in Malaysia": a named facility or event with "in"/"at" a place."""
-        for e in self.sent.ents:
+        for e in self.ctx.sent_ents.get(self.sent.start, []):
             if not any(self.onto.is_a(e.label_, c) for c in ("Facility", "Event")):
                 continue
             places = [m for prep in ("in", "at") for t in prep_objects(e.root, prep)
@@ -991,7 +995,7 @@ class SentenceExtractor:
 
     def facility_owners(self) -> None:
         """ "CMOC's Tenke Fungurume mine": the possessor operates the named facility."""
-        for e in self.sent.ents:
+        for e in self.ctx.sent_ents.get(self.sent.start, []):
             if not self.onto.is_a(e.label_, "Facility"):
                 continue
             owners = [m for c in e.root.children if c.dep_ == "poss" and c.i < e.start

@@ -1,7 +1,7 @@
 """Entity rules generated from the ontology's lexicon.
 
-The component ``kg_lexicon_ruler`` (placed after the statistical NER) wraps spaCy's
-token :class:`~spacy.matcher.Matcher`:
+The component ``kg_lexicon_ruler`` (placed after the statistical NER) uses spaCy's
+:class:`~spacy.matcher.PhraseMatcher`:
 every label, alias and demonym of ``ontologies/lexicon.ttl`` becomes a
 token pattern, so "copper", "rare earths", "APEC" and "electric vehicle
 batteries" are typed entities. A lexicon match replaces the NER's entities it
@@ -25,7 +25,7 @@ Examples
 from __future__ import annotations
 
 from spacy.language import Language
-from spacy.matcher import Matcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -58,66 +58,68 @@ def inflections(word: str) -> list[str]:
     return forms
 
 
-def token_pattern(words: list[str], tagged: bool = False) -> list[dict]:
-    """A Matcher pattern for the tokens of one surface form.
-
-    With ``tagged`` (the pipeline has a tagger), the last word of a lower-case
-    form must be a noun, proper noun or adjective, so that the verb "lead"
-    is not the metal.
-    """
-    pattern = []
-    for i, w in enumerate(words):
-        if w.lower() != w:
-            pattern.append({"ORTH": w})
-        elif i == len(words) - 1:
-            tok = {"LOWER": {"IN": inflections(w)}}
-            if tagged:
-                tok["POS"] = {"IN": ["NOUN", "PROPN", "ADJ"]}
-            pattern.append(tok)
-        else:
-            pattern.append({"LOWER": w})
-    return pattern
+def variants(words: list[str]) -> list[list[str]]:
+    """A surface form with its last word in the singular and in the plural (when lower-case)."""
+    if not words or words[-1].lower() != words[-1]:
+        return [words]
+    return [[*words[:-1], w] for w in inflections(words[-1])]
 
 
 class LexiconRuler:
-    """Mark lexicon entities in a Doc, keeping longer matches over shorter."""
+    """Mark lexicon entities in a Doc, keeping longer matches over shorter.
+
+    Two phrase matchers do the work: one on lower-case text for lower-case forms
+    (so "Copper" at the start of a sentence matches), one on exact text for forms
+    with capitals. With a tagger in the pipeline, a lower-case form must end in a
+    noun, proper noun or adjective, so that the verb "lead" is not the metal.
+    """
 
     def __init__(self, nlp: Language, name: str = "kg_lexicon_ruler", ontology_dir: str | None = None):
         self.name = name
-        self.matcher = Matcher(nlp.vocab)
+        self.lower_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.orth_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.entries: dict[str, tuple[str, str]] = {}
         onto = self.onto = load_ontology(ontology_dir)
         # lower-case lexicon names (minerals, products) that companies are often named after
         self.common_words = {e.label.lower() for e in onto.lexicon
                              if e.cls in ("Mineral", "Product") and e.label.islower() and " " not in e.label}
-        tagged = any(p in nlp.pipe_names for p in ("tagger", "morphologizer"))
+        self.tagged = any(p in nlp.pipe_names for p in ("tagger", "morphologizer"))
         for n, entry in enumerate(onto.lexicon):
             key = f"KG{n}"
             self.entries[key] = (entry.cls, entry.label)
-            patterns = []
-            seen = set()
+            lower, orth, seen = [], [], set()
             for form in entry.surface_forms:
                 words = [t.text for t in nlp.make_doc(form)]
-                if not words or tuple(words) in seen:
-                    continue
-                seen.add(tuple(words))
-                patterns.append(token_pattern(words, tagged))
-                if words[0][:1].islower():  # sentence-initial capital
-                    cap = [words[0][:1].upper() + words[0][1:], *words[1:]]
-                    patterns.append(token_pattern(cap, tagged))
-            self.matcher.add(key, patterns)
+                for v in variants(words):
+                    if tuple(v) in seen:
+                        continue
+                    seen.add(tuple(v))
+                    target = lower if all(w.lower() == w for w in v) else orth
+                    target.append(nlp.make_doc(" ".join(v)))
+            if lower:
+                self.lower_matcher.add(key, lower)
+            if orth:
+                self.orth_matcher.add(key, orth)
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        for match_id, start, end in self.matcher(doc):
-            cls, label = self.entries[doc.vocab.strings[match_id]]
-            spans.append(Span(doc, start, end, label=cls, span_id=label))
+        for matcher, lower in ((self.lower_matcher, True), (self.orth_matcher, False)):
+            for match_id, start, end in matcher(doc):
+                if lower and self.tagged and doc[end - 1].pos_ not in ("NOUN", "PROPN", "ADJ"):
+                    continue
+                cls, label = self.entries[doc.vocab.strings[match_id]]
+                spans.append(Span(doc, start, end, label=cls, span_id=label))
         spans = filter_spans(spans)
         # a longer statistical name that ends in a class head word wins over a lexicon word
         # inside it: "Indonesia Morowali Industrial Park" is a park, not Indonesia
-        named = [self._strip_det(e) for e in doc.ents if self._is_named_thing(e)]
-        spans = [s for s in spans if not any(e.start <= s.start and s.end <= e.end and len(e) > len(s)
-                                             for e in named)]
+        named_at = {}
+        for e in doc.ents:
+            if self._is_named_thing(e):
+                e = self._strip_det(e)
+                for i in range(e.start, e.end):
+                    named_at[i] = e
+        spans = [s for s in spans if not ((e := named_at.get(s.start)) is not None
+                                          and s.end <= e.end and len(e) > len(s))]
         taken = set()
         for s in spans:
             taken.update(range(s.start, s.end))
