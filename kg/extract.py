@@ -21,7 +21,7 @@ from .resolve import Resolver
 # same-length replacements that help the parser; offsets stay valid
 _PARSE_FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2014": "-",
                              "\u2013": "-", "\u00a0": " "})
-CHUNK_CHARS = 100_000
+CHUNK_CHARS = 50_000
 
 
 def chunks(text: str, limit: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
@@ -166,7 +166,7 @@ def parse_documents(documents: list[Document], nlp, *, progress: bool = False) -
             for off, piece in chunks(d.text, min(CHUNK_CHARS, nlp.max_length - 1)):
                 yield (piece.translate(_PARSE_FOLD), (d, off))
 
-    stream = nlp.pipe(pieces(), as_tuples=True, batch_size=16)
+    stream = nlp.pipe(pieces(), as_tuples=True, batch_size=4)  # at most ~200k characters in flight
     if progress:
         try:
             from tqdm import tqdm
