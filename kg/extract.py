@@ -233,7 +233,8 @@ def extract(documents: Iterable[Document], *, nlp=None, model: str | None = None
                          for c in kept]
                         + [Candidate(c.subject.text, c.predicate, c.object.text, c.rule, c.modality, c.confidence,
                                      False, why) for c, why in rejected])))
-    facts = []
+    # one evidence per fact and sentence (two names of one entity in a sentence give one fact)
+    best: dict[tuple, Evidence] = {}
     for d, c, s_start, s_end in raw:
         s_key, o_key = resolver.key(d.id, c.subject), resolver.key(d.id, c.object)
         if s_key is None or o_key is None or s_key == o_key:
@@ -242,8 +243,12 @@ def extract(documents: Iterable[Document], *, nlp=None, model: str | None = None
             s_key, o_key = o_key, s_key
         ev = Evidence(doc_id=d.id, sentence=d.text[s_start:s_end], start=s_start, end=s_end,
                       rule=c.rule, confidence=c.confidence, modality=c.modality)
-        facts.append(Fact(s_key, c.predicate, o_key, (ev,)))
-    facts = merge_facts(facts)
+        key = (s_key, c.predicate, o_key, d.id, s_start)
+        old = best.get(key)
+        if old is None or (ev.confidence, ev.modality == "asserted", ev.rule) > (
+                old.confidence, old.modality == "asserted", old.rule):
+            best[key] = ev
+    facts = merge_facts(Fact(s, p, o, (ev,)) for (s, p, o, _, _), ev in best.items())
     entities = resolver.entities()
     used = {f.subject for f in facts} | {f.object for f in facts}
     return {k: e for k, e in entities.items() if k in used}, facts

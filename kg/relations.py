@@ -1027,4 +1027,16 @@ def sentence_candidates(ctx: DocContext, sent: Span) -> tuple[list[RawCandidate]
     """Candidate facts of one sentence, and the rejected ones with their reason."""
     ex = SentenceExtractor(ctx, sent)
     ex.run()
-    return ex.out, ex.rejected
+    # one reading per fact and sentence: the most confident rule wins, the others are reported
+    best: dict[tuple, RawCandidate] = {}
+    dropped = list(ex.rejected)
+    for c in ex.out:
+        key = ((c.subject.lex or c.subject.text).lower(), c.predicate, (c.object.lex or c.object.text).lower())
+        old = best.get(key)
+        if old is None or (c.confidence, c.modality == "asserted") > (old.confidence, old.modality == "asserted"):
+            if old is not None:
+                dropped.append((old, f"same fact as rule {c.rule} in this sentence"))
+            best[key] = c
+        else:
+            dropped.append((c, f"same fact as rule {old.rule} in this sentence"))
+    return list(best.values()), dropped

@@ -94,3 +94,11 @@ def test_seed_view_draws_offline(seed_dir, tmp_path):
     n = len({str(s) for s in rdflib.Graph().parse(seed_dir / "graph.ttl").subjects(rdflib.RDFS.label)})
     assert f'data-kg-drawn="{n}"' in body
     assert re.search(r'<div id="kg-network".*?<canvas', dom, re.S)
+
+
+def test_one_evidence_per_fact_and_sentence(seed_graph):
+    """Two rules that read the same fact in one sentence give one evidence node, not two."""
+    q = """SELECT ?f ?start (COUNT(?ev) AS ?n) WHERE {
+        ?ev a kgo:Evidence ; kgo:supports ?f ; kgo:startChar ?start } GROUP BY ?f ?start"""
+    rows = seed_graph.query(q).rows
+    assert rows and all(int(n) == 1 for _, _, n in rows)
