@@ -1,9 +1,9 @@
 """Paragraph breaks are sentence breaks.
 
 The component ``kg_paragraphs`` runs before the parser and starts a new
-sentence after every blank line, so that a heading, a list item or a
-paragraph ending in an abbreviation ("... Group Ltd.") is never glued to
-the next paragraph.
+sentence after every blank line and after a heading line (short, title case,
+no closing punctuation), so that a title, a list item or a paragraph ending
+in an abbreviation ("... Group Ltd.") is never glued to the next text.
 
 Examples
 --------
@@ -13,6 +13,9 @@ Examples
 >>> doc = nlp("Founded by Macquarie Group Ltd.\\n\\nMount Weld contains rare earths.")
 >>> [t.text for t in doc if t.is_sent_start]
 ['Founded', 'Mount']
+>>> doc = nlp("Peru Signs Copper Deal\nJapan and Peru signed a deal.")
+>>> [t.text for t in doc if t.is_sent_start]
+['Peru', 'Japan']
 """
 from __future__ import annotations
 
@@ -20,11 +23,23 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 
+def _is_heading(line: list) -> bool:
+    """A short line in title case with no closing punctuation: "Japan and Peru Forge Partnership"."""
+    words = [t for t in line if t.is_alpha]
+    if not words or len(line) > 20 or line[-1].text in (".", "!", "?", ",", ";", ":"):
+        return False
+    return sum(w.text[:1].isupper() for w in words) * 2 >= len(words) and words[0].text[:1].isupper()
+
+
 @Language.component("kg_paragraphs")
 def paragraphs(doc: Doc) -> Doc:
+    line_start = 0
     for i, tok in enumerate(doc):
         if i == 0:
             tok.is_sent_start = True
-        elif tok.is_space and tok.text.count("\n") >= 2 and i + 1 < len(doc):
-            doc[i + 1].is_sent_start = True
+        elif "\n" in tok.text and tok.is_space and i + 1 < len(doc):
+            if tok.text.count("\n") >= 2 or _is_heading(doc[line_start:i]):
+                doc[i + 1].is_sent_start = True
+        if "\n" in tok.text:
+            line_start = i + 1
     return doc
