@@ -13,7 +13,7 @@ Examples
 >>> doc = nlp("Founded by Macquarie Group Ltd.\\n\\nMount Weld contains rare earths.")
 >>> [t.text for t in doc if t.is_sent_start]
 ['Founded', 'Mount']
->>> doc = nlp("Peru Signs Copper Deal\nJapan and Peru signed a deal.")
+>>> doc = nlp("Peru Signs Copper Deal\\nJapan and Peru signed a deal.")
 >>> [t.text for t in doc if t.is_sent_start]
 ['Peru', 'Japan']
 """
