@@ -1,8 +1,6 @@
 """The Python API: kg.build, kg.load and KnowledgeGraph."""
 from __future__ import annotations
 
-import doctest
-import importlib
 from pathlib import Path
 
 import pytest
@@ -153,11 +151,3 @@ def test_formats():
 def test_load_missing():
     with pytest.raises(InputError):
         load("no/such/graph.ttl")
-
-
-@pytest.mark.parametrize("module", ["kg.api", "kg.cli", "kg.evaluate"])
-def test_docstring_examples(module, nlp):
-    """The doctests of these modules (pytest collects only tests/ by default)."""
-    mod = importlib.import_module(module)
-    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0, f"{result.failed} doctest(s) failed in {module}"
