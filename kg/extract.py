@@ -52,7 +52,7 @@ def define_acronyms(doc: Doc) -> dict[str, Mention]:
     ents = _long_forms(doc, ents)
     for ent in ents:
         end = ent.end
-        if end + 2 < len(doc) + 1 and end + 2 <= len(doc) - 1 and doc[end].text == "(" and doc[end + 2].text == ")":
+        if end + 2 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")":
             acr = doc[end + 1].text
             if acr.isupper() and 2 <= len(acr) <= 8 and acr.isalpha() and acr[0] == ent.text[0].upper():
                 acronyms[acr] = Mention(ent.text, ent.label_, ent.start_char, ent.end_char, ent.ent_id_ or None)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
+CONTRAST = {"but", "yet", "while", "whereas", "although", "though"}
 NEGATIONS = {"not", "n't", "never", "no", "neither", "nor", "without"}
 PLANNED_AUX = {"will", "shall", "'ll", "wo"}
 HEDGED_AUX = {"could", "may", "might", "can", "would", "should", "must", "ca"}
@@ -48,8 +49,25 @@ def _governors(tok: Token, depth: int = 4):
 def modality_of(tok: Token) -> str:
     """The modality of the statement that trigger ``tok`` makes."""
     negated = hedged = planned = False
+    contrast = False  # climbed out of "..., but <verb>": the head's negation is not ours
+    own_aux = False
     for i, g in enumerate(_governors(tok)):
         kids = list(g.children)
+        if i == 0 or g.pos_ not in ("VERB", "AUX"):
+            own_aux = own_aux or any(c.dep_ in ("aux", "auxpass") for c in kids if c.lower_ != "to")
+        if g.dep_ == "conj" and g.pos_ in ("VERB", "AUX") and g.head is not g:
+            ccs = [c.lower_ for c in g.head.children if c.dep_ == "cc" and c.i < g.i]
+            contrast = contrast or bool(set(ccs) & CONTRAST)
+        if i > 0 and g.pos_ in ("VERB", "AUX") and (contrast or own_aux) and tok.dep_ != "xcomp":
+            # a verb we reached through coordination: take only its intention, not its negation
+            # or modals when ours differ ("does not export copper but produces zinc")
+            if g.lemma_.lower() in PLAN_VERBS:
+                planned = True
+            elif g.lemma_.lower() in HEDGE_VERBS:
+                hedged = True
+            if g.dep_ not in ("xcomp", "conj"):
+                break
+            continue
         auxes = [c.lower_ for c in kids if c.dep_ in ("aux", "auxpass")]
         if any(c.dep_ == "neg" or (c.lower_ in NEGATIONS and c.dep_ in ("det", "advmod")) for c in kids):
             negated = True

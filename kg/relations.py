@@ -285,6 +285,11 @@ class SentenceExtractor:
             m = None  # "Mongolian" alone is a language or a people, not the country
         if m is not None:
             out.append(m)
+            # "refines uranium and rare earth elements" parsed as a modifier of "elements"
+            ent = ctx.ent_at.get(t.i)
+            for c in t.children:
+                if c.dep_ in ("nmod", "compound", "amod") and c.i < ent.start and any(x.dep_ == "cc" for x in c.children):
+                    out.extend(x for x in (ctx.ent_mention(y) for y in conjuncts(c)) if x is not None)
             out.extend(self.examples(t, classes, depth))
             return out
         low = t.lower_
@@ -437,8 +442,6 @@ class SentenceExtractor:
 
     def reference(self, t: Token, cls: str, dets: set[str]) -> list[Mention]:
         n = 2 if dets & {"both", "two"} else 3 if "three" in dets else 1
-        if n == 1 and t.tag_ in ("NNS", "NNPS"):
-            n = 1
         out, names = [], set()
         for ent in self.ctx.previous_mentions(t.i, {cls}, limit_sents=12):
             m = self.ctx.mention(ent, via="ref")
@@ -454,7 +457,6 @@ class SentenceExtractor:
     # -- emitting ------------------------------------------------------
     def emit(self, prop: str, subs: list[Mention], objs: list[Mention], rule: str, conf: float, modality: str,
              symmetric_pairs: bool = False):
-        spec = self.onto.properties[prop]
         for s in subs:
             for o in objs:
                 if (s.lex or s.text).lower() == (o.lex or o.text).lower():
@@ -473,7 +475,6 @@ class SentenceExtractor:
                     group = self.ctx.members.setdefault((o.lex or o.text).lower(), [])
                     if all((x.lex or x.text) != (s.lex or s.text) for x in group):
                         group.append(s)
-        del spec
 
     # -- frames --------------------------------------------------------
     def run(self) -> None:
@@ -639,8 +640,12 @@ class SentenceExtractor:
         return out
 
     def noun_frame(self, n: Token, trig: Trigger) -> None:
-        if trig.extra and not set(trig.extra) <= {c.lower_ for c in n.children if c.dep_ in ("compound", "amod")} | {n.doc[n.i - 1].lower_}:
-            return
+        if trig.extra:
+            before = {c.lower_ for c in n.children if c.dep_ in ("compound", "amod")}
+            if n.i > 0:
+                before.add(n.doc[n.i - 1].lower_)
+            if not set(trig.extra) <= before:
+                return
         prop = trig.prop
         subj_cls, obj_cls = self.classes(prop, "s"), self.classes(prop, "o")
         allow_open = prop == "usedIn"
@@ -736,6 +741,8 @@ class SentenceExtractor:
             self.emit("locatedIn", events, objects, "noun:visit to/for (event place)", 0.6, mod)
 
     def _world_leader(self, n: Token) -> bool:
+        if n.tag_ in ("NNS", "NNPS"):
+            return False  # "one of the largest producers in the world" is one of several
         mods = {c.lower_ for c in n.children if c.dep_ in ("amod", "advmod", "compound")}
         if not mods & SUPERLATIVE:
             return False
@@ -898,7 +905,10 @@ class SentenceExtractor:
             ents_before = [self.ctx.ent_mention(t) for t in before]
             ents_before = [m for m in ents_before if m is not None and any(self.onto.is_a(m.cls, c) for c in org_cls)]
             head_in_ent = before and self.ctx.ent_at.get(before[-1].i) is not None
-            if ents_before and (head_in_ent or not self.onto.class_for_head(before[-1].lower_)):
+            department = self.department(after, org_cls)  # "Secretary of Energy": the Department of Energy
+            if department:
+                orgs.append(department)
+            elif ents_before and (head_in_ent or not self.onto.class_for_head(before[-1].lower_)):
                 last = ents_before[-1]
                 # "Australian Resources Minister X" leads a portfolio, not Australia
                 if not (self.onto.is_a(last.cls, "Country") and not head_in_ent):
@@ -909,20 +919,10 @@ class SentenceExtractor:
                     start = before[0]
                     orgs.append(Mention(doc[start.i:before[-1].i + 1].text, cls, start.idx,
                                         before[-1].idx + len(before[-1].text), None, "open"))
-            # "Secretary of Energy": the department of that name
             if not orgs and after and after[0].lower_ == "of":
                 named = [self.ctx.ent_mention(t) for t in after[1:]]
                 named = [m for m in named if m is not None and any(self.onto.is_a(m.cls, c) for c in org_cls)]
-                if named:
-                    orgs.append(named[0])
-                else:
-                    field_words = " ".join(t.text for t in after[1:] if t.pos_ in ("PROPN", "NOUN")).lower()
-                    if field_words:
-                        for ent2 in self.ctx.ents:
-                            if ent2.label_ == "GovernmentBody" and re.search(
-                                    r"\b(department|ministry) of " + re.escape(field_words) + r"$", (ent2.ent_id_ or ent2.text).lower()):
-                                orgs.append(self.ctx.mention(ent2, via="ref"))
-                                break
+                orgs.extend(named[:1])
             conf = 0.85
             if not orgs and " ".join(title) in COUNTRY_TITLES and not after:
                 country = self.main_country(person)
@@ -930,6 +930,19 @@ class SentenceExtractor:
                     orgs.append(country)
                     conf = 0.55
             self.emit(prop, [person], orgs, f"title:{' '.join(title)}", conf, "asserted")
+
+    def department(self, after: list[Token], org_cls: set[str]) -> Mention | None:
+        """ "Secretary of Energy" -> the "Department of Energy" (or ministry) named in the document."""
+        if not after or after[0].lower_ != "of":
+            return None
+        field_words = " ".join(t.text for t in after[1:] if t.pos_ in ("PROPN", "NOUN")).lower()
+        if not field_words:
+            return None
+        pattern = re.compile(r"\b(department|ministry) of (the )?" + re.escape(field_words) + r"$")
+        for ent in self.ctx.ents:
+            if ent.label_ == "GovernmentBody" and pattern.search((ent.ent_id_ or ent.text).lower()):
+                return self.ctx.mention(ent, via="ref")
+        return None
 
     def main_country(self, person: Mention) -> Mention | None:
         """The country a document is clearly about (for a national title with no country named).

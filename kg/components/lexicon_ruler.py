@@ -141,7 +141,7 @@ class LexiconRuler:
         if ent.label_ in ("GPE", "LOC") and all(t.text[:1].isupper() for t in ent if t.is_alpha):
             return True  # "Western Australia", "Inner Mongolia": a region named after its country
         if ent.label_ in ("ORG", "FAC") and len(ent) > 1 and ent[0].text[:1].isupper() and any(
-                m for m in self.common_words if m in ent.text.lower()):
+                t.lower_ in self.common_words for t in ent):
             return True  # "Talison Lithium", "Pilbara Minerals": a company named after what it mines
         words = []
         for t in ent:
