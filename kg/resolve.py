@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 
-from .model import Entity, normalise_name
+from .model import Entity, normalise_name, slugify
 from .ontology import Ontology
 from .relations import Mention
 
@@ -74,8 +74,7 @@ class Resolver:
         norm = normalise_name(text)
         words = norm.replace(",", " ").split()
         if self.onto.is_a(m.cls, "Organisation"):
-            while len(words) > 1 and words[-1] in LEGAL_FORMS:
-                words.pop()
+            words = self._strip_legal(norm).split()
             known = self.lex_forms.get(" ".join(words))
             if known and self.onto.is_a(self.lex[known].cls, "Organisation"):
                 return normalise_name(known), known  # "Lynas Corporation, Ltd." is the lexicon's "Lynas Corporation"
@@ -91,9 +90,13 @@ class Resolver:
         return " ".join(words)
 
     def key(self, doc_id: str, m: Mention) -> str | None:
+        """The entity key of a mention: the slug of its canonical name, so that names that
+        differ only in accents or punctuation ("Gécamines", "Gecamines") are one entity with
+        one IRI."""
         key, label = self._base_key(doc_id, m)
         if not key:
             return None
+        key = slugify(key)
         self.labels[key][label] += 1
         full_person = label in self.persons.get(doc_id, []) and m.cls != "Person"
         # a name right after a title ("Chancellor Olaf Scholz") is a person, whatever the NER said

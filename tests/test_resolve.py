@@ -1,0 +1,44 @@
+"""Entity resolution: one entity per thing, whatever the surface form."""
+from __future__ import annotations
+
+from kg.extract import extract
+from kg.model import Document
+
+
+def entities_of(nlp, *texts):
+    ents, facts = extract([Document.from_text(t) for t in texts], nlp=nlp)
+    return ents, facts
+
+
+def test_accents_and_punctuation_make_one_entity(nlp):
+    ents, facts = entities_of(nlp, "Gécamines operates the Kamoto mine.", "Gecamines operates the Kamoto mine.")
+    subjects = {f.subject for f in facts if f.predicate == "operates"}
+    assert len(subjects) == 1
+    (key,) = subjects
+    assert {ents[key].label, *ents[key].aliases} >= {"Gécamines", "Gecamines"}
+
+
+def test_lexicon_gives_canonical_name_aliases_and_wikidata(nlp):
+    ents, facts = entities_of(nlp, "Japanese firms buy copper from Peru.")
+    japan = next(e for e in ents.values() if e.label == "Japan")
+    assert japan.cls == "Country" and japan.wikidata == "Q17" and "Japanese" in japan.aliases
+
+
+def test_acronym_merges_with_long_form(nlp):
+    text = ("The Minerals Security Partnership (MSP) was launched in 2022. "
+            "Estonia joined the MSP in 2024. Norway joined the Minerals Security Partnership too.")
+    ents, facts = entities_of(nlp, text)
+    orgs = {f.object for f in facts if f.predicate == "memberOf"}
+    assert len(orgs) == 1
+    assert {ents[f.subject].label for f in facts if f.predicate == "memberOf"} == {"Estonia", "Norway"}
+
+
+def test_surname_merges_with_full_name(nlp):
+    ents, facts = entities_of(nlp, "Prime Minister Shigeru Ishiba visited Peru. Ishiba later travelled to Chile.")
+    visitors = {ents[f.subject].label for f in facts if f.predicate == "visits"}
+    assert visitors == {"Shigeru Ishiba"}
+
+
+def test_same_entity_across_documents(nlp):
+    ents, facts = entities_of(nlp, "Chile produces copper.", "Chile exports lithium.")
+    assert len({f.subject for f in facts}) == 1
