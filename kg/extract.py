@@ -15,7 +15,7 @@ from spacy.util import filter_spans
 
 from .model import Candidate, Document, Entity, Evidence, Fact, SentenceTrace, merge_facts
 from .ontology import Ontology, load_ontology
-from .relations import DocContext, Mention, RawCandidate, TriggerIndex, sentence_candidates
+from .relations import DocContext, DocumentMemory, Mention, RawCandidate, TriggerIndex, sentence_candidates
 from .resolve import Resolver
 
 # same-length replacements that help the parser; offsets stay valid
@@ -45,9 +45,10 @@ def chunks(text: str, limit: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
         start = end
 
 
-def define_acronyms(doc: Doc) -> dict[str, Mention]:
-    """Acronyms defined as "Long Name (ACR)" and their later uses become entities of the long name's class."""
-    acronyms: dict[str, Mention] = {}
+def define_acronyms(doc: Doc, known: dict[str, Mention] | None = None) -> dict[str, Mention]:
+    """Acronyms defined as "Long Name (ACR)" (or earlier in the document: ``known``) and their
+    uses become entities of the long name's class."""
+    acronyms: dict[str, Mention] = dict(known or {})
     ents = list(doc.ents)
     ents = _long_forms(doc, ents)
     for ent in ents:
@@ -56,7 +57,6 @@ def define_acronyms(doc: Doc) -> dict[str, Mention]:
             acr = doc[end + 1].text
             if acr.isupper() and 2 <= len(acr) <= 8 and acr.isalpha() and acr[0] == ent.text[0].upper():
                 acronyms[acr] = Mention(ent.text, ent.label_, ent.start_char, ent.end_char, ent.ent_id_ or None)
-        # "Minerals Security Partnership (MSP)" where the long form is not an entity yet is left alone
     if not acronyms:
         return acronyms
     spans = []
@@ -211,11 +211,14 @@ def extract(documents: Iterable[Document], *, nlp=None, model: str | None = None
     documents = list(documents)
     resolver = Resolver(onto)
     raw: list[tuple[Document, RawCandidate, int, int]] = []
+    memory, memory_of = DocumentMemory(), None
     for d, off, doc in parse_documents(documents, nlp, progress=progress):
-        acronyms = define_acronyms(doc)
+        if memory_of != d.id:  # a new document; pieces of one document share what was learnt
+            memory, memory_of = DocumentMemory(), d.id
+        acronyms = define_acronyms(doc, memory.acronyms)
         one_sense_per_document(doc)
         company_prefixes(doc, onto)
-        ctx = DocContext(doc, onto, triggers, acronyms)
+        ctx = DocContext(doc, onto, triggers, acronyms, memory)
         resolver.observe_doc(d.id, doc, ctx, off)
         for sent in doc.sents:
             kept, rejected = sentence_candidates(ctx, sent)

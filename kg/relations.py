@@ -134,10 +134,24 @@ class TriggerIndex:
 
 
 # ---------------------------------------------------------------- document context
-class DocContext:
-    """What the extractor knows about one parsed document while it reads it."""
+@dataclass
+class DocumentMemory:
+    """What carries over between the pieces of one long document: acronyms defined so far,
+    members of each organisation named so far, and how often each country is named."""
 
-    def __init__(self, doc: Doc, onto: Ontology, triggers: TriggerIndex, acronyms: dict[str, Mention] | None = None):
+    acronyms: dict[str, Mention] = field(default_factory=dict)
+    members: dict[str, list[Mention]] = field(default_factory=dict)
+    country_counts: Counter = field(default_factory=Counter)
+
+
+class DocContext:
+    """What the extractor knows about one parsed document (or piece of one) while it reads it."""
+
+    def __init__(self, doc: Doc, onto: Ontology, triggers: TriggerIndex, acronyms: dict[str, Mention] | None = None,
+                 memory: DocumentMemory | None = None):
+        memory = memory or DocumentMemory()
+        if acronyms:
+            memory.acronyms.update(acronyms)
         self.doc = doc
         self.onto = onto
         self.triggers = triggers
@@ -149,12 +163,12 @@ class DocContext:
             self.sent_ents.setdefault(doc[ent.start].sent.start, []).append(ent)
             for i in range(ent.start, ent.end):
                 self.ent_at[i] = ent
-        self.acronyms = acronyms or {}
+        self.acronyms = memory.acronyms
         self.demonyms = {d for e in onto.lexicon for d in e.demonyms}
-        self.members: dict[str, list[Mention]] = {}  # organisation -> members named so far
+        self.members = memory.members  # organisation -> members named so far
         # relations with a general noun ("minerals") waiting for a "These include ..." sentence
         self.pending: list[tuple] = []
-        self.country_counts = Counter()
+        self.country_counts = memory.country_counts
         for ent in self.ents:
             if ent.label_ == "Country":
                 self.country_counts[self.mention(ent).lex or ent.text] += 1

@@ -42,3 +42,16 @@ def test_surname_merges_with_full_name(nlp):
 def test_same_entity_across_documents(nlp):
     ents, facts = entities_of(nlp, "Chile produces copper.", "Chile exports lithium.")
     assert len({f.subject for f in facts}) == 1
+
+
+def test_long_document_pieces_share_acronyms(nlp, monkeypatch):
+    """A text longer than one parsing piece keeps what it defined earlier (here: an acronym)."""
+    import kg.extract
+
+    monkeypatch.setattr(kg.extract, "CHUNK_CHARS", 200)
+    filler = "Prices moved little during the week. " * 8
+    text = ("The Kestrel Lithium Holdings (KLH) group was founded in 2001.\n\n" + filler + "\n\n"
+            + "KLH operates the Silver Lake mine.")
+    ents, facts = kg.extract.extract([Document.from_text(text)], nlp=nlp)
+    assert [(ents[f.subject].label, f.predicate, ents[f.object].label) for f in facts] == [
+        ("Kestrel Lithium Holdings", "operates", "Silver Lake mine")]
