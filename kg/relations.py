@@ -354,12 +354,18 @@ class SentenceExtractor:
                     gen = self.generic(g, classes)
                     if gen is not None:
                         out.append(gen)
-        if not out and t.dep_ == "appos" and t.head is not t:
-            # "gallium and germanium, a key mineral used for ...": the apposition's head (all conjuncts)
-            h = t.head
-            while h.dep_ == "conj" and h.head is not h:
+        if not out and t.dep_ in ("appos", "npadvmod", "dep") and t.head is not t:
+            # "gallium and germanium, a key mineral used for ...": the apposition's head (all conjuncts);
+            # when the parser hung the apposition elsewhere, the names right before its comma
+            h = t.head if t.dep_ == "appos" else None
+            left = t.left_edge.i
+            if left >= 2 and ctx.doc[left - 1].text == "," and ctx.ent_at.get(left - 2) is not None \
+                    and self.onto.class_for_reference(t.lemma_.lower()):
+                h = ctx.ent_at[left - 2].root  # the names right before the comma
+            while h is not None and h.dep_ == "conj" and h.head is not h:
                 h = h.head
-            out.extend(self.resolve(h, classes, allow_open, depth + 1))
+            if h is not None:
+                out.extend(m for m in self.resolve(h, classes, allow_open, depth + 1) if m.via != "generic")
         return out
 
     def generic(self, t: Token, classes) -> Mention | None:
