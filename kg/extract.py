@@ -129,6 +129,12 @@ def one_sense_per_document(doc: Doc) -> None:
             ids[words] = e.ent_id_
     if not labels:
         return
+    # a person named in full is later named by surname alone ("Shigeru Ishiba" ... "Ishiba")
+    for words, counts in list(labels.items()):
+        if len(words) >= 2 and counts.most_common(1)[0][0] == "Person" and words[-1][:1].isupper():
+            surname = (words[-1],)
+            if surname not in labels:
+                labels[surname] = Counter({"Person": 1})
     by_first: dict[str, list[tuple[str, ...]]] = {}
     for words in labels:
         by_first.setdefault(words[0], []).append(words)

@@ -352,9 +352,8 @@ def test_every_property_is_covered():
                  id="asserted-own"),
     pytest.param("Japan does not export copper.", ("japan", EX, "copper"), "negated", id="does-not"),
     pytest.param("Peru never exported lithium.", ("peru", EX, "lithium"), "negated", id="never"),
-    pytest.param("Japan and Peru signed a trade deal in 2011. The two countries will cooperate on copper.",
-                 ("japan", P, "peru"), "planned", id="will-cooperate-two-countries",
-                 marks=xf("'The two countries will cooperate' gives no partnersWith")),
+    pytest.param("Officials of Japan and Peru met in Lima in 2011. The two countries will cooperate on copper.",
+                 ("japan", P, "peru"), "planned", id="will-cooperate-two-countries"),
 ])
 def test_modality(nlp, text, triple, modality):
     assert modalities_of(nlp, text).get(_norm(*triple)) == {modality}
@@ -413,8 +412,7 @@ def test_person_is_never_a_producer(nlp):
     case("the-two-countries", "Japan and Peru signed a trade deal in 2011. The two countries agreed to expand cooperation.",
          ("japan", P, "peru")),
     case("surname-alone", "Marcelo Ebrard visited Tokyo. Ebrard later travelled to Seoul.",
-         ("marcelo ebrard", VI, "seoul"), marks=xf("surname alone in a later sentence ('Ebrard later travelled') "
-                                                    "gives no visits")),
+         ("marcelo ebrard", VI, "seoul")),
 ])
 def test_reference(nlp, text, expected):
     prop = next(iter(expected))[1]
