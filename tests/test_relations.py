@@ -230,8 +230,7 @@ LOCATED = [
          ("grasberg mine", LO, "indonesia")),
     case("city-country-chain", "The refinery is based in Kuantan, Malaysia.", ("kuantan", LO, "malaysia")),
     case("event-in-city", "Gary Nagle attended the Mining Indaba in Cape Town.", ("mining indaba", LO, "cape town")),
-    case("us-state", "The Mountain Pass mine is located in California.", ("mountain pass mine", LO, "california"),
-         marks=xf("'Mountain Pass mine' is not an entity (NER misses it; 'X mine' head word not used)")),
+    case("us-state", "The Mountain Pass mine is located in California.", ("mountain pass mine", LO, "california")),
     case("event-held-in", "The Critical Minerals Summit was held in Jakarta.",
          ("critical minerals summit", LO, "jakarta")),
 ]

@@ -42,6 +42,8 @@ class EntityTyper:
         self.name = name
         self.onto = load_ontology(ontology_dir)
         self.class_names = set(self.onto.classes)
+        self.minerals = {f.lower() for e in self.onto.lexicon if e.cls == "Mineral"
+                         for f in (e.label, *e.aliases) if " " not in f}
 
     # -- helpers -------------------------------------------------------
     def head_class(self, words: list[str]) -> str | None:
@@ -76,6 +78,8 @@ class EntityTyper:
         if cls is None and ner_label == "ORG":
             if words[0].isupper() and self.onto.class_for_head(words[0].lower()) == "Company":
                 cls = "Company"
+            elif len(words) > 1 and words[-1].lower() in self.minerals:
+                cls = "Company"  # "Talison Lithium", "Korea Zinc": named after what it mines
             elif any(self.onto.class_for_head(w.lower()) == "Company" for w in words[1:]):
                 cls = "Company"
         return cls or self.onto.class_for_ner(ner_label)
@@ -132,8 +136,44 @@ class EntityTyper:
                 continue
             span, cls = self.extend(doc, span, cls)
             out.append(Span(doc, span.start, span.end, label=cls, span_id=span.id))
+        out = self.named_sites(doc, out)
         doc.ents = filter_spans(out)
         return doc
+
+    def named_sites(self, doc: Doc, ents: list[Span]) -> list[Span]:
+        """Names the NER missed that end in a site or event word: "the Mountain Pass mine",
+        "the Balama graphite mine", "the Critical Minerals Forum". The name starts with a
+        capitalised word; places inside it ("Mountain Pass") are absorbed."""
+        taken = {i: e for e in ents for i in range(e.start, e.end)}
+        new = []
+        for tok in doc:
+            cls = self.onto.class_for_head(tok.lower_)
+            if cls not in ("Mine", "Facility", "Event") or tok.i in taken or tok.pos_ not in ("NOUN", "PROPN"):
+                continue
+            start = tok.i
+            while start > 0:
+                prev = doc[start - 1]
+                if prev.dep_ in ("compound", "nmod", "amod") and prev.head.i >= start and prev.pos_ in (
+                        "PROPN", "NOUN", "ADJ") and not prev.is_punct:
+                    start -= 1
+                else:
+                    break
+            while start < tok.i and not doc[start].text[:1].isupper():
+                start += 1
+            if start == tok.i or not doc[start].text[:1].isupper() or (start == doc[start].sent.start and all(
+                    not t.text[:1].isupper() for t in doc[start + 1:tok.i])):
+                continue
+            inner = {taken[i] for i in range(start, tok.i) if i in taken}
+            if any(not (self.onto.is_a(e.label_, "Place") or e.label_ == "Mineral") for e in inner):
+                continue  # "the Lynas refining plant": a company's plant, not a name
+            first = doc[start]
+            if first.is_upper and self.onto.class_for_head(first.lower_) == "Company":
+                cls = "Company"  # "PT Indonesia Morowali Industrial Park" is the park's company
+            new.append(Span(doc, start, tok.i + 1, label=cls))
+        if not new:
+            return ents
+        covered = {i for s in new for i in range(s.start, s.end)}
+        return [e for e in ents if not covered.intersection(range(e.start, e.end))] + new
 
 
 @Language.factory("kg_entity_typer", default_config={"ontology_dir": None})
