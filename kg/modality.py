@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
+STOP_VERBS = {"ban", "halt", "suspend", "stop", "prohibit", "forbid", "end", "cancel", "scrap", "abandon"}
 CONTRAST = {"but", "yet", "while", "whereas", "although", "though"}
 NEGATIONS = {"not", "n't", "never", "no", "neither", "nor", "without"}
 PLANNED_AUX = {"will", "shall", "'ll", "wo"}
@@ -80,6 +81,8 @@ def modality_of(tok: Token) -> str:
         if any(c.dep_ == "advmod" and c.lower_ in HEDGE_ADVERBS for c in kids):
             hedged = True
         if i > 0 and g.pos_ == "VERB":
+            if g.lemma_.lower() in STOP_VERBS and tok.pos_ in ("NOUN", "PROPN") and tok.dep_ in ("dobj", "nsubjpass"):
+                negated = True  # "banned exports of nickel ore": no export
             if g.lemma_.lower() in PLAN_VERBS:
                 planned = True
             elif g.lemma_.lower() in HEDGE_VERBS:

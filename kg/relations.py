@@ -244,6 +244,9 @@ def grammatical_subjects(tok: Token, depth: int = 0) -> list[Token]:
             if s.lower_ in RELATIVE and tok.dep_ == "relcl":
                 # "X, which ...": the name right before the comma, else the clause's head noun
                 before = s.doc[s.i - 2] if s.i >= 2 and s.doc[s.i - 1].text == "," else None
+                if before is not None and before.ent_type_ and before.dep_ == "pobj" and before.head.dep_ == "prep" \
+                        and before.head.head.ent_type_:
+                    before = before.head.head  # "the Stibnite Gold Project in Idaho, which ...": the project
                 out.append(before if before is not None and before.ent_type_ else tok.head)
             else:
                 out.append(s)
@@ -307,6 +310,17 @@ class SentenceExtractor:
             out.extend(self.examples(t, classes, depth))
             return out
         low = t.lower_
+        if t.dep_ in ("appos", "npadvmod", "dep") and low not in PRONOUNS and self.onto.class_for_reference(t.lemma_.lower()):
+            # "Eramet, the French miner that ...", "gallium and germanium, a key mineral used for ...":
+            # an apposition is the name(s) it follows
+            anchor = self._apposition_anchor(t)
+            if anchor is not None:
+                return [m for m in self.resolve(anchor, classes, allow_open, depth + 1) if m.via != "generic"]
+        # "the company SPMP": a common noun followed by the name it introduces
+        named = [ctx.ent_mention(c) for c in t.children if c.dep_ in ("appos", "compound", "npadvmod") and c.i > t.i]
+        named = [x for x in named if x is not None]
+        if named and self.onto.class_for_reference(t.lemma_.lower()):
+            return named
         # reference: it / its / the company / the two countries / those
         if low in PRONOUNS or low in ("those", "these", "they", "them", "their"):
             return self.pronoun(t, classes)
@@ -354,19 +368,25 @@ class SentenceExtractor:
                     gen = self.generic(g, classes)
                     if gen is not None:
                         out.append(gen)
-        if not out and t.dep_ in ("appos", "npadvmod", "dep") and t.head is not t:
-            # "gallium and germanium, a key mineral used for ...": the apposition's head (all conjuncts);
-            # when the parser hung the apposition elsewhere, the names right before its comma
-            h = t.head if t.dep_ == "appos" else None
-            left = t.left_edge.i
-            if left >= 2 and ctx.doc[left - 1].text == "," and ctx.ent_at.get(left - 2) is not None \
-                    and self.onto.class_for_reference(t.lemma_.lower()):
-                h = ctx.ent_at[left - 2].root  # the names right before the comma
-            while h is not None and h.dep_ == "conj" and h.head is not h:
-                h = h.head
-            if h is not None:
-                out.extend(m for m in self.resolve(h, classes, allow_open, depth + 1) if m.via != "generic")
+        if not out and t.dep_ == "appos" and t.head is not t:
+            anchor = self._apposition_anchor(t)
+            if anchor is not None:
+                out.extend(m for m in self.resolve(anchor, classes, allow_open, depth + 1) if m.via != "generic")
         return out
+
+    def _apposition_anchor(self, t: Token) -> Token | None:
+        """What an apposition describes: the names right before its comma (the parser often
+        hangs the apposition elsewhere), else its head; the first of coordinated names."""
+        ctx = self.ctx
+        h = None
+        left = t.left_edge.i
+        if left >= 2 and ctx.doc[left - 1].text == "," and ctx.ent_at.get(left - 2) is not None:
+            h = ctx.ent_at[left - 2].root
+        elif t.dep_ == "appos" and t.head is not t and (ctx.ent_mention(t.head) is not None or t.head.dep_ == "conj"):
+            h = t.head
+        while h is not None and h.dep_ == "conj" and h.head is not h:
+            h = h.head
+        return h
 
     def generic(self, t: Token, classes) -> Mention | None:
         """A plural class noun ("minerals", "countries") as a placeholder for the things a later
@@ -558,6 +578,12 @@ class SentenceExtractor:
                 return
             subjects = [m for t in agent_toks for m in self.resolve(t, subj_cls)]
             objects = [m for t in patient_toks for m in self.resolve(t, obj_cls, allow_open)]
+            if not agent_toks and trig.prop in ("produces", "processes") and not trig.inverse:
+                # "the ore that is mined in Tajikistan and Russia": the place does it
+                subjects = [m for t in prep_objects(v, "in") for m in self.resolve(t, {"Country", "Region"})
+                            if self.onto.is_a(m.cls, "Place")]
+                self.emit(trig.prop, subjects, objects, f"verb-passive:{trig.head} in", 0.7, modality_of(v))
+                return
             if trig.inverse:
                 subjects = [m for t in agent_toks for m in self.resolve(t, obj_cls)]
                 objects = [m for t in patient_toks for m in self.resolve(t, subj_cls, allow_open)]
@@ -872,8 +898,9 @@ class SentenceExtractor:
         if prop == "dependsOn":
             # reliance on imports or foreign sources means importing
             src = {t.lemma_.lower() for t in obj_toks} | {c.lower_ for t in obj_toks for c in t.children}
-            if src & {"import", "imports", "foreign", "overseas"}:
-                goods = [m for t in obj_toks for f in prep_objects(t, "for") + prep_objects(a, "for")
+            if src & {"import", "imports", "imported", "foreign", "overseas"}:
+                goods = [m for t in obj_toks for f in prep_objects(t, "for") + prep_objects(a, "for") + (
+                    prep_objects(t, "of") if t.lemma_.lower() == "import" else [t])
                          for m in self.resolve(f, self.classes("imports", "o"))]
                 self.emit("imports", subjects, goods, rule + " (foreign sources)", 0.7, modality_of(a))
 
@@ -929,10 +956,7 @@ class SentenceExtractor:
             if department:
                 orgs.append(department)
             elif ents_before and (head_in_ent or not self.onto.class_for_head(before[-1].lower_)):
-                last = ents_before[-1]
-                # "Australian Resources Minister X" leads a portfolio, not Australia
-                if not (self.onto.is_a(last.cls, "Country") and not head_in_ent):
-                    orgs.append(last)
+                orgs.append(ents_before[-1])  # "German Economy Minister X": a minister of Germany
             elif before:
                 cls = self.onto.class_for_head(before[-1].lower_)
                 if cls and self.onto.is_a(cls, "Organisation") and cls != "Company":
