@@ -32,9 +32,14 @@ KGR = Namespace("https://w3id.org/kg-minerals/id/")
 KGL = Namespace("https://w3id.org/kg-minerals/lexicon#")
 WD = Namespace("http://www.wikidata.org/entity/")
 
-ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontologies"
-if not ONTOLOGY_DIR.is_dir():  # installed without the source tree
-    ONTOLOGY_DIR = Path(__file__).resolve().parent / "ontologies"
+# Installed (wheel): the Turtle files are package data in kg/ontologies/ (pyproject.toml maps
+# the top-level ontologies/ folder to the package kg.ontologies). In the source tree and in an
+# editable install they are read where they are, in ontologies/ beside kg/.
+ONTOLOGY_DIR = next(
+    (d for d in (Path(__file__).resolve().parent / "ontologies", Path(__file__).resolve().parent.parent / "ontologies")
+     if (d / "kg.ttl").is_file()),
+    Path(__file__).resolve().parent.parent / "ontologies",
+)
 
 
 @dataclass(frozen=True)

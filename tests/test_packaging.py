@@ -1,0 +1,56 @@
+"""A wheel ships what kg reads at run time: the ontologies and the bundled queries.
+
+The real check is a non-editable install (``pip install .``) in a fresh venv; this is its
+fast, offline stand-in.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def wheel_names(tmp_path_factory) -> set[str]:
+    """The files a wheel of the project would hold under ``kg/``.
+
+    setuptools' ``build_py`` step (what a wheel build runs to lay out the
+    packages and their data) on a copy of the project; offline, and with no
+    need for the ``wheel`` package.
+    """
+    pytest.importorskip("setuptools")
+    src = tmp_path_factory.mktemp("src")
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, src / name)
+    for folder in ("kg", "ontologies", "queries"):
+        shutil.copytree(ROOT / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    lib = tmp_path_factory.mktemp("lib")
+    proc = subprocess.run([sys.executable, "-c", "from setuptools import setup; setup()",
+                           "build_py", "--build-lib", str(lib)],
+                          cwd=src, capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0:
+        pytest.fail(f"build_py failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+    return {p.relative_to(lib).as_posix() for p in lib.rglob("*") if p.is_file()}
+
+
+def test_wheel_contains_ontologies_and_queries(wheel_names):
+    for ttl in sorted((ROOT / "ontologies").glob("*.ttl")):
+        assert f"kg/ontologies/{ttl.name}" in wheel_names
+    rq = sorted((ROOT / "queries").glob("*.rq"))
+    assert rq and all(f"kg/queries/{q.name}" in wheel_names for q in rq)
+    assert "kg/py.typed" in wheel_names and "kg/components/__init__.py" in wheel_names
+
+
+def test_lookups_prefer_the_package_copy_and_fall_back_to_the_source_tree():
+    from kg.ontology import ONTOLOGY_DIR
+    from kg.query import QUERIES_DIR
+
+    here = Path(__import__("kg").__file__).resolve().parent
+    for found, name, probe in ((ONTOLOGY_DIR, "ontologies", "kg.ttl"), (QUERIES_DIR, "queries", "produces.rq")):
+        assert (found / probe).is_file()
+        assert found in (here / name, here.parent / name)
