@@ -129,12 +129,13 @@ def one_sense_per_document(doc: Doc) -> None:
             ids[words] = e.ent_id_
     if not labels:
         return
-    # a person named in full is later named by surname alone ("Shigeru Ishiba" ... "Ishiba")
+    # a person named in full is later named by one of the names alone ("Shigeru Ishiba" ... "Ishiba",
+    # "Prabowo Subianto" ... "Prabowo"); a known name from the lexicon ("Georgia") stays what it is
     for words, counts in list(labels.items()):
-        if len(words) >= 2 and counts.most_common(1)[0][0] == "Person" and words[-1][:1].isupper():
-            surname = (words[-1],)
-            if surname not in labels:
-                labels[surname] = Counter({"Person": 1})
+        if len(words) >= 2 and counts.most_common(1)[0][0] == "Person":
+            for short in {(words[-1],), (words[0],)}:
+                if short[0][:1].isupper() and len(short[0]) > 2 and short not in ids:
+                    labels[short] = Counter({"Person": 1 + sum(labels.get(short, Counter()).values())})
     by_first: dict[str, list[tuple[str, ...]]] = {}
     for words in labels:
         by_first.setdefault(words[0], []).append(words)

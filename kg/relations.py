@@ -55,6 +55,7 @@ OPEN_STOP = {"numerous", "many", "several", "various", "other", "such", "key", "
              "which", "what", "whose", "all", "both", "each", "every", "this", "that", "these", "those",
              "a", "an", "the", "some", "any", "no", "further", "future", "wide", "broad"}
 QUANTIFIERS = {"many", "several", "various", "numerous", "other", "some", "most", "all", "few", "these", "those"}
+DASHES = {"—", "–", "-", "--"}
 FOCUS_ADVERBS = {"particularly", "especially", "notably", "mainly", "mostly", "chiefly", "primarily"}
 PRONOUNS = {"it", "its", "itself", "which", "who", "that", "whose"}
 RELATIVE = {"which", "who", "that", "whom", "whose"}
@@ -1037,6 +1038,8 @@ class SentenceExtractor:
             after = doc[chain[-1].end:chain[-1].end + 2]
             if any(t.lower_ in ("and", "or") for t in after) and chain[-1].label_ == chain[-2].label_:
                 continue
+            if chain[0].start == self.sent.start and any(t.text in DASHES for t in after):
+                continue  # a dateline, "WASHINGTON, D.C. —", is not a statement
             ms = [self.ctx.mention(x) for x in chain]
             for a in range(len(ms) - 1):
                 self.emit("locatedIn", [ms[a]], ms[a + 1:], "chain:place, place", 0.75, "asserted")

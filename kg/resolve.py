@@ -68,9 +68,14 @@ class Resolver:
             m = Mention(m.lex, m.cls, m.start, m.end)
         text = re.sub(r"\s+", " ", m.text).strip()
         if " " not in text and text[:1].isupper():
-            for full in self.persons.get(doc_id, []):
+            fulls = self.persons.get(doc_id, [])
+            for full in fulls:
                 if full.split()[-1] == text:  # "Ishiba" after "Shigeru Ishiba"
                     return normalise_name(full), full
+            firsts = {full for full in fulls if full.split()[0] == text}
+            if len(firsts) == 1:  # "Prabowo" after "Prabowo Subianto"
+                full = firsts.pop()
+                return normalise_name(full), full
         norm = normalise_name(text)
         words = norm.replace(",", " ").split()
         if self.onto.is_a(m.cls, "Organisation"):
