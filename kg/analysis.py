@@ -44,6 +44,7 @@ from rdflib.namespace import DCTERMS, PROV
 
 from .atomic import atomic_write
 from .ontology import KGO, WD, load_ontology
+from .text import clean_text as _clean_text
 
 __all__ = [
     "Analysis",
@@ -74,27 +75,21 @@ BETWEENNESS_SAMPLE = 500
 
 # --------------------------------------------------------------------------- text hygiene
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
-
-
 def clean_text(text: Any) -> str:
-    """Make a string safe to write anywhere: no lone surrogates, no control characters.
+    """Make a string safe to print or write anywhere (:func:`kg.text.clean_text` with ``display=True``).
 
-    Lone surrogates (which cannot be encoded as UTF-8) become U+FFFD;
-    control characters other than tab and newline are dropped.
+    Lone surrogates are removed (a valid pair is joined); control characters
+    other than tab, newline and carriage return (C0, DEL, C1) and U+FFFE/U+FFFF
+    are dropped.
 
     Examples
     --------
-    >>> clean_text("Peru\\x00\\udc80 copper\\x1b[31m")
-    'Peru\\ufffd copper[31m'
+    >>> clean_text("Peru\\x00\\udc80 copper\\x1b[31m\\x9b")
+    'Peru copper[31m'
     >>> clean_text(None)
     ''
     """
-    if text is None:
-        return ""
-    s = _SURROGATE.sub("\ufffd", str(text))
-    return _CONTROL.sub("", s)
+    return _clean_text(text, display=True)
 
 
 def _one_line(text: Any) -> str:

@@ -167,7 +167,8 @@ class KnowledgeGraph:
         """
         from . import view
 
-        return view.generate_html(self.graph, title=title)
+        cent = self._analysis.centrality if self._analysis is not None else None
+        return view.generate_html(self.graph, title=title, G=self.networkx(), centrality=cent)
 
     def validate(self):
         """Check the graph against the SHACL shapes; returns ``ValidationReport(conforms, text)``.
@@ -237,6 +238,7 @@ class KnowledgeGraph:
         if out.exists() and not out.is_dir():
             raise OutputError(f"{out}: exists and is not a folder; choose another output folder with -o")
         fmts = normalise_formats(formats)
+        self.analyze()  # once: the report and the HTML view share the entity graph and its centrality
         files: dict[Path, bytes | str] = {}
         paths: dict[str, Path] = {}
         for fmt in fmts:
@@ -273,7 +275,8 @@ def _summary(graph: rdflib.Graph, result: BuildResult | None) -> dict[str, int]:
 def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts: Iterable[str] = (),
           model: str | None = None, min_confidence: float = 0.0, explain: list[SentenceTrace] | None = None,
           strict: bool = False, progress: bool | str = False,
-          on_warning: Callable[[str], None] | None = None) -> KnowledgeGraph:
+          on_warning: Callable[[str], None] | None = None,
+          exclude: str | os.PathLike | Iterable[str | os.PathLike] = ()) -> KnowledgeGraph:
     """Build a knowledge graph from article files and/or strings.
 
     Parameters
@@ -302,6 +305,15 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
     on_warning
         Called with each warning as a one-line string as it happens
         (``"path:line: reason"``); all of them are also in ``result.warnings``.
+    exclude
+        Folders that are not inputs even when they are inside an input
+        folder: pass the output folder when it may be inside one (``kg
+        build`` does), so that a rebuild does not read its own ``report.md``
+        (see :func:`kg.ingest.read_documents`).
+
+    A text met twice (in two files, or in a file and in ``texts``) is read
+    once: the first copy is kept (files come before ``texts``) and the
+    others are reported as duplicates (not counted by ``strict``).
 
     Returns
     -------
@@ -354,12 +366,18 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
     documents: list[Document] = []
     skipped = 0
     if paths:
-        ing = ingest.read_documents(paths, on_warning=note)
+        ing = ingest.read_documents(paths, on_warning=note, exclude=exclude)
         documents.extend(ing.documents)
         skipped += int(ing.skipped)
     if texts:
         before = problems
-        documents.extend(ingest.documents_from_strings(texts, on_warning=note))
+        first = {d.id: d.name for d in documents}
+        for doc in ingest.documents_from_strings(texts, on_warning=note):
+            if doc.id in first:  # already read from a file: the first copy wins
+                note(ingest.IngestWarning(doc.name, f"duplicate of {first[doc.id]}, skipped", kind="duplicate"))
+                continue
+            first[doc.id] = doc.name
+            documents.append(doc)
         skipped += problems - before  # empty or non-string texts
     if strict and problems:
         raise StrictModeError(f"--strict: {problems} warning(s) in the inputs ({skipped} skipped); "
@@ -368,16 +386,15 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
         where = ", ".join(map(str, paths)) if paths else "the texts"
         raise InputError(f"no readable articles in {where} ({skipped} skipped; see the warnings); "
                          "give .txt, .md, .html or .jsonl files")
-    unique = list({d.id: d for d in documents}.values())  # the same text twice is one document
 
     from . import extract as kgextract
 
-    show = len(unique) > _FEW_DOCUMENTS if progress == "auto" else bool(progress)
-    entities, facts = kgextract.extract(unique, model=model, explain=explain, progress=show)
+    show = len(documents) > _FEW_DOCUMENTS if progress == "auto" else bool(progress)
+    entities, facts = kgextract.extract(documents, model=model, explain=explain, progress=show)
 
     from . import rdf
 
-    result = BuildResult(documents=unique, entities=dict(entities), facts=list(facts),
+    result = BuildResult(documents=documents, entities=dict(entities), facts=list(facts),
                          warnings=warnings, skipped=skipped)
     rdf_warnings: list[str] = []
     graph = rdf.to_rdf(result, min_confidence=min_confidence, warnings=rdf_warnings)

@@ -87,21 +87,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: exists and is not a folder; choose another output folder with -o")
 
-    warnings: list[str] = []
-
     def on_warning(w: object) -> None:
-        text = _one_line(str(w))
-        warnings.append(text)
-        _err(f"warning: {text}")
+        _err(f"warning: {_one_line(str(w))}")
 
     traces: list | None = [] if args.explain else None
     progress: bool | str = "auto" if (not args.quiet and sys.stderr.isatty()) else False
+    # OUT may be inside an INPUT folder (`kg build notes -o notes/out`): never read it back
     kg = api.build(args.inputs, model=args.model, min_confidence=args.min_confidence, explain=traces,
-                   strict=args.strict, progress=progress, on_warning=on_warning)
-    # warnings the reader returned without reporting them through the callback
-    result_warnings = [_one_line(str(w)) for w in kg.result.warnings]
-    for w in result_warnings[len(warnings):]:
-        _err(f"warning: {w}")
+                   strict=args.strict, progress=progress, on_warning=on_warning, exclude=[out])
     if traces is not None:
         format_traces(traces, sys.stdout)
     paths = kg.save(out, formats=formats)
@@ -119,8 +112,10 @@ def cmd_query(args: argparse.Namespace) -> int:
         raise InputError("give either a QUERY or --about NAME, not both")
     if not args.about and not args.query:
         raise InputError("no query: give a SPARQL string, a .rq file, a bundled query name or --about NAME")
-    kg = api.load(args.source)
     from . import query as kgquery
+
+    kgquery._check_timeout(args.timeout)  # nan, inf, 0 or negative: fail before loading the graph
+    kg = api.load(args.source)
 
     if args.about:
         about = kgquery.about_query(args.about)
@@ -189,7 +184,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from . import api, evaluate
 
     gold = evaluate.load_gold(args.gold)  # fail on a bad gold file before the build
-    kg = api.build(args.texts, model=args.model, on_warning=lambda w: _err(f"warning: {_one_line(str(w))}"))
+    kg = api.build(args.texts, model=args.model, on_warning=lambda w: _err(f"warning: {_one_line(str(w))}"),
+                   exclude=[args.output] if args.output else ())
     s = evaluate.score(kg.graph, gold)
     if args.json:
         print(json.dumps(s.to_dict(), indent=1))
@@ -271,7 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=QUERY_FORMATS, default="table", help="output format (default: table)")
     p.add_argument("--about", metavar="NAME", help="everything the graph says about the entity NAME")
     p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
-                   help="stop the query after SECONDS (default 30)")
+                   help="stop the query after SECONDS (a positive number, default 30)")
 
     p = add("analyze", "centrality, communities and a report",
             "Print the most central entities, communities and counts of a graph and write\n"

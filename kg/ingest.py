@@ -16,8 +16,9 @@ one file or line (bad encoding, binary data, malformed JSON...) never stop
 the others: they become :class:`IngestWarning` objects. Only a missing input
 path raises :class:`~kg.errors.InputError`.
 
-The text is kept as it is, except that line ends become ``\\n`` and C0 control
-characters other than ``\\n`` and ``\\t`` are removed, so evidence offsets
+The text is kept as it is, except that line ends become ``\\n`` and lone UTF-16
+surrogates and C0 control characters other than ``\\n`` and ``\\t`` are
+removed (:func:`normalise_text`), so evidence offsets
 point into :attr:`Document.text`. Documents are identified by a hash of their
 text: the same text met twice is kept once.
 
@@ -50,6 +51,7 @@ import yaml
 
 from kg.errors import InputError
 from kg.model import Document
+from kg.text import clean_text
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -63,6 +65,7 @@ __all__ = [
     "document_from_html",
     "documents_from_strings",
     "normalise_text",
+    "OUTPUT_FILE_NAMES",
 ]
 
 DEFAULT_MAX_BYTES = 20_000_000
@@ -77,12 +80,13 @@ SUPPORTED_EXTENSIONS: Mapping[str, str] = {
 }
 """File extension (lower case) -> how the file is read."""
 
+OUTPUT_FILE_NAMES = frozenset({"report.md", "graph.html"})
+"""The article-like files that ``kg build`` writes into its output folder."""
+
 PathLike = Union[str, "os.PathLike[str]"]
 WarningCallback = Callable[["IngestWarning"], None]
 
 _NO_ARTICLES = "no articles found (.txt, .md, .html, .jsonl)"
-# C0 controls except \t (09) and \n (0a); \r is handled before this runs.
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _ONE_LINE = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
 _FRONT_MATTER_OPEN = re.compile(r"---[ \t]*\n")
 _FRONT_MATTER_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.MULTILINE)
@@ -168,15 +172,22 @@ class IngestResult:
 
 
 def normalise_text(text: str) -> str:
-    """Make line ends ``\\n`` and drop C0 control characters except ``\\n`` and ``\\t``.
+    """Make line ends ``\\n``; drop lone surrogates and C0 controls except ``\\n`` and ``\\t``.
 
-    Nothing else changes: no trimming, no Unicode normalisation.
+    Lone UTF-16 surrogates (a JSON ``"\\ud800"`` escape, a string from
+    Python) cannot be encoded, so the tokenizer and every writer would fail
+    on them: they are removed, and a valid surrogate pair is joined into its
+    character (:func:`kg.text.clean_text`). Nothing else changes: no
+    trimming, no Unicode normalisation. Every text (files, JSONL lines, HTML,
+    strings given to the API, metadata) goes through this before a
+    :class:`Document` is made, so evidence offsets point into the result.
 
     >>> normalise_text("a\\r\\nb\\rc\\x00d\\te\\x0c ")
     'a\\nb\\ncd\\te '
+    >>> normalise_text("Chile\\ud800 exports lithium.\\ud83d\\ude00") == "Chile exports lithium.\\U0001F600"
+    True
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL_CHARS.sub("", text)
+    return clean_text(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _meta_str(value: object) -> str | None:
@@ -215,6 +226,20 @@ def _document_fields(meta: Mapping[str, object]) -> dict[str, str]:
     return fields
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that dates and times stay the strings written.
+
+    ``date: 2024-02-30`` is then kept as text (and reported when the graph is
+    made) instead of failing to become a ``datetime.date``.
+    """
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def parse_front_matter(
     text: str, *, warn: Callable[[str, int | None], None] | None = None
 ) -> tuple[dict[str, str], str, int]:
@@ -231,9 +256,10 @@ def parse_front_matter(
     Returns
     -------
     meta : dict of str to str
-        The front matter with lower-case keys and string values (dates and
-        numbers parsed by YAML are turned back into strings; empty values
-        are dropped). Empty when there is no front matter or it is malformed.
+        The front matter with lower-case keys and string values (dates are
+        kept as written, even impossible ones like ``2024-02-30``; numbers
+        and booleans parsed by YAML are turned back into strings; empty
+        values are dropped). Empty when there is no front matter or it is malformed.
     body : str
         The text after the block and the blank lines that follow it, or the
         whole text when there is no block.
@@ -266,13 +292,20 @@ def parse_front_matter(
     body = text[offset:]
     block = text[opening.end():closing.start()]
     try:
-        data = yaml.safe_load(block)
+        data = yaml.load(block, Loader=_FrontMatterLoader)  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as exc:
         if warn:
             problem = getattr(exc, "problem", None) or "cannot parse"
             mark = getattr(exc, "problem_mark", None)
             warn(f"malformed YAML front matter ({problem}); read the rest as text",
                  mark.line + 2 if mark is not None else None)
+        return {}, body, offset
+    except (ValueError, OverflowError, RecursionError) as exc:
+        # a value YAML cannot construct (``!!float x``, ``!!timestamp 2024-02-30``)
+        # or nesting too deep for the parser: malformed too, the body is still read
+        if warn:
+            problem = "nested too deeply" if isinstance(exc, RecursionError) else _one_line(str(exc))
+            warn(f"malformed YAML front matter ({problem or 'cannot parse'}); read the rest as text", None)
         return {}, body, offset
     if data is None:
         return {}, body, offset
@@ -349,11 +382,13 @@ def document_from_html(html: str | bytes, name: str, *, path: str | None = None)
 class _Reader:
     """One run of reading: the options, the warnings so far and the texts seen."""
 
-    def __init__(self, max_bytes: int, on_warning: WarningCallback | None) -> None:
+    def __init__(self, max_bytes: int, on_warning: WarningCallback | None,
+                 exclude: PathLike | Iterable[PathLike] = ()) -> None:
         self.max_bytes = max_bytes
         self.on_warning = on_warning
         self.result = IngestResult()
         self._seen: dict[str, str] = {}
+        self.excluded = _folder_keys(exclude)
 
     # --- bookkeeping ----------------------------------------------------
     def warn(self, path: object, reason: str, line: int | None = None, *,
@@ -412,6 +447,8 @@ class _Reader:
                 yield item
                 continue
             folder, rel, ancestors = item
+            # INPUT is OUT itself: its articles are read, the files kg wrote there are not
+            own_outputs = rel == PurePosixPath() and bool(self.excluded & ancestors)
             try:
                 with os.scandir(folder) as it:
                     entries = sorted(it, key=lambda e: e.name)
@@ -430,13 +467,15 @@ class _Reader:
                         self.warn(path, f"cannot read folder ({_os_reason(exc)}), skipped", skipped=True)
                         continue
                     key = (st.st_dev, st.st_ino)
+                    if key in self.excluded:  # the output folder of this build: not an input
+                        continue
                     if key in ancestors:
                         self.warn(path, "directory loop, skipped", skipped=True)
                     else:
                         children.append((path, rel / entry.name, ancestors | {key}))
                     continue
                 kind = SUPPORTED_EXTENSIONS.get(os.path.splitext(entry.name)[1].lower())
-                if kind is not None:
+                if kind is not None and not (own_outputs and entry.name in OUTPUT_FILE_NAMES):
                     children.append((path, (rel / entry.name).as_posix(), kind))
             stack.extend(reversed(children))
 
@@ -567,6 +606,21 @@ def _existing_path(path: PathLike) -> Path:
     return Path(path)
 
 
+def _folder_keys(paths: PathLike | Iterable[PathLike]) -> frozenset[tuple[int, int]]:
+    """(device, inode) of each existing folder in ``paths`` (missing ones are ignored)."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    keys = set()
+    for p in paths:
+        try:
+            st = os.stat(p)
+        except (OSError, ValueError):
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            keys.add((st.st_dev, st.st_ino))
+    return frozenset(keys)
+
+
 def _is_dir(entry: os.DirEntry) -> bool:
     """True for a folder or a symlink to one; False when that cannot be told."""
     try:
@@ -627,6 +681,7 @@ def read_documents(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     on_warning: WarningCallback | None = None,
+    exclude: PathLike | Iterable[PathLike] = (),
 ) -> IngestResult:
     """Read every article in the given files and folders.
 
@@ -640,6 +695,14 @@ def read_documents(
         Larger files are skipped with a warning.
     on_warning : callable, optional
         Called with each :class:`IngestWarning` as it happens.
+    exclude : path or iterable of paths
+        Folders that are not inputs (``kg build`` passes its output folder,
+        so that ``kg build notes -o notes/out`` never reads its own
+        ``report.md``): a folder met while walking an input folder is
+        skipped, silently, when it is one of these (the same folder on disk,
+        however it is spelt). When an input folder *is* one of these, its
+        articles are read except the files kg writes (``report.md``,
+        ``graph.html``). Missing folders are ignored.
 
     Returns
     -------
@@ -668,7 +731,7 @@ def read_documents(
     ...
     kg.errors.InputError: no/such/file.txt: no such file or directory
     """
-    reader = _Reader(max_bytes, on_warning)
+    reader = _Reader(max_bytes, on_warning, exclude)
     reader.result.documents.extend(reader.read_paths(paths))
     return reader.result
 
@@ -678,6 +741,7 @@ def iter_documents(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     on_warning: WarningCallback | None = None,
+    exclude: PathLike | Iterable[PathLike] = (),
 ) -> Iterator[Document]:
     """Like :func:`read_documents`, but yield documents one at a time.
 
@@ -692,7 +756,7 @@ def iter_documents(
     >>> names
     ['a.txt']
     """
-    yield from _Reader(max_bytes, on_warning).read_paths(paths)
+    yield from _Reader(max_bytes, on_warning, exclude).read_paths(paths)
 
 
 def documents_from_jsonl(

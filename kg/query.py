@@ -32,6 +32,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 import threading
 from dataclasses import dataclass, field
@@ -52,9 +53,14 @@ __all__ = [
     "format_result", "FORMATS", "short_name",
 ]
 
-QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
-if not QUERIES_DIR.is_dir():  # installed without the source tree
-    QUERIES_DIR = Path(__file__).resolve().parent / "queries"
+# Installed (wheel): the .rq files are package data in kg/queries/ (pyproject.toml maps the
+# top-level queries/ folder to the package kg.queries). In the source tree and in an editable
+# install they are read where they are, in queries/ beside kg/.
+QUERIES_DIR = next(
+    (d for d in (Path(__file__).resolve().parent / "queries", Path(__file__).resolve().parent.parent / "queries")
+     if any(d.glob("*.rq"))),
+    Path(__file__).resolve().parent.parent / "queries",
+)
 
 #: Output formats of :func:`format_result`.
 FORMATS = ("table", "csv", "tsv", "json")
@@ -239,7 +245,7 @@ def _in_worker(fn: Callable[[threading.Event], QueryResult], timeout: float) -> 
 
     worker = threading.Thread(target=work, name="kg-query", daemon=True)
     worker.start()
-    worker.join(timeout)
+    worker.join(min(timeout, threading.TIMEOUT_MAX))  # a huge timeout waits as long as it can
     if worker.is_alive():
         cancelled.set()
         raise QueryError(f"query stopped after {timeout:g} s (--timeout); make it more selective "
@@ -247,6 +253,20 @@ def _in_worker(fn: Callable[[threading.Event], QueryResult], timeout: float) -> 
     if "error" in box:
         raise box["error"]
     return box["result"]
+
+
+def _check_timeout(timeout: object) -> None:
+    """QueryError unless ``timeout`` is a positive, finite number of seconds.
+
+    >>> _check_timeout(float("nan"))
+    Traceback (most recent call last):
+    kg.errors.QueryError: timeout must be a positive, finite number of seconds, not nan
+    """
+    ok = (isinstance(timeout, (int, float)) and not isinstance(timeout, bool)
+          and math.isfinite(timeout) and timeout > 0)
+    if not ok:
+        shown = f"{timeout:g}" if isinstance(timeout, float) else repr(timeout)
+        raise QueryError(f"timeout must be a positive, finite number of seconds, not {shown}")
 
 
 def run_query(
@@ -265,7 +285,8 @@ def run_query(
     query
         SPARQL text (see :func:`load_query` for files and bundled names).
     timeout
-        Seconds to wait for the results before raising :class:`~kg.errors.QueryError`.
+        Seconds to wait for the results before raising :class:`~kg.errors.QueryError`:
+        a positive, finite number (not ``nan`` or ``inf``).
     bindings
         Variable name (with or without ``?``) -> value: an rdflib term, or a
         Python str/int/float/bool made into a literal. Values are passed as
@@ -291,8 +312,7 @@ def run_query(
     """
     if not isinstance(query, str) or not query.strip():
         raise QueryError("empty query; give SPARQL text, a .rq file or a bundled query name")
-    if timeout is None or timeout <= 0:
-        raise QueryError(f"timeout must be a positive number of seconds, not {timeout!r}")
+    _check_timeout(timeout)
     terms = {_var_name(k): _as_term(v) for k, v in (bindings or {}).items()}
 
     def evaluate(cancelled: threading.Event) -> QueryResult:

@@ -6,8 +6,9 @@ reified ``fact:`` node per kept fact and one ``ev:`` node per piece of
 evidence, each linked to the ``doc:`` node of its article.
 
 Text is kept exactly, with one documented exception: characters that no RDF
-syntax can carry are removed (see :func:`clean_text`): lone UTF-16 surrogates
-and the C0 control characters other than tab, line feed and carriage return.
+syntax can carry are removed (see :func:`kg.text.clean_text`): lone UTF-16
+surrogates and the C0 control characters other than tab, line feed and
+carriage return.
 
 Examples
 --------
@@ -39,10 +40,11 @@ from rdflib.namespace import DCTERMS, PROV
 
 from .model import BuildResult, Document, Entity, Evidence, Fact, merge_facts, slugify
 from .ontology import KGO, WD, Ontology, load_ontology
+from .text import clean_text  # re-exported: what no RDF syntax can carry is removed
 
 __all__ = [
     "KGO", "ENT", "FACT", "EV", "DOC", "WD", "PROV", "DCTERMS", "RELATION_NS", "PREFIXES",
-    "to_rdf", "new_graph", "entity_iri", "document_iri", "fact_id", "fact_iri", "evidence_iri",
+    "to_rdf", "new_graph", "entity_iri", "entity_slugs", "document_iri", "fact_id", "fact_iri", "evidence_iri",
     "clean_text", "text_literal", "decimal_literal", "date_literal", "source_term", "is_absolute_iri",
     "example_result",
 ]
@@ -63,7 +65,6 @@ PREFIXES: dict[str, str] = {
 
 _SAFE_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_UNSERIALISABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f]')
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
@@ -96,6 +97,43 @@ def entity_iri(slug: str) -> URIRef:
     True
     """
     return ENT[slug if _SLUG.fullmatch(slug) else slugify(slug)]
+
+
+def entity_slugs(keys: Iterable[str]) -> dict[str, str]:
+    """The IRI slug of each entity key: :func:`~kg.model.slugify`, made unique.
+
+    Different keys can slugify alike (``"Nórdica Minerals"`` and ``"Nordica
+    Minerals"``, ``"A&B"`` and ``"A B"``). The first key in sorted order keeps
+    the plain slug; each later one gets ``-`` and the first 8 hex digits of
+    the sha1 of its key (more when that is taken too), so that two keys never
+    share an IRI and the same keys always give the same slugs, whatever
+    their order.
+
+    >>> entity_slugs(["Nordica Minerals", "Nórdica Minerals", "peru"])
+    {'Nordica Minerals': 'nordica-minerals', 'Nórdica Minerals': 'nordica-minerals-81058bd2', 'peru': 'peru'}
+    """
+    unique = sorted(set(keys))
+    natural = {key: slugify(key) for key in unique}
+    taken = set()
+    slugs: dict[str, str] = {}
+    for key in unique:  # first the keys that keep their plain slug
+        if natural[key] not in taken:
+            taken.add(natural[key])
+            slugs[key] = natural[key]
+    for key in unique:
+        if key in slugs:
+            continue
+        digest = hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()
+        size = 8
+        while f"{natural[key]}-{digest[:size]}" in taken and size < len(digest):
+            size += 4
+        slug = f"{natural[key]}-{digest[:size]}"
+        n = 2
+        while slug in taken:  # a full-digest clash: practically impossible, still deterministic
+            slug, n = f"{natural[key]}-{digest}-{n}", n + 1
+        taken.add(slug)
+        slugs[key] = slug
+    return dict(sorted(slugs.items()))
 
 
 def document_iri(doc_id: str) -> URIRef:
@@ -147,27 +185,6 @@ def evidence_iri(fact: str, doc_id: str, start: int, end: int, rule: str, modali
 
 
 # --------------------------------------------------------------------------- literals
-def clean_text(text: str) -> str:
-    """Remove what no RDF serialisation can carry; keep everything else exactly.
-
-    Removed: lone UTF-16 surrogates (a valid surrogate *pair* is joined into
-    its character) and C0 control characters other than ``\\t``, ``\\n`` and
-    ``\\r``. Quotes, backslashes, ``<>``, emoji and right-to-left text stay.
-
-    >>> clean_text('a "b" \\\\ <c> \\t\\n')
-    'a "b" \\\\ <c> \\t\\n'
-    >>> clean_text("x\\x00y\\ud800z\\x1b")
-    'xyz'
-    >>> clean_text("\\ud83d\\ude00") == "\\U0001F600"
-    True
-    """
-    if not _UNSERIALISABLE.search(text):
-        return text
-    if _SURROGATE.search(text):
-        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "ignore")
-    return _UNSERIALISABLE.sub("", text)
-
-
 def text_literal(text: str) -> Literal:
     """A plain (``xsd:string``) literal of the cleaned text.
 
@@ -301,7 +318,10 @@ def to_rdf(
     Returns
     -------
     rdflib.Graph
-        A new graph; the same input always gives the same triples.
+        A new graph; the same input always gives the same triples. Entity
+        IRIs come from :func:`entity_slugs`: two keys that slugify alike
+        never share an IRI (the later one gets a short hash), and fact and
+        evidence IRIs use those final slugs.
 
     Examples
     --------
@@ -319,17 +339,21 @@ def to_rdf(
     onto = ontology if ontology is not None else load_ontology()
     warn = warnings if warnings is not None else []
     g = new_graph()
+    facts = merge_facts(result.facts)
+    slugs = entity_slugs([e.key for e in result.entities.values()]
+                         + [k for f in facts for k in (f.subject, f.object)])
     for key in sorted(result.entities):
-        _add_entity(g, result.entities[key], onto, warn)
-    for fact in merge_facts(result.facts):
-        _add_fact(g, fact, onto, min_confidence, warn)
+        entity = result.entities[key]
+        _add_entity(g, entity, slugs[entity.key], onto, warn)
+    for fact in facts:
+        _add_fact(g, fact, slugs, onto, min_confidence, warn)
     for doc in sorted(result.documents, key=lambda d: (d.id, d.name)):
         _add_document(g, doc, warn)
     return g
 
 
-def _add_entity(g: Graph, entity, onto: Ontology, warn: list[str]) -> None:
-    node = entity_iri(entity.slug)
+def _add_entity(g: Graph, entity: Entity, slug: str, onto: Ontology, warn: list[str]) -> None:
+    node = ENT[slug]
     if entity.cls in onto.classes:
         g.add((node, RDF.type, KGO[entity.cls]))
     else:
@@ -347,7 +371,8 @@ def _add_entity(g: Graph, entity, onto: Ontology, warn: list[str]) -> None:
             warn.append(f"entity {entity.label!r}: Wikidata id {entity.wikidata!r} is not like Q123, left out")
 
 
-def _add_fact(g: Graph, fact: Fact, onto: Ontology, min_confidence: float, warn: list[str]) -> None:
+def _add_fact(g: Graph, fact: Fact, slugs: dict[str, str], onto: Ontology, min_confidence: float,
+              warn: list[str]) -> None:
     if fact.predicate not in onto.properties:
         warn.append(f"fact {fact.subject} {fact.predicate} {fact.object}: unknown relation, left out")
         return
@@ -356,8 +381,8 @@ def _add_fact(g: Graph, fact: Fact, onto: Ontology, min_confidence: float, warn:
         return
     if fact.confidence < min_confidence:
         return
-    s_slug, o_slug = slugify(fact.subject), slugify(fact.object)
-    s, p, o = entity_iri(s_slug), RELATION_NS[fact.predicate], entity_iri(o_slug)
+    s_slug, o_slug = slugs[fact.subject], slugs[fact.object]
+    s, p, o = ENT[s_slug], RELATION_NS[fact.predicate], ENT[o_slug]
     fid = fact_id(s_slug, fact.predicate, o_slug)
     node = FACT[fid]
     if fact.asserted:

@@ -32,7 +32,7 @@ import math
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Hashable
 
 import networkx as nx
 import rdflib
@@ -307,11 +307,12 @@ def _options(n_nodes: int) -> dict[str, Any]:
     }
 
 
-def _network_data(G: nx.MultiDiGraph) -> dict[str, Any]:
+def _network_data(G: nx.MultiDiGraph, cent: dict | None = None) -> dict[str, Any]:
     """Nodes, edges and options for vis-network, built with pyvis."""
     from pyvis.network import Network
 
-    cent = centrality(G)
+    if cent is None:
+        cent = centrality(G)
     sizes = _node_sizes(cent)
     net = Network(directed=True)
     for node, attrs in G.nodes(data=True):
@@ -357,7 +358,9 @@ def _legend(G: nx.MultiDiGraph) -> str:
             "</aside>")
 
 
-def generate_html(graph: rdflib.Graph, *, title: str | None = "kg graph") -> str:
+def generate_html(graph: rdflib.Graph, *, title: str | None = "kg graph",
+                  G: nx.MultiDiGraph | None = None,
+                  centrality: dict[Hashable, dict[str, float]] | None = None) -> str:
     """A self-contained, offline HTML page that draws the entities and facts of ``graph``.
 
     Nodes are coloured by class (with a legend) and sized by PageRank;
@@ -371,6 +374,12 @@ def generate_html(graph: rdflib.Graph, *, title: str | None = "kg graph") -> str
         A graph in the layout of ``docs/architecture.md``.
     title : str, optional
         Title of the page (default ``"kg graph"``).
+    G : networkx.MultiDiGraph, optional
+        :func:`kg.analysis.entity_graph` of ``graph``, when the caller has
+        it already (it is then not computed again; it must be of ``graph``).
+    centrality : dict, optional
+        :func:`kg.analysis.centrality` of ``G``, likewise (e.g.
+        ``Analysis.centrality``).
 
     Returns
     -------
@@ -384,11 +393,12 @@ def generate_html(graph: rdflib.Graph, *, title: str | None = "kg graph") -> str
     >>> "No facts" in page and "<canvas" not in page
     True
     """
-    G = entity_graph(graph)
+    if G is None:
+        G = entity_graph(graph)
     title_text = clean_text(title if title is not None else "kg graph") or "kg graph"
     vis_js, vis_css = _vis_library()
     if G.number_of_nodes():
-        data = _clean(_network_data(G))
+        data = _clean(_network_data(G, centrality))
         body = '<div id="kg-network"></div>' + _legend(G)
     else:
         data = {"nodes": [], "edges": [], "options": {}}

@@ -85,9 +85,22 @@ def test_explain_collects_traces(nlp):
     assert any(c.predicate == "produces" for c in kept)
 
 
-def test_min_confidence_filters(nlp):
-    texts = ["Peru produces copper and zinc. Japan may invest in Peru."]
-    assert build(texts=texts, min_confidence=1.0).summary()["facts"] <= build(texts=texts).summary()["facts"]
+def _fact_confidences(graph: rdflib.Graph) -> dict:
+    from kg.ontology import KGO
+
+    return {f: float(graph.value(f, KGO.confidence)) for f in graph.subjects(rdflib.RDF.type, KGO.Fact)}
+
+
+def test_min_confidence_filters(seed_graph):
+    every = _fact_confidences(seed_graph.graph)
+    levels = sorted(set(every.values()))
+    assert len(levels) >= 2, "the seed should give facts of different confidences"
+    threshold = levels[len(levels) // 2]  # an actual confidence above the lowest one
+    filtered = build([SEED], min_confidence=threshold)
+    kept = _fact_confidences(filtered.graph)
+    assert kept and all(c >= threshold for c in kept.values())
+    assert set(kept) == {f for f, c in every.items() if c >= threshold}
+    assert len(kept) < len(every)  # at least one fact was dropped
 
 
 def test_views(seed_graph):
@@ -151,3 +164,52 @@ def test_formats():
 def test_load_missing():
     with pytest.raises(InputError):
         load("no/such/graph.ttl")
+
+
+def test_lone_surrogate_in_a_text_is_removed_not_a_crash(nlp):
+    g = build(texts=["Chile\ud800 exports lithium.", "Peru produces copper \ud83d\ude00."])
+    texts = sorted(d.text for d in g.result.documents)
+    assert texts == ["Chile exports lithium.", "Peru produces copper \U0001F600."]
+    assert g.validate().conforms
+
+
+def test_duplicate_between_files_and_texts_keeps_the_first(nlp, tmp_path):
+    (tmp_path / "a.txt").write_text("Peru produces copper.", encoding="utf-8")
+    heard: list[str] = []
+    g = build([tmp_path], texts=["Peru produces copper.", "Chile produces lithium."], on_warning=heard.append)
+    assert [d.name for d in g.result.documents] == ["a.txt", "text-2"]
+    assert heard == ["text-1: duplicate of a.txt, skipped"]
+    s = g.summary()
+    assert (s["documents"], s["warnings"], s["skipped"]) == (2, 1, 0)
+    strict = build([tmp_path], texts=["Peru produces copper."], strict=True)  # a duplicate is no problem
+    assert [d.name for d in strict.result.documents] == ["a.txt"]
+
+
+def test_exclude_keeps_the_output_folder_out_of_the_inputs(nlp, tmp_path):
+    (tmp_path / "a.txt").write_text("Peru produces copper.", encoding="utf-8")
+    build([tmp_path]).save(tmp_path / "out")
+    again = build([tmp_path], exclude=[tmp_path / "out"])
+    assert [d.name for d in again.result.documents] == ["a.txt"]
+    assert again.summary()["warnings"] == 0
+
+
+def test_save_makes_the_entity_graph_and_centrality_once(seed_graph, tmp_path, monkeypatch):
+    from kg import analysis, view
+
+    calls = {"entity_graph": 0, "centrality": 0}
+
+    def counted(name, fn):
+        def wrapper(*args, **kw):
+            calls[name] += 1
+            return fn(*args, **kw)
+        return wrapper
+
+    for module in (analysis, view):
+        for name in calls:
+            monkeypatch.setattr(module, name, counted(name, getattr(analysis, name)))
+    fresh = KnowledgeGraph(seed_graph.graph, seed_graph.result)
+    paths = fresh.save(tmp_path / "out")
+    assert calls == {"entity_graph": 1, "centrality": 1}
+    assert "<html" in paths["html"].read_text(encoding="utf-8").lower()
+    assert paths["report"].read_text(encoding="utf-8") == seed_graph.report()
+    assert fresh.html() == seed_graph.html()

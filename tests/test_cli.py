@@ -262,6 +262,46 @@ def test_query_needs_a_query(capsys, seed_dir):
     assert code == 2 and "no query" in one_error_line(err)
 
 
+@pytest.mark.parametrize("timeout", ["nan", "inf", "-inf", "-1", "0"])
+def test_query_timeout_must_be_positive_and_finite(capsys, seed_dir, timeout):
+    code, out, err = run(capsys, "query", seed_dir, "produces", f"--timeout={timeout}")
+    assert code == 2 and out == ""
+    assert one_error_line(err).startswith("kg: error: timeout must be a positive, finite number of seconds")
+
+
+def test_query_huge_timeout_is_fine(capsys, seed_dir):
+    code, out, err = run(capsys, "query", seed_dir, "produces", "--timeout", "1e300")
+    assert code == 0 and "copper" in out.lower(), err
+
+
+def test_build_output_inside_input_does_not_read_itself(capsys, tmp_path):
+    src = tmp_path / "self"
+    src.mkdir()
+    shutil.copy(SEED, src / SEED.name)
+    first = run(capsys, "build", src, "-o", src / "out")
+    second = run(capsys, "build", src, "-o", src / "out")
+    for code, stdout, err in (first, second):
+        assert code == 0 and err == "", err
+        m = SUMMARY.match(stdout.strip().splitlines()[-1])
+        assert m and (m.group(2), m.group(5), m.group(6)) == ("1", "0", "0"), stdout
+    assert first[1] == second[1]
+    # OUT is INPUT itself: the articles are read, kg's own report.md and graph.html are not
+    shutil.rmtree(src / "out")
+    for _ in range(2):
+        code, stdout, err = run(capsys, "build", src, "-o", src)
+        assert code == 0 and err == "" and SUMMARY.match(stdout.strip()).group(2) == "1", err + stdout
+
+
+def test_build_jsonl_with_a_lone_surrogate(capsys, tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "news.jsonl").write_text('{"text": "Chile\\ud800 exports lithium to Japan."}\n',
+                                                encoding="utf-8")
+    code, stdout, err = run(capsys, "build", tmp_path / "in", "-o", tmp_path / "out")
+    assert code == 0 and "internal error" not in err, err
+    assert SUMMARY.match(stdout.strip()).group(2) == "1"
+    assert "\\ud800" not in (tmp_path / "out" / "graph.ttl").read_text(encoding="utf-8")
+
+
 def test_analyze(capsys, seed_dir, tmp_path):
     report = tmp_path / "r.md"
     code, out, err = run(capsys, "analyze", seed_dir / "graph.ttl", "--report", report,

@@ -482,3 +482,68 @@ def test_documents_from_strings():
     docs = documents_from_strings(["Peru.\r\n", "  ", "Peru.\n", "Chile."], on_warning=seen.append)
     assert [(d.name, d.text) for d in docs] == [("text-1", "Peru.\n"), ("text-4", "Chile.")]
     assert [(w.path, w.kind) for w in seen] == [("text-2", "warning"), ("text-3", "duplicate")]
+
+
+# --- review fixes -----------------------------------------------------------
+
+def test_lone_surrogates_are_removed_and_pairs_joined(tmp_path):
+    assert normalise_text("Chile\ud800 exports lithium.") == "Chile exports lithium."
+    assert normalise_text("a\udc80\r\nb \ud83d\ude00") == "a\nb \U0001F600"
+    # a JSON escape is the usual way in; the metadata is cleaned too
+    _write(tmp_path / "news.jsonl", '{"text": "Chile\\ud800 exports lithium.", "title": "Li\\udfff"}\n'
+                                    '{"text": "Smile \\ud83d\\ude00 Peru."}\n')
+    docs = read_documents(tmp_path).documents
+    assert [(d.text, d.title) for d in docs] == [("Chile exports lithium.", "Li"), ("Smile \U0001F600 Peru.", None)]
+    for d in docs:
+        d.text.encode("utf-8")  # encodable: the tokenizer and the writers will take it
+    (doc,) = documents_from_strings(["Chile\ud800 exports lithium."])
+    assert doc.text == "Chile exports lithium."
+
+
+def test_front_matter_impossible_date_is_kept_as_text(tmp_path):
+    seen = []
+    text = "---\ntitle: Leap\ndate: 2024-02-30\nwhen: 2024-02-03 10:00:00\n---\nPeru produces copper.\n"
+    meta, body, _ = parse_front_matter(text, warn=lambda r, l: seen.append(r))
+    assert meta == {"title": "Leap", "date": "2024-02-30", "when": "2024-02-03 10:00:00"}
+    assert body == "Peru produces copper.\n" and seen == []
+    _write(tmp_path / "leap.md", text)
+    (doc,) = read_documents(tmp_path).documents
+    assert (doc.title, doc.date) == ("Leap", "2024-02-30")
+
+
+@pytest.mark.parametrize("block, problem", [
+    pytest.param("date: !!timestamp 2024-02-30", "day is out of range for month", id="impossible-timestamp"),
+    pytest.param("n: !!float many", "could not convert", id="bad-float"),
+    pytest.param("deep: " + "[" * 30_000, "nested too deeply", id="deep-nesting"),
+])
+def test_front_matter_values_yaml_cannot_build_warn(tmp_path, block, problem):
+    _write(tmp_path / "odd.md", f"---\n{block}\n---\nPeru produces copper.\n")
+    result = read_documents(tmp_path)
+    assert [d.text for d in result.documents] == ["Peru produces copper.\n"]
+    (w,) = result.warnings
+    assert w.reason.startswith("malformed YAML front matter") and problem in w.reason
+    assert result.skipped == 0
+
+
+def test_excluded_output_folder_is_not_read(tmp_path):
+    root = tmp_path / "self"
+    _write(root / "a.txt", "Peru produces copper.")
+    for out in (root / "out", root / "deeper" / "out"):
+        _write(out / "report.md", "# Report\n\nPeru is central.\n")
+        _write(out / "graph.html", "<html><body><p>Peru</p></body></html>")
+        _write(out / "notes.txt", "Something else.")
+    result = read_documents([root], exclude=[root / "out", tmp_path / "self" / "deeper" / ".." / "deeper" / "out"])
+    assert [d.name for d in result.documents] == ["a.txt"] and result.warnings == []
+    # without exclude everything is read
+    assert len(read_documents([root]).documents) > 1
+    # a missing excluded folder is no problem; iter_documents takes it too
+    assert [d.name for d in iter_documents(root, exclude=[tmp_path / "nope", root / "out", root / "deeper"])] == ["a.txt"]
+
+
+def test_input_that_is_the_output_folder_skips_only_kg_files(tmp_path):
+    _write(tmp_path / "a.txt", "Peru produces copper.")
+    _write(tmp_path / "report.md", "# Report\n\nPeru is central.\n")
+    _write(tmp_path / "graph.html", "<html><body><p>Peru</p></body></html>")
+    _write(tmp_path / "sub" / "report.md", "# A real article called report\n\nChile produces lithium.\n")
+    result = read_documents(tmp_path, exclude=tmp_path)
+    assert [d.name for d in result.documents] == ["a.txt", "sub/report.md"]

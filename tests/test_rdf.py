@@ -168,3 +168,65 @@ def test_text_kept_exactly_except_unserialisable():
     r = BuildResult(entities={"ci": Entity("ci", label, "Country")})
     g = to_rdf(r)
     assert g.value(entity_iri("ci"), RDFS.label) == Literal('Côte d\'Ivoire "CI" \\ <x> {y} \u202eRTL\u202c 😀\t')
+
+
+def _colliding_result(keys_first: bool = True) -> BuildResult:
+    """Entities whose keys differ but slugify alike, with facts between them."""
+    text = "Nórdica Minerals supplies lithium to Nordica Minerals. A&B partners with A B."
+    doc = Document.from_text(text, name="clash.txt")
+    ev = lambda s, rule: Evidence(doc.id, s, text.index(s), text.index(s) + len(s), rule, 0.8)  # noqa: E731
+    s1, s2 = text.split(". ")[0] + ".", text.split(". ")[1]
+    entities = {
+        "nórdica minerals": Entity("nórdica minerals", "Nórdica Minerals", "Company"),
+        "nordica minerals": Entity("nordica minerals", "Nordica Minerals", "Company"),
+        "a&b": Entity("a&b", "A&B", "Company"),
+        "a b": Entity("a b", "A B", "Country"),
+        "lithium": Entity("lithium", "lithium", "Mineral"),
+    }
+    if not keys_first:
+        entities = dict(reversed(list(entities.items())))
+    facts = [
+        Fact("nórdica minerals", "supplies", "nordica minerals", (ev(s1, "verb:supply"),)),
+        Fact("nordica minerals", "supplies", "nórdica minerals", (ev(s1, "verb:supply"),)),
+        Fact("a&b", "partnersWith", "a b", (ev(s2, "verb:partner"),)),
+    ]
+    return BuildResult(documents=[doc], entities=entities, facts=facts)
+
+
+def test_slug_collisions_get_distinct_iris_and_conform():
+    from kg.model import slugify
+    from kg.rdf import entity_slugs
+    from kg.validate import validate
+
+    assert slugify("nórdica minerals") == slugify("nordica minerals")  # the premise
+    assert slugify("a&b") == slugify("a b")
+    warnings: list[str] = []
+    g = to_rdf(_colliding_result(), warnings=warnings)
+    assert warnings == []
+    slugs = entity_slugs(["nórdica minerals", "nordica minerals", "a&b", "a b", "lithium"])
+    assert len(set(slugs.values())) == 5
+    # the first key in sorted order keeps the plain slug, the other gets a short hash
+    assert slugs["a b"] == "a-b" and slugs["nordica minerals"] == "nordica-minerals"
+    h = hashlib.sha1("a&b".encode()).hexdigest()[:8]
+    assert slugs["a&b"] == f"a-b-{h}"
+    assert slugs["nórdica minerals"].startswith("nordica-minerals-")
+    for key, label in [("nórdica minerals", "Nórdica Minerals"), ("nordica minerals", "Nordica Minerals"),
+                       ("a&b", "A&B"), ("a b", "A B")]:
+        assert list(g.objects(ENT[slugs[key]], RDFS.label)) == [Literal(label)]
+        assert len(list(g.objects(ENT[slugs[key]], RDF.type))) == 1
+    # facts and evidence use the final slugs: three facts, three fact nodes, each evidence on its fact
+    assert (ENT[slugs["a&b"]], KGO.partnersWith, ENT[slugs["a b"]]) in g
+    fact_nodes = set(g.subjects(RDF.type, KGO.Fact))
+    assert fact_nodes == {
+        fact_iri(slugs["nórdica minerals"], "supplies", slugs["nordica minerals"]),
+        fact_iri(slugs["nordica minerals"], "supplies", slugs["nórdica minerals"]),
+        fact_iri(slugs["a&b"], "partnersWith", slugs["a b"]),
+    }
+    for ev_node in g.subjects(RDF.type, KGO.Evidence):
+        fact = g.value(ev_node, KGO.supports)
+        assert g.value(ev_node, RDF.subject) == g.value(fact, RDF.subject)
+    report = validate(g)
+    assert report.conforms, report.text
+    # deterministic whatever the order of the entities
+    assert isomorphic(g, to_rdf(_colliding_result(keys_first=False)))
+    assert set(g) == set(to_rdf(_colliding_result(keys_first=False)))

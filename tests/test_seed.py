@@ -45,9 +45,9 @@ def test_seed_fact_evidence(seed_graph):
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_every_format_reparses_strictly_and_matches_turtle(seed_graph, fmt):
     data = serialize(seed_graph.graph, fmt)
-    mime = {"ttl": "text/turtle", "nt": "application/n-triples", "trig": "application/trig",
-            "jsonld": "application/ld+json"}[fmt]
-    quads = list(pyoxigraph.parse(data, mime))  # strict: raises on any syntax error
+    rdf_format = {"ttl": pyoxigraph.RdfFormat.TURTLE, "nt": pyoxigraph.RdfFormat.N_TRIPLES,
+                  "trig": pyoxigraph.RdfFormat.TRIG, "jsonld": pyoxigraph.RdfFormat.JSON_LD}[fmt]
+    quads = list(pyoxigraph.parse(data, format=rdf_format))  # strict: raises on any syntax error
     assert len(quads) == len(seed_graph.graph)
     ttl = rdflib.Graph().parse(data=serialize(seed_graph.graph, "ttl"), format="turtle")
     other = rdflib.Dataset() if fmt == "trig" else rdflib.Graph()
