@@ -248,6 +248,8 @@ def grammatical_subjects(tok: Token, depth: int = 0) -> list[Token]:
                 if before is not None and before.ent_type_ and before.dep_ == "pobj" and before.head.dep_ == "prep" \
                         and before.head.head.ent_type_:
                     before = before.head.head  # "the Stibnite Gold Project in Idaho, which ...": the project
+                while before is not None and before.dep_ == "conj" and before.head.ent_type_:
+                    before = before.head  # "Belgium and India, which ...": both
                 out.append(before if before is not None and before.ent_type_ else tok.head)
             else:
                 out.append(s)
@@ -318,9 +320,16 @@ class SentenceExtractor:
             if anchor is not None:
                 return [m for m in self.resolve(anchor, classes, allow_open, depth + 1) if m.via != "generic"]
         # "the company SPMP": a common noun followed by the name it introduces
-        named = [ctx.ent_mention(c) for c in t.children if c.dep_ in ("appos", "compound", "npadvmod") and c.i > t.i]
-        named = [x for x in named if x is not None]
-        if named and self.onto.class_for_reference(t.lemma_.lower()):
+        ref = self.onto.class_for_reference(t.lemma_.lower())
+        named = []
+        for c in t.children:
+            if c.dep_ in ("appos", "compound", "npadvmod") and c.i > t.i:
+                m2 = ctx.ent_mention(c)
+                if m2 is None and ref and c.pos_ == "PROPN" and c.text[:1].isupper():
+                    m2 = Mention(c.text, ref, c.idx, c.idx + len(c.text), None, "open")  # a name the NER missed
+                if m2 is not None:
+                    named.append(m2)
+        if named and ref:
             return named
         # reference: it / its / the company / the two countries / those
         if low in PRONOUNS or low in ("those", "these", "they", "them", "their"):
@@ -349,6 +358,14 @@ class SentenceExtractor:
                     out.extend(self.resolve(i, classes, allow_open, depth + 1))
                 if out:
                     return out
+        # "antimony trioxide", "lithium carbonate": a compound of a named mineral is a mineral of its own
+        if self.onto.class_for_head(t.lemma_.lower()) == "Mineral" and "Mineral" in classes:
+            mods = [c for c in t.children if c.dep_ in ("compound", "amod", "nmod") and c.i < t.i
+                    and ctx.ent_at.get(c.i) is not None and ctx.ent_at[c.i].label_ == "Mineral"]
+            if mods:
+                start = ctx.ent_at[mods[0].i].start
+                return [Mention(ctx.doc[start:t.i + 1].text, "Mineral", ctx.doc[start].idx, t.idx + len(t.text),
+                                None, "open")]
         # open noun phrases for products and technologies
         if allow_open and t.pos_ in ("NOUN", "PROPN") and low not in GENERIC_HEADS and t.lemma_.lower() not in GENERIC_HEADS:
             out.extend(self.open_phrases(t))
@@ -630,7 +647,11 @@ class SentenceExtractor:
                        and x.head in (v, *obj_toks, *[y for o in obj_toks for y in o.subtree])
                        for p in x.children if p.dep_ == "pobj"]
             suppliers = [m for t in dict.fromkeys(sources) for m in self.resolve(t, self.classes("supplies", "s"))]
-            self.emit("supplies", suppliers, subjects, f"verb:{trig.head} from", 0.7, modality_of(v))
+            # "B buys Chinese antimony": China supplies B and exports it
+            origins = [m for t in obj_toks for c in t.children if c.dep_ in ("amod", "compound") and c.i < t.i
+                       for m in [self.ctx.ent_mention(c)] if m is not None and self.onto.is_a(m.cls, "Country")]
+            self.emit("supplies", suppliers + origins, subjects, f"verb:{trig.head} from", 0.7, modality_of(v))
+            self.emit("exports", origins, objects, f"verb:{trig.head} (origin)", 0.65, modality_of(v))
         if trig.prep and trig.prep != "with" and trig.head in ("meet", "gather", "join"):
             # "X met with Y at E": both took part
             subjects += [m for t in prep_objects(v, "with") for m in self.resolve(t, subj_cls)]
