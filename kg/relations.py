@@ -40,7 +40,8 @@ WRAPPERS = {"one", "some", "many", "most", "all", "each", "part", "percent", "%"
             "supply", "supplies", "west", "east", "north", "south", "heart", "province", "region", "state",
             "city", "district", "town", "governments", "government", "kind", "type", "types", "form",
             "forms", "stocks", "stock", "output", "content", "mt", "metric", "sources", "source", "field",
-            "processing", "refining", "mining", "extraction", "imports", "exports", "shipments", "purchases"}
+            "processing", "refining", "mining", "extraction", "imports", "exports", "shipments", "purchases",
+            "expansion", "construction", "operation", "operations"}
 # heads that stand for their modifiers: "the critical minerals market", "TFM operations"
 GENERIC_HEADS = {"market", "markets", "sector", "sectors", "industry", "industries", "supply", "supplies",
                  "chain", "chains", "trade", "operations", "operation", "production", "output", "resources",
@@ -166,6 +167,8 @@ class DocContext:
                 self.ent_at[i] = ent
         self.acronyms = memory.acronyms
         self.demonyms = {d for e in onto.lexicon for d in e.demonyms}
+        self.mineral_words = {f.lower(): e.label for e in onto.lexicon if e.cls == "Mineral"
+                              for f in (e.label, *e.aliases) if " " not in f and f.islower()}
         self.members = memory.members  # organisation -> members named so far
         # relations with a general noun ("minerals") waiting for a "These include ..." sentence
         self.pending: list[tuple] = []
@@ -555,6 +558,8 @@ class SentenceExtractor:
         self.place_chains()
         self.facility_places()
         self.facility_owners()
+        self.facility_minerals()
+        self.trip_events()
         self.close_locations()
 
     def classes(self, prop: str, role: str) -> set[str]:
@@ -617,6 +622,10 @@ class SentenceExtractor:
                     obj_toks = prep_objects(d, trig.prep)
         else:
             obj_toks = [c for c in kids if c.dep_ in ("dobj", "attr")]
+            if trig.prop == "investsIn":
+                # "the Pentagon awarded it grants": the recipient
+                dative = [c for c in kids if c.dep_ == "dative"]
+                obj_toks = dative or obj_toks
             # "X relies on Y": an intransitive use with a particle-like prep
         if v.dep_ == "relcl" and not obj_toks and not trig.prep:
             # "the critical minerals it needs": the head noun is the object
@@ -732,6 +741,14 @@ class SentenceExtractor:
                 return
         if trig.prep:
             obj_toks = prep_objects(n, trig.prep)
+            if not obj_toks and trig.prep == "in":
+                # "a joint venture in which X holds a 40% stake": the venture
+                v = n.head
+                while v.dep_ not in ("relcl", "ROOT") and v.head is not v:
+                    v = v.head
+                if v.dep_ == "relcl" and any(p.lower_ == "in" and any(w.lower_ == "which" for w in p.children)
+                                             for p in v.children):
+                    obj_toks = [v.head]
             if not obj_toks:
                 # "an industrial park hosting nickel industries in Morowali": one step through a participle
                 for c in n.children:
@@ -774,6 +791,12 @@ class SentenceExtractor:
                     objects += [m for p in c.children if p.dep_ == "pobj"
                                 for m in self.resolve(p, obj_cls) if any(self.onto.is_a(m.cls, k) for k in obj_cls)]
         if not objects and not spec.symmetric:
+            return
+        if prop == "investsIn" and n.dep_ == "dobj" and n.head.lemma_.lower() in ("receive", "secure", "win", "obtain", "get"):
+            # "Perpetua received financing from the Export-Import Bank": the recipient is the object
+            investors = [m for t in prep_objects(n, "from") + prep_objects(n.head, "from") for m in self.resolve(t, subj_cls)]
+            recipients = [m for s in grammatical_subjects(n.head) for m in self.resolve(s, obj_cls)]
+            self.emit(prop, investors, recipients, rule + " (received)", conf, modality_of(n))
             return
         # "its site in X", "Lynas has a plant in Malaysia": the owner of a site is not located there
         subjects = self.noun_subjects(n, subj_cls, used_mods, trig.prep, identity_only=(prop == "locatedIn"))
@@ -864,6 +887,10 @@ class SentenceExtractor:
                 continue
             if t.dep_ == "appos" and self.ctx.ent_mention(t.head) is None and t.head.pos_ == "NOUN":
                 t = t.head  # "two operations: a plant at X": what the general noun is said of
+                continue
+            if t.dep_ == "pobj" and t.head.lower_ == "in" and (t.head.head.like_num or t.head.head.lemma_.lower() in (
+                    "million", "billion", "trillion", "$", "dollar", "euro")):
+                t = t.head.head  # "$150 million in grant funding": the sum
                 continue
             if t.dep_ in ("compound", "nmod") and t.head.pos_ in ("NOUN", "PROPN"):
                 t = t.head
@@ -1043,7 +1070,7 @@ class SentenceExtractor:
             while j + 1 < len(ents):
                 nxt = ents[j + 1]
                 gap = doc[chain[-1].end:nxt.start]
-                gap_words = [t.lower_ for t in gap]
+                gap_words = [t.lower_ for t in gap if t.pos_ != "DET"]
                 ok = gap_words in ([","], ["of"], [",", "in"], ["in"], [",", "within"], ["within"]) or \
                     (len(gap_words) <= 5 and gap_words[-1:] == ["of"] and gap_words[0] in (",", "in", "within")
                      and any(w in WRAPPERS for w in gap_words))
@@ -1082,6 +1109,29 @@ class SentenceExtractor:
             owners = [m for c in e.root.children if c.dep_ == "poss" and c.i < e.start
                       for m in self.resolve(c, self.classes("operates", "s"))]
             self.emit("operates", owners, [self.ctx.mention(e)], "poss:facility", 0.7, modality_of(e.root))
+
+    def facility_minerals(self) -> None:
+        """ "the Balama graphite mine": a mine named for a mineral produces it (a refinery, processes it)."""
+        words = self.ctx.mineral_words
+        for e in self.ctx.sent_ents.get(self.sent.start, []):
+            if not self.onto.is_a(e.label_, "Facility"):
+                continue
+            head = e[-1].lower_
+            prop = "produces" if self.onto.is_a(e.label_, "Mine") else (
+                "processes" if head in ("refinery", "smelter", "refineries", "smelters") else None)
+            minerals = [t for t in e[:-1] if t.lower_ in words and t.text.islower()]  # not "Silver Lake"
+            if prop and minerals:
+                m = minerals[-1]
+                self.emit(prop, [self.ctx.mention(e)], [Mention(m.text, "Mineral", m.idx, m.idx + len(m.text),
+                                                                words[m.lower_])], "name:mineral site", 0.6, "asserted")
+
+    def trip_events(self) -> None:
+        """ "travel to Kuala Lumpur to attend the ASEAN Summit": the event is where the trip goes."""
+        visits = [c for c in self.out if c.predicate == "visits"]
+        attends = [c for c in self.out if c.predicate == "attends"]
+        for v in visits:
+            events = [a.object for a in attends if a.subject.start == v.subject.start]
+            self.emit("locatedIn", events, [v.object], "trip:visit and attend", 0.55, v.modality)
 
     def close_locations(self) -> None:
         """Within one sentence, X in Y and Y in Z give X in Z."""
