@@ -89,6 +89,7 @@ class LexEntry:
     aliases: tuple[str, ...] = ()
     demonyms: tuple[str, ...] = ()
     wikidata: str | None = None
+    capitals: tuple[str, ...] = ()
 
     @property
     def surface_forms(self) -> tuple[str, ...]:
@@ -240,6 +241,7 @@ def load_ontology(directory: str | Path | None = None) -> Ontology:
             cls=cls,
             aliases=_strings(lex, s, SKOS.altLabel),
             demonyms=_strings(lex, s, KGO.demonym),
+            capitals=_strings(lex, s, KGO.capital),
             wikidata=_local(same[0]) if same else None,
         ))
     return Ontology(properties=properties, classes=classes, lexicon=tuple(entries), graph=g)

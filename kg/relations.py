@@ -167,6 +167,7 @@ class DocContext:
                 self.ent_at[i] = ent
         self.acronyms = memory.acronyms
         self.demonyms = {d for e in onto.lexicon for d in e.demonyms}
+        self.capitals = {c: e for e in onto.lexicon for c in e.capitals}
         self.mineral_words = {f.lower(): e.label for e in onto.lexicon if e.cls == "Mineral"
                               for f in (e.label, *e.aliases) if " " not in f and f.islower()}
         self.members = memory.members  # organisation -> members named so far
@@ -526,7 +527,13 @@ class SentenceExtractor:
                     if not (s.via == "generic" and o.via == "generic"):
                         self.ctx.pending.append((self.sent.start, prop, s, o, rule, conf, modality))
                     continue
-                c = conf * (0.85 if s.via == "ref" or o.via == "ref" else 1.0) * (0.9 if o.via == "open" else 1.0)
+                if not self.onto.allows(prop, s.cls, o.cls):
+                    # "Berlin seeks to cut reliance on China": a capital stands for its country's government
+                    s2, o2 = self.metonym(s), self.metonym(o)
+                    if (s2 is not s or o2 is not o) and self.onto.allows(prop, s2.cls, o2.cls):
+                        s, o = s2, o2
+                c = conf * (0.85 if s.via in ("ref", "capital") or o.via in ("ref", "capital") else 1.0) * (
+                    0.9 if o.via == "open" else 1.0)
                 cand = RawCandidate(s, prop, o, rule, round(min(c, 0.99), 3), modality)
                 if not self.onto.allows(prop, s.cls, o.cls):
                     self.rejected.append((cand, f"{s.cls} -> {o.cls} is outside the domain/range of {prop}"))
@@ -536,6 +543,13 @@ class SentenceExtractor:
                     group = self.ctx.members.setdefault((o.lex or o.text).lower(), [])
                     if all((x.lex or x.text) != (s.lex or s.text) for x in group):
                         group.append(s)
+
+    def metonym(self, m: Mention) -> Mention:
+        """The country whose capital ``m`` names, when ``m`` is read as a place."""
+        entry = self.ctx.capitals.get(m.text)
+        if entry is None or not self.onto.is_a(m.cls, "Place"):
+            return m
+        return Mention(m.text, entry.cls, m.start, m.end, entry.label, "capital")
 
     # -- frames --------------------------------------------------------
     def run(self) -> None:

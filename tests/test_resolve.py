@@ -55,3 +55,11 @@ def test_long_document_pieces_share_acronyms(nlp, monkeypatch):
     ents, facts = kg.extract.extract([Document.from_text(text)], nlp=nlp)
     assert [(ents[f.subject].label, f.predicate, ents[f.object].label) for f in facts] == [
         ("Kestrel Lithium Holdings", "operates", "Silver Lake mine")]
+
+
+def test_capital_stands_for_its_country_only_where_a_place_cannot(nlp):
+    ents, facts = entities_of(nlp, "Washington and Tokyo signed a critical minerals agreement. "
+                                   "The minister later arrived in Tokyo.")
+    triples = {(ents[f.subject].label, f.predicate, ents[f.object].label) for f in facts}
+    assert ("Japan", "partnersWith", "United States") in triples
+    assert not any(p == "visits" and o != "Tokyo" for _, p, o in triples)
