@@ -57,6 +57,7 @@ OPEN_STOP = {"numerous", "many", "several", "various", "other", "such", "key", "
              "a", "an", "the", "some", "any", "no", "further", "future", "wide", "broad"}
 QUANTIFIERS = {"many", "several", "various", "numerous", "other", "some", "most", "all", "few", "these", "those"}
 DASHES = {"—", "–", "-", "--"}
+SUPPLIER_NOUNS = {"source", "supplier", "provider"}
 FOCUS_ADVERBS = {"particularly", "especially", "notably", "mainly", "mostly", "chiefly", "primarily"}
 PRONOUNS = {"it", "its", "itself", "which", "who", "that", "whose"}
 RELATIVE = {"which", "who", "that", "whom", "whose"}
@@ -664,6 +665,18 @@ class SentenceExtractor:
             return
         subjects = [m for t in subj_toks for m in self.resolve(t, subj_cls)]
         objects = [m for t in obj_toks for m in self.resolve(t, obj_cls, allow_open)]
+        if trig.prop in ("supplies", "exports") and trig.head in ("supply", "provide") and subjects and not trig.prep:
+            # "South Africa provides 71 percent of the EU's platinum", "... of the boron consumed in the EU"
+            goods_toks = [g for t in obj_toks for g in self._unwrap(t)]
+            goods = [m for g in goods_toks for m in self.resolve(g, self.classes("exports", "o"))]
+            customers = [m for g in goods_toks for c in g.children if c.dep_ == "poss"
+                         for m in self.resolve(c, self.classes("supplies", "o"))]
+            customers += [m for g in goods_toks for a in g.children if a.dep_ == "acl"
+                          for p in prep_objects(a, "in") for m in self.resolve(p, self.classes("supplies", "o"))
+                          if a.lemma_.lower() in ("consume", "use", "import", "sell")]
+            if customers and goods:
+                self.emit("supplies", subjects, customers, f"verb:{trig.head} (customer)", 0.7, modality_of(v))
+                self.emit("imports", customers, goods, f"verb:{trig.head} (customer)", 0.65, modality_of(v))
         if trig.prop == "imports" and subjects:
             # "B imports M from A": A supplies B
             sources = [p for t in [v, *obj_toks] for x in t.subtree if x.dep_ == "prep" and x.lower_ == "from"
@@ -714,6 +727,21 @@ class SentenceExtractor:
                 self.emit(prop, items, [o], rule + " (these include)", conf * 0.85, modality)
             else:
                 self.emit(prop, [s], items, rule + " (these include)", conf * 0.85, modality)
+
+    @staticmethod
+    def _unwrap(t: Token) -> list[Token]:
+        """ "71 percent of the EU's platinum" -> "platinum": through quantity and share words."""
+        out = [t]
+        for _ in range(3):
+            t = out[-1]
+            if t.lower_ in WRAPPERS or t.lemma_.lower() in WRAPPERS or t.like_num:
+                inner = prep_objects(t, "of")
+                if not inner:
+                    break
+                out.append(inner[0])
+            else:
+                break
+        return out[-1:]
 
     def colon_list(self, t: Token) -> list[Mention]:
         """Named items after a colon that spell out a general noun ("14 countries and the EU: A, B, C")."""
@@ -811,6 +839,19 @@ class SentenceExtractor:
             investors = [m for t in prep_objects(n, "from") + prep_objects(n.head, "from") for m in self.resolve(t, subj_cls)]
             recipients = [m for s in grammatical_subjects(n.head) for m in self.resolve(s, obj_cls)]
             self.emit(prop, investors, recipients, rule + " (received)", conf, modality_of(n))
+            return
+        customers = [m for c in n.children if c.dep_ == "poss" for m in self.resolve(c, self.classes("supplies", "o"))]
+        if n.lemma_.lower() in SUPPLIER_NOUNS and n.dep_ in ("attr", "appos") and customers:
+            # "Chile is the Union's largest source of lithium": the possessor is the customer
+            if n.dep_ == "attr":
+                suppliers = [m for s2 in grammatical_subjects(n.head) for m in self.resolve(s2, self.classes("supplies", "s"))]
+            else:
+                suppliers = self.resolve(n.head, self.classes("supplies", "s"))
+            goods = [m for t in prep_objects(n, "of") for m in self.resolve(t, self.classes("exports", "o"))]
+            mod = modality_of(n)
+            self.emit("supplies", suppliers, customers, rule + " (customer)", 0.7, mod)
+            self.emit("exports", suppliers, goods, rule + " (customer)", 0.7, mod)
+            self.emit("imports", customers, goods, rule + " (customer)", 0.65, mod)
             return
         # "its site in X", "Lynas has a plant in Malaysia": the owner of a site is not located there
         subjects = self.noun_subjects(n, subj_cls, used_mods, trig.prep, identity_only=(prop == "locatedIn"))
