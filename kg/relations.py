@@ -274,7 +274,7 @@ def grammatical_subjects(tok: Token, depth: int = 0) -> list[Token]:
 def _verb_as_noun(tok: Token) -> bool:
     """ "Finland refines cobalt" parsed with "refines" as a noun that has a direct object."""
     return tok.pos_ == "NOUN" and tok.tag_ in ("NNS", "VBZ") and tok.lower_.endswith("s") and any(
-        c.dep_ == "dobj" for c in tok.children) and any(
+        c.dep_ in ("dobj", "appos") and c.i > tok.i for c in tok.children) and any(
         c.dep_ in ("compound", "nsubj") and c.i < tok.i and c.pos_ == "PROPN" for c in tok.children)
 
 
@@ -308,6 +308,12 @@ class SentenceExtractor:
         out: list[Mention] = []
         if m is not None and m.text in ctx.demonyms and t.dep_ not in ("amod", "compound", "nmod", "poss"):
             m = None  # "Mongolian" alone is a language or a people, not the country
+        if m is not None and allow_open and m.cls == "Product" and len(ctx.ent_at[t.i]) == 1 and any(
+                c.dep_ in ("compound", "amod", "nmod") and c.i < t.i and c.lower_ not in OPEN_STOP for c in t.children):
+            # "lead-acid batteries", "electric vehicle drivetrain motors": the whole phrase, not "batteries"
+            longer = self.open_phrases(t)
+            if longer and all(len(x.text) > len(m.text) for x in longer):
+                return longer
         if m is not None:
             out.append(m)
             # "refines uranium and rare earth elements" parsed as a modifier of "elements"
@@ -318,7 +324,8 @@ class SentenceExtractor:
             out.extend(self.examples(t, classes, depth))
             return out
         low = t.lower_
-        if t.dep_ in ("appos", "npadvmod", "dep") and low not in PRONOUNS and self.onto.class_for_reference(t.lemma_.lower()):
+        if (t.dep_ in ("appos", "npadvmod", "dep") or (t.dep_ == "attr" and ctx.doc[t.left_edge.i - 1].text == ",")) \
+                and low not in PRONOUNS and self.onto.class_for_reference(t.lemma_.lower()):
             # "Eramet, the French miner that ...", "gallium and germanium, a key mineral used for ...":
             # an apposition is the name(s) it follows
             anchor = self._apposition_anchor(t)
@@ -466,7 +473,8 @@ class SentenceExtractor:
             for m in [first, *conj_mods]:
                 phrases.append(self._open(m.i, m.i + 1, t))
             return [p for p in phrases if p]
-        if not toks or any(x.pos_ == "VERB" for x in toks):
+        if not toks or any(x.pos_ == "VERB" and not (x.tag_ in ("VBG", "VBN") and x.i > 0 and x.doc[x.i - 1].text == "-")
+                           for x in toks):
             return []
         if len(toks) == 1 and any(c.lower_ in QUANTIFIERS for c in t.children):
             return []  # "many technologies" names nothing
@@ -637,6 +645,8 @@ class SentenceExtractor:
                     obj_toks = prep_objects(d, trig.prep)
         else:
             obj_toks = [c for c in kids if c.dep_ in ("dobj", "attr")]
+            if not obj_toks and _verb_as_noun(v):
+                obj_toks = [c for c in kids if c.dep_ == "appos" and c.i > v.i]
             if trig.prop == "investsIn":
                 # "the Pentagon awarded it grants": the recipient
                 dative = [c for c in kids if c.dep_ == "dative"]
@@ -665,6 +675,17 @@ class SentenceExtractor:
             return
         subjects = [m for t in subj_toks for m in self.resolve(t, subj_cls)]
         objects = [m for t in obj_toks for m in self.resolve(t, obj_cls, allow_open)]
+        if trig.prop in ("produces", "processes") and objects:
+            # "Finland produces cobalt at the Sotkamo mine": the site does it; a country hosts it, a company runs it
+            sites = [m for t in prep_objects(v, "at") + [p for o in obj_toks for p in prep_objects(o, "at")]
+                     for m in self.resolve(t, {"Facility"}) if self.onto.is_a(m.cls, "Facility")]
+            if sites:
+                mod = modality_of(v)
+                self.emit(trig.prop, sites, objects, f"verb:{trig.head} at", 0.7, mod)
+                self.emit("locatedIn", sites, [s for s in subjects if self.onto.is_a(s.cls, "Place")],
+                          f"verb:{trig.head} at (host)", 0.6, mod)
+                self.emit("operates", [s for s in subjects if self.onto.is_a(s.cls, "Company")], sites,
+                          f"verb:{trig.head} at (operator)", 0.6, mod)
         if trig.prop in ("supplies", "exports") and trig.head in ("supply", "provide") and subjects and not trig.prep:
             # "South Africa provides 71 percent of the EU's platinum", "... of the boron consumed in the EU"
             goods_toks = [g for t in obj_toks for g in self._unwrap(t)]

@@ -128,6 +128,14 @@ class EntityTyper:
         for ent in doc.ents:
             if ent.label_ in DROP_LABELS and ent.label_ not in self.class_names:
                 continue
+            inner_pos = [t.i for t in ent[1:-1] if t.tag_ == "POS"]
+            if inner_pos:
+                # "Terrafame's Sotkamo mine": the owner and the mine are two names
+                owner = Span(doc, ent.start, inner_pos[0], label="ORG")
+                cls = self.classify(owner, "ORG")
+                if cls:
+                    out.append(Span(doc, owner.start, owner.end, label=cls))
+                ent = Span(doc, inner_pos[0] + 1, ent.end, label=ent.label, span_id=ent.id)
             span = self.trim(ent)
             if span is None or not any(ch.isalpha() for ch in span.text):
                 continue
@@ -148,8 +156,9 @@ class EntityTyper:
         new = []
         for tok in doc:
             cls = self.onto.class_for_head(tok.lower_)
-            if cls not in ("Mine", "Facility", "Event") or tok.i in taken or tok.pos_ not in ("NOUN", "PROPN"):
-                continue
+            if cls not in ("Mine", "Facility", "Event") or tok.i in taken or tok.pos_ not in ("NOUN", "PROPN") \
+                    or tok.tag_ in ("NNS", "NNPS"):
+                continue  # a named site is singular: "Portugal mines lithium" names no mine
             start = tok.i
             while start > 0:
                 prev = doc[start - 1]
