@@ -577,6 +577,7 @@ class SentenceExtractor:
             if tok.pos_ in ("ADJ", "VERB") and (low in self.ctx.triggers.adjs or lemma in self.ctx.triggers.adjs):
                 for trig in self.ctx.triggers.adjs.get(low, []) or self.ctx.triggers.adjs.get(lemma, []):
                     self.adj_frame(tok, trig)
+        self.surface_verbs()
         self.titles()
         self.place_chains()
         self.facility_places()
@@ -763,6 +764,30 @@ class SentenceExtractor:
             else:
                 break
         return out[-1:]
+
+    def surface_verbs(self) -> None:
+        """ "Finland refines cobalt", "Guinea ships bauxite": short clauses the parser gets wrong (the verb
+        read as a noun, the object as the root) are read off the word order: name, verb, name."""
+        doc = self.ctx.doc
+        for t in self.sent:
+            if t.i == 0 or t.pos_ == "AUX" or not t.lower_.endswith("s") or t.text[:1].isupper():
+                continue
+            if t.pos_ == "VERB" and any(c.dep_ in ("nsubj", "nsubjpass") for c in t.children):
+                continue  # parsed as a verb with its subject: the frames read it
+            left = self.ctx.ent_at.get(t.i - 1)
+            if left is None or left.end != t.i:
+                continue
+            j = t.i + 1
+            while j < self.sent.end and doc[j].pos_ in ("DET", "ADJ", "NUM", "ADV") and doc[j].ent_type_ == "":
+                j += 1
+            right = self.ctx.ent_at.get(j)
+            if right is None or right.start != j:
+                continue
+            for trig in self.ctx.triggers.verbs.get(t.lemma_.lower(), []):
+                if trig.prep or trig.extra or trig.inverse:
+                    continue
+                self.emit(trig.prop, [self.ctx.mention(left)], [self.ctx.mention(right)], f"surface:{trig.head}",
+                          0.6, "asserted")
 
     def colon_list(self, t: Token) -> list[Mention]:
         """Named items after a colon that spell out a general noun ("14 countries and the EU: A, B, C")."""

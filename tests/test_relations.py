@@ -90,8 +90,7 @@ PR = "produces"
 PRODUCES = [
     case("active", "Peru produces copper.", ("peru", PR, "copper")),
     case("coordinated-objects", "Mongolia produces copper and coal.", ("mongolia", PR, "copper"), ("mongolia", PR, "coal")),
-    case("mine-verb", "Bolivia mines tin.", ("bolivia", PR, "tin"),
-         marks=xf("'Bolivia mines' taken as one Mine entity, 'mines' parsed as a noun: no verb frame")),
+    case("mine-verb", "Bolivia mines tin.", ("bolivia", PR, "tin")),
     case("passive", "Copper is mined by Zambia.", ("zambia", PR, "copper")),
     case("nominal-possessive", "Chile's production of lithium rose last year.", ("chile", PR, "lithium")),
     case("nominal-compound-producer", "Indonesia is a major nickel producer.", ("indonesia", PR, "nickel")),
@@ -119,8 +118,7 @@ PROCESSES = [
     case("coordinated-objects", "Norway refines cobalt and nickel.", ("norway", PC, "cobalt"), ("norway", PC, "nickel")),
     case("relative-clause", "Norway, which refines nickel at Kristiansand, expanded output.",
          ("norway", PC, "nickel")),
-    case("finland-subject", "Finland refines cobalt.", ("finland", PC, "cobalt"),
-         marks=xf("'Finland refines cobalt': 'Finland' parsed as a compound of 'refines' (noun), no verb frame")),
+    case("finland-subject", "Finland refines cobalt.", ("finland", PC, "cobalt")),
     case("nominal-processing", "China dominates rare earth processing.", ("china", PC, "rare earths")),
 ]
 
@@ -133,8 +131,7 @@ EXPORTS = [
     case("nominal-possessive", "Brazil's exports of niobium grew.", ("brazil", EX, "niobium")),
     case("supplier-of-to", "Australia is a key supplier of lithium to China.", ("australia", EX, "lithium")),
     case("apposition", "Chile, the world's top copper exporter, raised royalties.", ("chile", EX, "copper")),
-    case("ship", "Guinea ships bauxite to refineries abroad.", ("guinea", EX, "bauxite"),
-         marks=xf("'Guinea ships bauxite ...': 'ships' parsed as a noun (subject), no verb frame")),
+    case("ship", "Guinea ships bauxite to refineries abroad.", ("guinea", EX, "bauxite")),
 ]
 
 IM = "imports"
