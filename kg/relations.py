@@ -582,6 +582,7 @@ class SentenceExtractor:
         self.place_chains()
         self.facility_places()
         self.facility_owners()
+        self.based_in()
         self.facility_minerals()
         self.trip_events()
         self.close_locations()
@@ -606,6 +607,13 @@ class SentenceExtractor:
             patient_toks = [c for c in kids if c.dep_ == "nsubjpass"]
             if not patient_toks:
                 patient_toks = grammatical_subjects(v)
+            if v.dep_ == "acl" and patient_toks and self.ctx.ent_at.get(patient_toks[0].i) is not None:
+                # "the Greenbushes mine, in Western Australia, owned by Talison": the participle
+                # describes the site, not the place that locates it
+                place = self.ctx.ent_at[patient_toks[0].i]
+                site = self.ctx.ent_at.get(place.start - 3) or self.ctx.ent_at.get(place.start - 2)
+                if self.onto.is_a(place.label_, "Place") and site is not None and self.onto.is_a(site.label_, "Facility"):
+                    patient_toks = [site.root]
             if patient_toks and patient_toks[0].lower_ in RELATIVE and v.dep_ == "relcl":
                 patient_toks = [v.head]
             if trig.prep:
@@ -626,9 +634,12 @@ class SentenceExtractor:
             subjects = [m for t in agent_toks for m in self.resolve(t, subj_cls)]
             objects = [m for t in patient_toks for m in self.resolve(t, obj_cls, allow_open)]
             if not agent_toks and trig.prop in ("produces", "processes") and not trig.inverse:
-                # "the ore that is mined in Tajikistan and Russia": the place does it
+                # "the ore that is mined in Tajikistan and Russia": the place does it;
+                # "lithium is mined at the Greenbushes mine": so does the site
                 subjects = [m for t in prep_objects(v, "in") for m in self.resolve(t, {"Country", "Region"})
                             if self.onto.is_a(m.cls, "Place")]
+                subjects += [m for t in prep_objects(v, "at") for m in self.resolve(t, {"Facility"})
+                             if self.onto.is_a(m.cls, "Facility")]
                 self.emit(trig.prop, subjects, objects, f"verb-passive:{trig.head} in", 0.7, modality_of(v))
                 return
             if trig.inverse:
@@ -1201,6 +1212,22 @@ class SentenceExtractor:
             places = [m for prep in ("in", "at") for t in prep_objects(e.root, prep)
                       for m in self.resolve(t, {"Place"}) if self.onto.is_a(m.cls, "Place")]
             self.emit("locatedIn", [self.ctx.mention(e)], places, "chain:facility in place", 0.75, modality_of(e.root))
+
+    def based_in(self) -> None:
+        """ "a Swiss-based company", "the Perth-based miner": the thing described is located there."""
+        doc = self.ctx.doc
+        for t in self.sent:
+            if t.lower_ not in ("based", "headquartered") or t.i < 2 or doc[t.i - 1].text != "-":
+                continue
+            place = self.ctx.ent_at.get(t.i - 2)
+            if place is None:
+                continue
+            head = t.head if t.dep_ in ("amod", "compound") else None
+            if head is None:
+                continue
+            subjects = self.noun_subjects(head, self.classes("locatedIn", "s"), set(), identity_only=True)
+            subjects += [m for m in [self.ctx.ent_mention(head)] if m is not None]
+            self.emit("locatedIn", subjects, [self.ctx.mention(place)], "adj:X-based", 0.75, modality_of(head))
 
     def facility_owners(self) -> None:
         """ "CMOC's Tenke Fungurume mine": the possessor operates the named facility."""
