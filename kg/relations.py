@@ -543,7 +543,9 @@ class SentenceExtractor:
                         s, o = s2, o2
                 c = conf * (0.85 if s.via in ("ref", "capital") or o.via in ("ref", "capital") else 1.0) * (
                     0.9 if o.via == "open" else 1.0)
-                cand = RawCandidate(s, prop, o, rule, round(min(c, 0.99), 3), modality)
+                # the rule name says when an argument was a resolved reference ("it", "the company")
+                r = rule + (" +ref" if "ref" in (s.via, o.via) else "")
+                cand = RawCandidate(s, prop, o, r, round(min(c, 0.99), 3), modality)
                 if not self.onto.allows(prop, s.cls, o.cls):
                     self.rejected.append((cand, f"{s.cls} -> {o.cls} is outside the domain/range of {prop}"))
                     continue
