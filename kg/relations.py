@@ -861,6 +861,11 @@ class SentenceExtractor:
             if not obj_toks and trig.prep != "of":
                 # "the largest source of minerals for the United States": the PP hangs on the "of" object
                 obj_toks = [p for o in prep_objects(n, "of") for p in prep_objects(o, trig.prep)]
+            if not obj_toks and n.dep_ == "pobj" and n.head.lower_ == "in" and (
+                    n.head.head.like_num or n.head.head.lemma_.lower() in ("million", "billion", "$")):
+                # "$150 million in grant funding for Syrah": the PP hangs on the sum or its verb
+                money = n.head.head
+                obj_toks = prep_objects(money, trig.prep) or prep_objects(money.head, trig.prep)
             objects = [m for t in obj_toks for m in self.resolve(t, obj_cls, allow_open)]
             if not obj_toks:
                 if trig.prep in ("of", "in", "on", "for", "to", "at"):

@@ -37,6 +37,12 @@ TRIM_START = {"the", "a", "an", "this", "that", "these", "those", "its", "their"
 TRIM_END = {"'s", "'", "’s", "’", ",", ".", ";", ":", "-", "(", ")", '"', "“", "”"}
 
 
+def _title_case(sent: Span) -> bool:
+    """A headline: most of its words are capitalised."""
+    words = [t for t in sent if t.is_alpha and len(t) > 3]
+    return len(words) >= 4 and sum(t.text[:1].isupper() for t in words) >= 0.7 * len(words)
+
+
 class EntityTyper:
     def __init__(self, nlp: Language, name: str = "kg_entity_typer", ontology_dir: str | None = None):
         self.name = name
@@ -69,6 +75,8 @@ class EntityTyper:
         if ner_label in self.class_names:
             return ner_label
         cls = self.head_class(words)
+        if cls == "Product" and len(words) > 1 and all(w[:1].isupper() for w in words if w.isalpha()):
+            return "Company"  # "Syrah Technologies", "Northvolt Batteries": a capitalised name is a firm
         if ner_label == "PERSON":
             return "Person" if cls is None else cls
         if ner_label == "ORG" and words[0].isupper() and self.onto.class_for_head(words[0].lower()) == "Company":
@@ -159,6 +167,8 @@ class EntityTyper:
             if cls not in ("Mine", "Facility", "Event") or tok.i in taken or tok.pos_ not in ("NOUN", "PROPN") \
                     or tok.tag_ in ("NNS", "NNPS"):
                 continue  # a named site is singular: "Portugal mines lithium" names no mine
+            if _title_case(tok.sent):
+                continue  # in a headline every word is capitalised: capitals name nothing
             start = tok.i
             while start > 0:
                 prev = doc[start - 1]
@@ -173,7 +183,7 @@ class EntityTyper:
                     not t.text[:1].isupper() for t in doc[start + 1:tok.i])):
                 continue
             inner = {taken[i] for i in range(start, tok.i) if i in taken}
-            if any(not (self.onto.is_a(e.label_, "Place") or e.label_ == "Mineral") for e in inner):
+            if any(not (self.onto.is_a(e.label_, "Place") or e.label_ in ("Mineral", "Product")) for e in inner):
                 continue  # "the Lynas refining plant": a company's plant, not a name
             first = doc[start]
             if first.is_upper and self.onto.class_for_head(first.lower_) == "Company":
