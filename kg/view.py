@@ -286,12 +286,16 @@ def _edge_width(weight: int) -> float:
 
 
 def _options(n_nodes: int) -> dict[str, Any]:
+    # the view zooms out to fit a large graph; larger fonts keep the names readable at that zoom
+    scale = max(1.0, math.sqrt(n_nodes / 30))
     return {
-        "nodes": {"shape": "dot", "borderWidth": 1, "font": {"size": 14, "strokeWidth": 3, "strokeColor": "#ffffff"}},
+        "nodes": {"shape": "dot", "borderWidth": 1,
+                  "font": {"size": round(14 * scale), "strokeWidth": 3, "strokeColor": "#ffffff"}},
         "edges": {
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.6}},
             "color": {"color": "#9aa5b1", "highlight": "#34495e", "hover": "#34495e"},
-            "font": {"size": 11, "color": "#444444", "strokeWidth": 3, "strokeColor": "#ffffff", "align": "middle"},
+            "font": {"size": round(11 * scale), "color": "#444444", "strokeWidth": 3, "strokeColor": "#ffffff",
+                     "align": "middle"},
             "smooth": {"enabled": True, "type": "dynamic"},
         },
         "physics": {
