@@ -1193,8 +1193,8 @@ class SentenceExtractor:
                 ok = gap_words in ([","], ["of"], [",", "in"], ["in"], [",", "within"], ["within"]) or \
                     (len(gap_words) <= 5 and gap_words[-1:] == ["of"] and gap_words[0] in (",", "in", "within")
                      and any(w in WRAPPERS for w in gap_words))
-                if not ok or not self.onto.is_a(nxt.label_, "Place"):
-                    break
+                if not ok or not self.onto.is_a(nxt.label_, "Place") or nxt.text in self.ctx.demonyms:
+                    break  # "Jakarta, Indonesian officials": an adjective, not a place
                 # "Angola, Botswana and Zambia" is a list, not a chain
                 if self.onto.is_a(chain[-1].label_, "Country"):
                     break

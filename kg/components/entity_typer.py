@@ -75,6 +75,9 @@ class EntityTyper:
         if ner_label in self.class_names:
             return ner_label
         cls = self.head_class(words)
+        if ner_label == "PERSON" and cls is None and span.root.dep_ == "pobj" and span.root.head.lower_ in (
+                "in", "near", "outside", "across", "on"):
+            return "Region"  # "a mine on Sulawesi", "a plant in Sorowako": people are not where things are
         if cls == "Product" and len(words) > 1 and all(w[:1].isupper() for w in words if w.isalpha()):
             return "Company"  # "Syrah Technologies", "Northvolt Batteries": a capitalised name is a firm
         if ner_label == "PERSON":

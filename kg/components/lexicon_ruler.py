@@ -118,8 +118,16 @@ class LexiconRuler:
                 e = self._strip_det(e)
                 for i in range(e.start, e.end):
                     named_at[i] = e
-        spans = [s for s in spans if not ((e := named_at.get(s.start)) is not None
-                                          and s.end <= e.end and len(e) > len(s))]
+        # a mineral or product word inside a capitalised organisation name is part of the name:
+        # "Vale Base Metals", "Talison Lithium", "Syrah Technologies"
+        for e in doc.ents:
+            if e.label_ in ("ORG", "FAC") and e[0].text[:1].isupper():
+                e = self._strip_det(e)
+                for i in range(e.start, e.end):
+                    named_at.setdefault(i, e)
+        spans = [s for s in spans if not ((e := named_at.get(s.start)) is not None and s.end <= e.end
+                                          and len(e) > len(s) and (self._is_named_thing(e) or s.label_ in (
+                                              "Mineral", "Product")))]
         taken = set()
         for s in spans:
             taken.update(range(s.start, s.end))
