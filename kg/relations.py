@@ -496,6 +496,14 @@ class SentenceExtractor:
         if t.lower_ in ("they", "them", "their", "we", "our", "us", "i", "you", "he", "she", "him", "her", "his"):
             return []
         wanted = {c for c in classes if c not in ("Person",)}
+        if t.dep_ in ("nsubj", "nsubjpass"):
+            # "it was one of the few countries outside China..., and it exported ...": a subject
+            # pronoun continues the sentence's earlier subject, not the last name mentioned
+            for prev in t.sent:
+                if prev.i >= t.i:
+                    break
+                if prev.dep_ in ("nsubj", "nsubjpass") and prev.lower_ in ("it", "its") and prev.head.dep_ == "ROOT":
+                    return self.pronoun(prev, classes)
         if t.dep_ in ("nsubj", "nsubjpass", "poss") and t.i == t.sent.start or (
                 t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT"):
             # a sentence-subject "it" continues the topic: the previous sentence's subject

@@ -48,6 +48,7 @@ class EntityTyper:
         self.name = name
         self.onto = load_ontology(ontology_dir)
         self.class_names = set(self.onto.classes)
+        self.demonyms = {d for e in self.onto.lexicon for d in e.demonyms}
         self.minerals = {f.lower() for e in self.onto.lexicon if e.cls == "Mineral"
                          for f in (e.label, *e.aliases) if " " not in f}
 
@@ -185,6 +186,8 @@ class EntityTyper:
             if start == tok.i or not doc[start].text[:1].isupper() or (start == doc[start].sent.start and all(
                     not t.text[:1].isupper() for t in doc[start + 1:tok.i])):
                 continue
+            if doc[start].text in self.demonyms and all(not t.text[:1].isupper() for t in doc[start + 1:tok.i]):
+                continue  # "the Malaysian plant" describes a plant, it does not name one
             inner = {taken[i] for i in range(start, tok.i) if i in taken}
             if any(not (self.onto.is_a(e.label_, "Place") or e.label_ in ("Mineral", "Product")) for e in inner):
                 continue  # "the Lynas refining plant": a company's plant, not a name
