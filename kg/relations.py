@@ -875,12 +875,8 @@ class SentenceExtractor:
                 money = n.head.head
                 obj_toks = prep_objects(money, trig.prep) or prep_objects(money.head, trig.prep)
             objects = [m for t in obj_toks for m in self.resolve(t, obj_cls, allow_open)]
-            if not obj_toks:
-                if trig.prep in ("of", "in", "on", "for", "to", "at"):
-                    # "copper producer": the object as a modifier
-                    pass
-                else:
-                    return
+            if not obj_toks and trig.prep not in ("of", "in", "on", "for", "to", "at"):
+                return  # (with these, "a copper producer" may name the object as a modifier below)
         if not objects and prop != "leaderOf" and trig.prep in (None, "of", "on", "in", "for", "to", "at") \
                 and not prep_objects(n, trig.prep or "-"):
             for c in n.children:
@@ -904,13 +900,13 @@ class SentenceExtractor:
                 if c.dep_ == "prep" and any(a.lower_ in FOCUS_ADVERBS for a in c.children):
                     objects += [m for p in c.children if p.dep_ == "pobj"
                                 for m in self.resolve(p, obj_cls) if any(self.onto.is_a(m.cls, k) for k in obj_cls)]
-        if not objects and not spec.symmetric:
-            return
         if prop == "investsIn" and n.dep_ == "dobj" and n.head.lemma_.lower() in ("receive", "secure", "win", "obtain", "get"):
             # "Perpetua received financing from the Export-Import Bank": the recipient is the object
             investors = [m for t in prep_objects(n, "from") + prep_objects(n.head, "from") for m in self.resolve(t, subj_cls)]
             recipients = [m for s in grammatical_subjects(n.head) for m in self.resolve(s, obj_cls)]
-            self.emit(prop, investors, recipients, rule + " (received)", conf, modality_of(n))
+            self.emit(prop, investors, recipients, rule + " (received)", 0.7, modality_of(n))
+            return
+        if not objects and not spec.symmetric:
             return
         customers = [m for c in n.children if c.dep_ == "poss" for m in self.resolve(c, self.classes("supplies", "o"))]
         if n.lemma_.lower() in SUPPLIER_NOUNS and n.dep_ in ("attr", "appos") and customers:

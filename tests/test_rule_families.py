@@ -1,0 +1,34 @@
+"""The less obvious rule families, one sentence each (see README, "Extraction quality")."""
+from __future__ import annotations
+
+import pytest
+
+from kg.extract import extract
+from kg.model import Document
+
+
+def triples(nlp, text):
+    ents, facts = extract([Document.from_text(text)], nlp=nlp)
+    return {(ents[f.subject].label, f.predicate, ents[f.object].label) for f in facts if f.asserted}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Perpetua Resources received financing from the Export-Import Bank of the United States.",
+     {("Export-Import Bank of the United States", "investsIn", "Perpetua Resources")}),
+    ("Glencore is a Swiss-based company.", {("Glencore", "locatedIn", "Switzerland")}),
+    ("Finland produces cobalt at the Sotkamo mine.",
+     {("Finland", "produces", "cobalt"), ("Sotkamo mine", "produces", "cobalt"), ("Sotkamo mine", "locatedIn", "Finland")}),
+    ("The agency focuses on minerals relevant for wind turbines. These include nickel and cobalt.",
+     {("nickel", "usedIn", "wind turbines"), ("cobalt", "usedIn", "wind turbines")}),
+    ("China is the largest source of rare earths for Japan.",
+     {("China", "exports", "rare earths"), ("China", "supplies", "Japan"), ("Japan", "imports", "rare earths")}),
+    ("Syrah owns the Balama graphite mine in Mozambique.",
+     {("Balama graphite mine", "produces", "graphite"), ("Balama graphite mine", "locatedIn", "Mozambique")}),
+    ("Washington and Tokyo signed a critical minerals agreement.", {("Japan", "partnersWith", "United States")}),
+])
+def test_rule_family(nlp, text, expected):
+    assert expected <= triples(nlp, text)
+
+
+def test_dateline_is_not_a_location(nlp):
+    assert not any(p == "locatedIn" for _, p, _ in triples(nlp, "WASHINGTON, D.C. — Chile exports copper."))
