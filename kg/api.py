@@ -390,7 +390,7 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
     from . import extract as kgextract
 
     show = len(documents) > _FEW_DOCUMENTS if progress == "auto" else bool(progress)
-    entities, facts = kgextract.extract(documents, model=model, explain=explain, progress=show)
+    entities, facts = kgextract.extract(documents, model=model, explain=explain, progress=show, on_warning=note)
 
     from . import rdf
 

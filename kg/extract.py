@@ -186,7 +186,8 @@ def parse_documents(documents: list[Document], nlp, *, progress: bool = False) -
 
 
 def extract(documents: Iterable[Document], *, nlp=None, model: str | None = None, ontology: Ontology | None = None,
-            explain: list | None = None, progress: bool = False) -> tuple[dict[str, Entity], list[Fact]]:
+            explain: list | None = None, progress: bool = False,
+            on_warning=None) -> tuple[dict[str, Entity], list[Fact]]:
     """Extract entities and facts from documents.
 
     Parameters
@@ -199,6 +200,9 @@ def extract(documents: Iterable[Document], *, nlp=None, model: str | None = None
     explain : list, optional
         When given, a :class:`~kg.model.SentenceTrace` is appended for every
         sentence with candidates (kept and dropped).
+    on_warning : callable, optional
+        Called with a one-line message when a sentence cannot be read (a bug in a
+        rule must not cost the rest of the build); without it the error is raised.
 
     Returns
     -------
@@ -228,7 +232,14 @@ def extract(documents: Iterable[Document], *, nlp=None, model: str | None = None
         ctx = DocContext(doc, onto, triggers, acronyms, memory)
         resolver.observe_doc(d.id, doc, ctx, off)
         for sent in doc.sents:
-            kept, rejected = sentence_candidates(ctx, sent)
+            try:
+                kept, rejected = sentence_candidates(ctx, sent)
+            except Exception as exc:  # noqa: BLE001 - one sentence must not cost the whole build
+                if on_warning is None:
+                    raise
+                on_warning(f"{d.name}: sentence at character {sent.start_char + off} skipped "
+                           f"(relation extraction failed: {type(exc).__name__}: {str(exc)[:80]})")
+                continue
             s_start, s_end = sent.start_char + off, sent.end_char + off
             chunk_text = d.text[s_start:s_end]
             s_start += len(chunk_text) - len(chunk_text.lstrip())

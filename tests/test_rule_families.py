@@ -32,3 +32,23 @@ def test_rule_family(nlp, text, expected):
 
 def test_dateline_is_not_a_location(nlp):
     assert not any(p == "locatedIn" for _, p, _ in triples(nlp, "WASHINGTON, D.C. — Chile exports copper."))
+
+
+def test_a_failing_rule_costs_one_sentence_not_the_build(nlp, monkeypatch):
+    """A bug in a rule is reported as a warning for its sentence; the other sentences are read."""
+    import kg.extract
+    from kg.api import build
+
+    real = kg.extract.sentence_candidates
+
+    def flaky(ctx, sent):
+        if "zinc" in sent.text:
+            raise RuntimeError("boom")
+        return real(ctx, sent)
+
+    monkeypatch.setattr(kg.extract, "sentence_candidates", flaky)
+    seen = []
+    g = build(texts=["Peru produces copper. Peru produces zinc."], on_warning=seen.append)
+    assert len(seen) == 1 and "skipped (relation extraction failed: RuntimeError: boom)" in seen[0]
+    labels = {str(o) for o in g.graph.objects(None, None) if str(o) in ("copper", "zinc")}
+    assert labels == {"copper"}
