@@ -58,6 +58,7 @@ OPEN_STOP = {"numerous", "many", "several", "various", "other", "such", "key", "
 QUANTIFIERS = {"many", "several", "various", "numerous", "other", "some", "most", "all", "few", "these", "those"}
 DASHES = {"—", "–", "-", "--"}
 SUPPLIER_NOUNS = {"source", "supplier", "provider"}
+MAJORITY_WORDS = {"half", "majority", "most", "bulk", "two-thirds", "three-quarters"}
 FOCUS_ADVERBS = {"particularly", "especially", "notably", "mainly", "mostly", "chiefly", "primarily"}
 PRONOUNS = {"it", "its", "itself", "which", "who", "that", "whose"}
 RELATIVE = {"which", "who", "that", "whom", "whose"}
@@ -588,6 +589,7 @@ class SentenceExtractor:
                 for trig in self.ctx.triggers.adjs.get(low, []) or self.ctx.triggers.adjs.get(lemma, []):
                     self.adj_frame(tok, trig)
         self.surface_verbs()
+        self.majority_shares()
         self.titles()
         self.place_chains()
         self.facility_places()
@@ -785,6 +787,39 @@ class SentenceExtractor:
             else:
                 break
         return out[-1:]
+
+    def majority_shares(self) -> None:
+        """ "China accounts for 70 percent of the world's cobalt", "controls most of global graphite
+        refining": a majority of the world's supply is dominance."""
+        for t in self.sent:
+            low = t.lower_
+            if low in ("percent", "%", "cent"):
+                nums = [c for c in t.children if c.like_num] + [c for c in t.subtree if c.like_num and c.i < t.i]
+                try:
+                    share = max(float(c.text.replace(",", "")) for c in nums) if nums else 0.0
+                except ValueError:
+                    share = 0.0
+                if not 50 <= share <= 100:
+                    continue
+            elif low in ("thirds", "quarters"):
+                if not any(x.lower_ in ("two", "three") for x in t.doc[max(t.i - 2, 0):t.i]):
+                    continue  # "two-thirds", "three quarters"; not "a third"
+            elif low not in MAJORITY_WORDS:
+                continue
+            inner = [x for x in prep_objects(t, "of")]
+            if not inner or not any(w.lower_ in WORLD for o in inner for w in o.subtree):
+                continue
+            minerals = [m for o in inner for g in self._unwrap(o) for m in self.resolve(g, {"Mineral"})
+                        if m.cls == "Mineral"]
+            head = t
+            while head.dep_ in ("pobj", "prep", "dobj", "nummod", "quantmod", "npadvmod", "compound") and head.head is not head:
+                head = head.head
+                if head.pos_ in ("VERB", "AUX"):
+                    break
+            if head.pos_ not in ("VERB", "AUX"):
+                continue
+            subjects = [m for s in grammatical_subjects(head) for m in self.resolve(s, self.classes("dominates", "s"))]
+            self.emit("dominates", subjects, minerals, "share:majority of the world", 0.7, modality_of(head))
 
     def surface_verbs(self) -> None:
         """ "Finland refines cobalt", "Guinea ships bauxite": short clauses the parser gets wrong (the verb

@@ -25,7 +25,14 @@ def triples(nlp, text):
     ("Syrah owns the Balama graphite mine in Mozambique.",
      {("Balama graphite mine", "produces", "graphite"), ("Balama graphite mine", "locatedIn", "Mozambique")}),
     ("Washington and Tokyo signed a critical minerals agreement.", {("Japan", "partnersWith", "United States")}),
+    ("China accounts for about 70 percent of the world's refined cobalt.", {("China", "dominates", "cobalt")}),
+    ("Australia mines two-thirds of the world's lithium.", {("Australia", "dominates", "lithium")}),
 ])
+
+
+def test_a_minority_share_is_not_dominance(nlp):
+    assert ("Peru", "dominates", "silver") not in triples(nlp, "Peru mines a third of the world's silver.")
+    assert ("Chile", "dominates", "copper") not in triples(nlp, "Chile produces 24 percent of global copper.")
 def test_rule_family(nlp, text, expected):
     assert expected <= triples(nlp, text)
 
