@@ -29,12 +29,13 @@ def triples(nlp, text):
     ("Australia mines two-thirds of the world's lithium.", {("Australia", "dominates", "lithium")}),
 ])
 
+def test_rule_family(nlp, text, expected):
+    assert expected <= triples(nlp, text)
+
 
 def test_a_minority_share_is_not_dominance(nlp):
     assert ("Peru", "dominates", "silver") not in triples(nlp, "Peru mines a third of the world's silver.")
     assert ("Chile", "dominates", "copper") not in triples(nlp, "Chile produces 24 percent of global copper.")
-def test_rule_family(nlp, text, expected):
-    assert expected <= triples(nlp, text)
 
 
 def test_dateline_is_not_a_location(nlp):
