@@ -59,6 +59,7 @@ QUANTIFIERS = {"many", "several", "various", "numerous", "other", "some", "most"
 DASHES = {"—", "–", "-", "--"}
 SUPPLIER_NOUNS = {"source", "supplier", "provider"}
 MAJORITY_WORDS = {"half", "majority", "most", "bulk", "two-thirds", "three-quarters"}
+DELEGATES = {"delegation", "delegate", "official", "representative", "minister", "envoy", "leader"}
 FOCUS_ADVERBS = {"particularly", "especially", "notably", "mainly", "mostly", "chiefly", "primarily"}
 PRONOUNS = {"it", "its", "itself", "which", "who", "that", "whose"}
 RELATIVE = {"which", "who", "that", "whom", "whose"}
@@ -347,6 +348,11 @@ class SentenceExtractor:
         # reference: it / its / the company / the two countries / those
         if low in PRONOUNS or low in ("those", "these", "they", "them", "their"):
             return self.pronoun(t, classes)
+        if t.lemma_.lower() in DELEGATES:
+            # "delegations from 90 countries", "officials of Chile": who they stand for
+            inner = [m for p in ("from", "of") for i in prep_objects(t, p) for m in self.resolve(i, classes, allow_open, depth + 1)]
+            if inner:
+                return inner
         # "the governments of Angola and Zambia", "the MSP members"
         if prep_objects(t, "of") and (low in WRAPPERS or t.lemma_.lower() in WRAPPERS):
             inner = [m for i in prep_objects(t, "of") for m in self.resolve(i, classes, allow_open, depth + 1)]
@@ -541,6 +547,8 @@ class SentenceExtractor:
             for o in objs:
                 if (s.lex or s.text).lower() == (o.lex or o.text).lower():
                     continue
+                if prop == "visits" and o.via == "ref" and o.text in self.ctx.demonyms and 0 <= s.start - o.end < 60:
+                    continue  # "British minister Sarah Jones ... a visit to the kingdom": not her own country
                 if s.via == "generic" or o.via == "generic":
                     if not (s.via == "generic" and o.via == "generic"):
                         self.ctx.pending.append((self.sent.start, prop, s, o, rule, conf, modality))
@@ -591,6 +599,7 @@ class SentenceExtractor:
         self.surface_verbs()
         self.majority_shares()
         self.titles()
+        self.among_them()
         self.place_chains()
         self.facility_places()
         self.facility_owners()
@@ -764,14 +773,34 @@ class SentenceExtractor:
         for c in v.children:  # "include, but are not limited to, A, B"
             if c.dep_ == "conj":
                 toks += [p for x in c.children if x.dep_ == "prep" for p in x.children if p.dep_ == "pobj"]
+        self._apply_pending(pending, toks, " (these include)")
+
+    def among_them(self) -> None:
+        """ "Delegations from 90 countries attended, among them Morocco and Chile": a general noun
+        spelled out in the same sentence ("among them", "including", "such as")."""
+        pending = [p for p in self.ctx.pending if p[0] == self.sent.start]
+        if not pending:
+            return
+        toks = []
+        for t in self.sent:
+            if t.lower_ == "among" and any(c.lower_ == "them" for c in t.children):
+                toks += [x for c in t.children for x in c.children if x.dep_ in ("appos", "conj")]
+                toks += [x for x in t.children if x.dep_ in ("appos", "conj", "npadvmod")]
+                nxt = t.doc[t.i + 2] if t.i + 2 < t.sent.end else None
+                if nxt is not None and self.ctx.ent_at.get(nxt.i) is not None:
+                    toks.append(self.ctx.ent_at[nxt.i].root)
+        if toks:  # "them" is the general noun of this sentence; "including X" lists belong to their own noun
+            self._apply_pending(pending, toks, " (among them)")
+
+    def _apply_pending(self, pending: list[tuple], toks: list[Token], how: str) -> None:
         for _, prop, s, o, rule, conf, modality in pending:
             generic_cls = s.cls if s.via == "generic" else o.cls
             items = [m for t in toks for m in self.resolve(t, {generic_cls})
                      if m.via != "generic" and self.onto.is_a(m.cls, generic_cls)]
             if s.via == "generic":
-                self.emit(prop, items, [o], rule + " (these include)", conf * 0.85, modality)
+                self.emit(prop, items, [o], rule + how, conf * 0.85, modality)
             else:
-                self.emit(prop, [s], items, rule + " (these include)", conf * 0.85, modality)
+                self.emit(prop, [s], items, rule + how, conf * 0.85, modality)
 
     @staticmethod
     def _unwrap(t: Token) -> list[Token]:

@@ -27,6 +27,9 @@ def triples(nlp, text):
     ("Washington and Tokyo signed a critical minerals agreement.", {("Japan", "partnersWith", "United States")}),
     ("China accounts for about 70 percent of the world's refined cobalt.", {("China", "dominates", "cobalt")}),
     ("Australia mines two-thirds of the world's lithium.", {("Australia", "dominates", "lithium")}),
+    ("Delegations from 90 countries attended the Future Minerals Forum, among them Morocco and Chile.",
+     {("Morocco", "attends", "Future Minerals Forum"), ("Chile", "attends", "Future Minerals Forum")}),
+    ("Officials from Peru attended the Lima summit.", {("Peru", "attends", "Lima summit")}),
 ])
 
 def test_rule_family(nlp, text, expected):
