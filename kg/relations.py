@@ -637,6 +637,16 @@ class SentenceExtractor:
                     patient_toks = [site.root]
             if patient_toks and patient_toks[0].lower_ in RELATIVE and v.dep_ == "relcl":
                 patient_toks = [v.head]
+            if trig.prop == "supplies" and trig.prep == "to":
+                # "most of the ore is shipped to China": the destination imports the goods
+                goods = [m for t in patient_toks for g in self._unwrap(t)
+                         for m in self.resolve(g, self.classes("imports", "o"))]
+                buyers = [m for t in prep_objects(v, "to") for m in self.resolve(t, self.classes("imports", "s"))]
+                self.emit("imports", buyers, goods, f"verb-passive:{trig.head} to", 0.65, modality_of(v))
+                sellers = [m for t in prep_objects(v, "from") for m in self.resolve(t, self.classes("exports", "s"))]
+                self.emit("exports", sellers, goods, f"verb-passive:{trig.head} from", 0.65, modality_of(v))
+                self.emit("supplies", sellers, buyers, f"verb-passive:{trig.head} from", 0.65, modality_of(v))
+                return
             if trig.prep:
                 if trig.prep == "by":
                     return
