@@ -342,8 +342,12 @@ def to_rdf(
     facts = merge_facts(result.facts)
     slugs = entity_slugs([e.key for e in result.entities.values()]
                          + [k for f in facts for k in (f.subject, f.object)])
+    # with min_confidence, an entity left with no fact is left out too
+    kept = {k for f in facts if f.confidence >= min_confidence for k in (f.subject, f.object)}
     for key in sorted(result.entities):
         entity = result.entities[key]
+        if min_confidence > 0 and entity.key not in kept:
+            continue
         _add_entity(g, entity, slugs[entity.key], onto, warn)
     for fact in facts:
         _add_fact(g, fact, slugs, onto, min_confidence, warn)

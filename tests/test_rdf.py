@@ -112,7 +112,8 @@ def test_min_confidence_drops_facts_entirely(result):
     assert (ENT.japan, KGO.partnersWith, ENT.peru) not in g  # 0.75
     assert (fact_iri("japan", "partnersWith", "peru"), None, None) not in g
     assert (None, KGO.supports, fact_iri("japan", "partnersWith", "peru")) not in g
-    assert (ENT.japan, RDFS.label, Literal("Japan")) in g  # entities stay
+    assert (ENT.japan, RDFS.label, Literal("Japan")) not in g  # no fact left: the entity goes too
+    assert (ENT.peru, RDFS.label, Literal("Peru")) in g
 
 
 @pytest.mark.parametrize("text,expected,understood", [
