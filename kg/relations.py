@@ -637,6 +637,18 @@ class SentenceExtractor:
                     patient_toks = [site.root]
             if patient_toks and patient_toks[0].lower_ in RELATIVE and v.dep_ == "relcl":
                 patient_toks = [v.head]
+            if trig.prop == "leaderOf" and trig.head == "lead":
+                # "lithium mining is led by Australia": the leader of a mineral's production dominates it
+                patient = patient_toks[0] if patient_toks else None
+                if patient is not None and patient.lemma_.lower() in ("mining", "production", "output", "refining",
+                                                                      "processing", "supply", "market"):
+                    minerals = [m for c in patient.children if c.dep_ in ("compound", "amod", "nmod")
+                                for m in [self.ctx.ent_mention(c)] if m is not None and m.cls == "Mineral"]
+                    leaders = [m for t in agent_toks for m in self.resolve(t, self.classes("dominates", "s"))]
+                    prop = "processes" if patient.lemma_.lower() in ("refining", "processing") else "produces"
+                    self.emit("dominates", leaders, minerals, "verb-passive:lead (market)", 0.7, modality_of(v))
+                    self.emit(prop, leaders, minerals, "verb-passive:lead (market)", 0.7, modality_of(v))
+                    return
             if trig.prop == "supplies" and trig.prep == "to":
                 # "most of the ore is shipped to China": the destination imports the goods
                 goods = [m for t in patient_toks for g in self._unwrap(t)

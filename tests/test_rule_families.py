@@ -30,6 +30,8 @@ def triples(nlp, text):
     ("Delegations from 90 countries attended the Future Minerals Forum, among them Morocco and Chile.",
      {("Morocco", "attends", "Future Minerals Forum"), ("Chile", "attends", "Future Minerals Forum")}),
     ("Officials from Peru attended the Lima summit.", {("Peru", "attends", "Lima summit")}),
+    ("Lithium mining is led by Australia.", {("Australia", "dominates", "lithium"), ("Australia", "produces", "lithium")}),
+    ("Most of the cobalt is shipped to China for refining.", {("China", "imports", "cobalt")}),
 ])
 
 def test_rule_family(nlp, text, expected):
