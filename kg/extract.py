@@ -13,6 +13,7 @@ from typing import Iterable, Iterator
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from .components.entity_typer import new_name
 from .model import Candidate, Document, Entity, Evidence, Fact, SentenceTrace, merge_facts
 from .ontology import Ontology, load_ontology
 from .relations import DocContext, DocumentMemory, Mention, RawCandidate, TriggerIndex, sentence_candidates
@@ -160,7 +161,7 @@ def company_prefixes(doc: Doc, onto: Ontology) -> None:
             prev = doc[e.start - 1]
             if prev.is_upper and prev.is_alpha and len(prev) <= 4 and not prev.ent_type_ \
                     and onto.class_for_head(prev.lower_) == "Company":
-                spans.append(Span(doc, e.start - 1, e.end, label="Company"))
+                spans.append(new_name(doc, e.start - 1, e.end, "Company"))
     if spans:
         taken = {i for s in spans for i in range(s.start, s.end)}
         doc.ents = filter_spans(spans + [e for e in doc.ents if not taken.intersection(range(e.start, e.end))])

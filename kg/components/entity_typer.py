@@ -37,6 +37,14 @@ TRIM_START = {"the", "a", "an", "this", "that", "these", "those", "its", "their"
 TRIM_END = {"'s", "'", "’s", "’", ",", ".", ";", ":", "-", "(", ")", '"', "“", "”"}
 
 
+def new_name(doc: Doc, start: int, end: int, label: str) -> Span:
+    """A span for a name kg made up from smaller entities: no lexicon id is left on its tokens
+    (spaCy would otherwise read the span as the lexicon entity of its last word)."""
+    for t in doc[start:end]:
+        t.ent_id_ = ""
+    return Span(doc, start, end, label=label, span_id="")
+
+
 def _title_case(sent: Span) -> bool:
     """A headline: most of its words are capitalised."""
     words = [t for t in sent if t.is_alpha and len(t) > 3]
@@ -157,8 +165,27 @@ class EntityTyper:
             span, cls = self.extend(doc, span, cls)
             out.append(Span(doc, span.start, span.end, label=cls, span_id=span.id))
         out = self.named_sites(doc, out)
+        out = self.company_names(doc, out)
         doc.ents = filter_spans(out)
         return doc
+
+    @staticmethod
+    def company_names(doc: Doc, ents: list[Span]) -> list[Span]:
+        """ "Vale Base Metals", "Korea Zinc": a company name followed by capitalised mineral words
+        (or a country followed by them) is one company name."""
+        ents = sorted(ents, key=lambda e: e.start)
+        out, skip = [], set()
+        for a, b in zip(ents, ents[1:] + [None]):
+            if id(a) in skip:
+                continue
+            if b is not None and b.start == a.end and b.label_ == "Mineral" and all(
+                    t.text[:1].isupper() for t in b) and a.label_ in ("Company", "Country") and (
+                    a.label_ == "Company" or not _title_case(a.sent)) and all(t.text[:1].isupper() for t in a):
+                out.append(new_name(doc, a.start, b.end, "Company"))
+                skip.add(id(b))
+                continue
+            out.append(a)
+        return [e for e in out if id(e) not in skip]
 
     def named_sites(self, doc: Doc, ents: list[Span]) -> list[Span]:
         """Names the NER missed that end in a site or event word: "the Mountain Pass mine",
@@ -194,7 +221,7 @@ class EntityTyper:
             first = doc[start]
             if first.is_upper and self.onto.class_for_head(first.lower_) == "Company":
                 cls = "Company"  # "PT Indonesia Morowali Industrial Park" is the park's company
-            new.append(Span(doc, start, tok.i + 1, label=cls))
+            new.append(new_name(doc, start, tok.i + 1, cls))
         if not new:
             return ents
         covered = {i for s in new for i in range(s.start, s.end)}

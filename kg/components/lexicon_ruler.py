@@ -155,6 +155,8 @@ class LexiconRuler:
         for t in ent:
             if t.text == "(":  # "The X Park (IMIP": the name ends before the parenthesis
                 break
+            if t.lower_ in ("of", "on", "for") and len(words) > 0:
+                break  # "Export-Import Bank of Korea": the head comes before "of"
             if not t.is_punct:
                 words.append(t.lower_)
         cls = self.onto.class_for_head(words[-1]) if words else None
