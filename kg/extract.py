@@ -152,6 +152,26 @@ def one_sense_per_document(doc: Doc) -> None:
     doc.ents = filter_spans(spans + others)
 
 
+def titled_people(doc: Doc, onto: Ontology) -> None:
+    """ "Minister of Industry and Mineral Resources Bandar Alkhorayef": a two-word capitalised name
+    set in apposition to a title is a person, even where the NER found none."""
+    titles = {t.split()[-1] for spec in onto.properties.values() for t in spec.title_triggers}
+    taken = {i for e in doc.ents for i in range(e.start, e.end)}
+    spans = []
+    for tok in doc:
+        if tok.lower_ not in titles:
+            continue
+        for c in tok.children:
+            if c.dep_ not in ("appos", "compound") or c.i <= tok.i or c.pos_ != "PROPN" or c.i in taken:
+                continue
+            first = doc[c.i - 1]
+            if first.pos_ == "PROPN" and first.text[:1].isupper() and first.i not in taken \
+                    and onto.class_for_head(first.lower_) is None and c.text[:1].isupper() and c.is_alpha:
+                spans.append(Span(doc, first.i, c.i + 1, label="Person"))
+    if spans:
+        doc.ents = filter_spans(list(doc.ents) + spans)
+
+
 def company_prefixes(doc: Doc, onto: Ontology) -> None:
     """ "PT Indonesia Morowali Industrial Park" is a company: a legal-form word in capitals
     right before a name makes the name a company's."""
@@ -228,6 +248,7 @@ def extract(documents: Iterable[Document], *, nlp=None, model: str | None = None
         if memory_of != d.id:  # a new document; pieces of one document share what was learnt
             memory, memory_of = DocumentMemory(), d.id
         acronyms = define_acronyms(doc, memory.acronyms)
+        titled_people(doc, onto)
         one_sense_per_document(doc)
         company_prefixes(doc, onto)
         ctx = DocContext(doc, onto, triggers, acronyms, memory)

@@ -1213,7 +1213,8 @@ class SentenceExtractor:
             department = self.department(after, org_cls)  # "Secretary of Energy": the Department of Energy
             if department:
                 orgs.append(department)
-            elif ents_before and (head_in_ent or not self.onto.class_for_head(before[-1].lower_)):
+            elif ents_before and (head_in_ent or self.onto.class_for_head(before[-1].lower_) in (
+                    None, "Company", "Product")):  # "Morocco's energy minister": a portfolio word, not a firm
                 orgs.append(ents_before[-1])  # "German Economy Minister X": a minister of Germany
             elif before:
                 cls = self.onto.class_for_head(before[-1].lower_)

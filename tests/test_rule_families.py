@@ -30,6 +30,9 @@ def triples(nlp, text):
     ("Delegations from 90 countries attended the Future Minerals Forum, among them Morocco and Chile.",
      {("Morocco", "attends", "Future Minerals Forum"), ("Chile", "attends", "Future Minerals Forum")}),
     ("Officials from Peru attended the Lima summit.", {("Peru", "attends", "Lima summit")}),
+    ("Morocco's energy minister, Leila Benali, spoke at the forum.", {("Leila Benali", "leaderOf", "Morocco")}),
+    ("Saudi Minister of Industry and Mineral Resources Bandar Alkhorayef opened the forum.",
+     {("Bandar Alkhorayef", "leaderOf", "Saudi Arabia")}),
     ("Lithium mining is led by Australia.", {("Australia", "dominates", "lithium"), ("Australia", "produces", "lithium")}),
     ("Most of the cobalt is shipped to China for refining.", {("China", "imports", "cobalt")}),
 ])
