@@ -1122,6 +1122,10 @@ class SentenceExtractor:
         if t.dep_ == "pobj" and t.head.dep_ == "prep" and t.head.head.pos_ in ("VERB", "AUX") \
                 and t.head.head.lemma_.lower() in LIGHT_VERBS:
             return [m for s in grammatical_subjects(t.head.head) for m in self.resolve(s, subj_cls)]
+        if identity_only is False and t.dep_ == "pobj" and t.head.dep_ == "prep" and t.head.head.pos_ == "VERB" \
+                and self.onto.properties.get("attends") and subj_cls == set(self.onto.properties["attends"].domain):
+            # "the ministers met on the sidelines of the summit": whoever does the meeting attends
+            return [m for s in grammatical_subjects(t.head.head) for m in self.resolve(s, subj_cls)]
         if t.dep_ in ("nsubj",) and t.head.lemma_.lower() == "be":
             attrs = [c for c in t.head.children if c.dep_ == "attr"]
             return [m for a in attrs for m in self.resolve(a, subj_cls)]

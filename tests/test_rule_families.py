@@ -33,6 +33,8 @@ def triples(nlp, text):
     ("Morocco's energy minister, Leila Benali, spoke at the forum.", {("Leila Benali", "leaderOf", "Morocco")}),
     ("Saudi Minister of Industry and Mineral Resources Bandar Alkhorayef opened the forum.",
      {("Bandar Alkhorayef", "leaderOf", "Saudi Arabia")}),
+    ("Chile and Peru met on the sidelines of the APEC summit.",
+     {("Chile", "attends", "APEC summit"), ("Peru", "attends", "APEC summit")}),
     ("Lithium mining is led by Australia.", {("Australia", "dominates", "lithium"), ("Australia", "produces", "lithium")}),
     ("Most of the cobalt is shipped to China for refining.", {("China", "imports", "cobalt")}),
 ])
