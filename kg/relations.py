@@ -60,6 +60,8 @@ DASHES = {"—", "–", "-", "--"}
 SUPPLIER_NOUNS = {"source", "supplier", "provider"}
 MAJORITY_WORDS = {"half", "majority", "most", "bulk", "two-thirds", "three-quarters"}
 DELEGATES = {"delegation", "delegate", "official", "representative", "minister", "envoy", "leader"}
+PLACE_NOUNS = {"port", "province", "city", "capital", "state", "region", "town", "island", "islands", "district",
+               "county", "prefecture", "territory", "village"}
 FOCUS_ADVERBS = {"particularly", "especially", "notably", "mainly", "mostly", "chiefly", "primarily"}
 PRONOUNS = {"it", "its", "itself", "which", "who", "that", "whose"}
 RELATIVE = {"which", "who", "that", "whom", "whose"}
@@ -600,6 +602,7 @@ class SentenceExtractor:
         self.majority_shares()
         self.titles()
         self.among_them()
+        self.place_nouns()
         self.place_chains()
         self.facility_places()
         self.facility_owners()
@@ -1362,6 +1365,28 @@ class SentenceExtractor:
         for v in visits:
             events = [a.object for a in attends if a.subject.start == v.subject.start]
             self.emit("locatedIn", events, [v.object], "trip:visit and attend", 0.55, v.modality)
+
+    def place_nouns(self) -> None:
+        """ "Angola's port of Lobito", "the Argentine capital, Buenos Aires", "the province of X in Y":
+        a place named through a place noun is in the country that owns the noun."""
+        for t in self.sent:
+            if t.lemma_.lower() not in PLACE_NOUNS or t.pos_ != "NOUN":
+                continue
+            owners = [m for c in t.children if c.dep_ in ("poss", "amod", "compound") and c.i < t.i
+                      for m in [self.ctx.ent_mention(c)] if m is not None and self.onto.is_a(m.cls, "Country")]
+            if not owners:
+                continue
+            # what a place noun names is a place, whatever the NER thought ("the port of Lobito")
+            named = [self.ctx.ent_mention(x) for x in prep_objects(t, "of")]
+            named += [self.ctx.ent_mention(c) for c in t.children if c.dep_ == "appos"]
+            places = [m if self.onto.is_a(m.cls, "Place") else Mention(m.text, "Region", m.start, m.end, m.lex, m.via)
+                      for m in named if m is not None and (self.onto.is_a(m.cls, "Place") or m.cls == "Person")]
+            if t.dep_ == "appos" and self.ctx.ent_mention(t.head) is not None:
+                h = self.ctx.ent_mention(t.head)
+                if self.onto.is_a(h.cls, "Place"):
+                    places.append(h)
+            self.emit("locatedIn", [p for p in places if not self.onto.is_a(p.cls, "Country")], owners[:1],
+                      "noun:place of country", 0.7, "asserted")
 
     def close_locations(self) -> None:
         """Within one sentence, X in Y and Y in Z give X in Z."""

@@ -52,6 +52,7 @@ class Resolver:
             for form in (e.label, *e.aliases):
                 self.lex_forms.setdefault(self._strip_legal(normalise_name(form)), e.label)
         self.persons: dict[str, list[str]] = defaultdict(list)  # doc -> full person names
+        self.orgs: dict[str, list[str]] = defaultdict(list)  # doc -> organisation names of several words
         self.labels: dict[str, Counter] = defaultdict(Counter)
         self.classes: dict[str, Counter] = defaultdict(Counter)
         self.forms: dict[str, set[str]] = defaultdict(set)
@@ -60,6 +61,8 @@ class Resolver:
         for ent in doc.ents:
             if ent.label_ == "Person" and len(ent) > 1:
                 self.persons[doc_id].append(ent.text)
+            elif self.onto.is_a(ent.label_, "Organisation") and len(ent) > 1 and ent[0].text[:1].isupper():
+                self.orgs[doc_id].append(ent.ent_id_ or ent.text)
 
     def _base_key(self, doc_id: str, m: Mention) -> tuple[str, str]:
         if m.lex and m.lex in self.lex:
@@ -76,6 +79,10 @@ class Resolver:
             if len(firsts) == 1:  # "Prabowo" after "Prabowo Subianto"
                 full = firsts.pop()
                 return normalise_name(full), full
+            if self.onto.is_a(m.cls, "Organisation"):
+                names = {n for n in self.orgs.get(doc_id, []) if n.split()[0] == text}
+                if len(names) == 1:  # "Sumitomo" after "Sumitomo Metal Mining"
+                    return self._base_key(doc_id, Mention(names.pop(), m.cls, m.start, m.end))
         norm = normalise_name(text)
         words = norm.replace(",", " ").split()
         if self.onto.is_a(m.cls, "Organisation"):

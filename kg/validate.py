@@ -158,7 +158,7 @@ def validate(graph: Graph, *, ontology: Ontology | None = None) -> ValidationRep
     >>> print(report.text)
     2 problems with the SHACL shapes:
       ent:copper kgo:produces: the object of kgo:produces must be a Mineral (range in kg.ttl) (value: ent:peru)
-      ent:copper: the subject of kgo:produces must be a Company or Facility or Place (domain in kg.ttl)
+      ent:copper: the subject of kgo:produces must be a Company or Facility or Organisation or Place (domain in kg.ttl)
     """
     onto = ontology if ontology is not None else load_ontology()
     conforms, results, details = pyshacl.validate(

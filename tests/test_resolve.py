@@ -63,3 +63,9 @@ def test_capital_stands_for_its_country_only_where_a_place_cannot(nlp):
     triples = {(ents[f.subject].label, f.predicate, ents[f.object].label) for f in facts}
     assert ("Japan", "partnersWith", "United States") in triples
     assert not any(p == "visits" and o != "Tokyo" for _, p, o in triples)
+
+
+def test_short_organisation_name_is_the_full_one(nlp):
+    ents, facts = entities_of(nlp, "Sumitomo Metal Mining owns the Taganito plant. Sumitomo also refines nickel.")
+    refiners = {ents[f.subject].label for f in facts if f.predicate == "processes"}
+    assert refiners == {"Sumitomo Metal Mining"}

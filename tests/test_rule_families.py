@@ -35,6 +35,8 @@ def triples(nlp, text):
      {("Bandar Alkhorayef", "leaderOf", "Saudi Arabia")}),
     ("Chile and Peru met on the sidelines of the APEC summit.",
      {("Chile", "attends", "APEC summit"), ("Peru", "attends", "APEC summit")}),
+    ("Shipments go through Angola's port of Lobito.", {("Lobito", "locatedIn", "Angola")}),
+    ("Habeck arrived in the Argentine capital, Buenos Aires, on Monday.", {("Buenos Aires", "locatedIn", "Argentina")}),
     ("Lithium mining is led by Australia.", {("Australia", "dominates", "lithium"), ("Australia", "produces", "lithium")}),
     ("Most of the cobalt is shipped to China for refining.", {("China", "imports", "cobalt")}),
 ])
