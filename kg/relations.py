@@ -62,6 +62,7 @@ MAJORITY_WORDS = {"half", "majority", "most", "bulk", "two-thirds", "three-quart
 DELEGATES = {"delegation", "delegate", "official", "representative", "minister", "envoy", "leader"}
 PLACE_NOUNS = {"port", "province", "city", "capital", "state", "region", "town", "island", "islands", "district",
                "county", "prefecture", "territory", "village"}
+SHARE_VERBS = {"hold", "own", "control", "acquire", "buy", "take", "purchase", "retain", "keep"}
 FOCUS_ADVERBS = {"particularly", "especially", "notably", "mainly", "mostly", "chiefly", "primarily"}
 PRONOUNS = {"it", "its", "itself", "which", "who", "that", "whose"}
 RELATIVE = {"which", "who", "that", "whom", "whose"}
@@ -600,6 +601,7 @@ class SentenceExtractor:
                     self.adj_frame(tok, trig)
         self.surface_verbs()
         self.majority_shares()
+        self.ownership_shares()
         self.titles()
         self.among_them()
         self.place_nouns()
@@ -874,6 +876,25 @@ class SentenceExtractor:
                 continue
             subjects = [m for s in grammatical_subjects(head) for m in self.resolve(s, self.classes("dominates", "s"))]
             self.emit("dominates", subjects, minerals, "share:majority of the world", 0.7, modality_of(head))
+
+    def ownership_shares(self) -> None:
+        """ "Glencore holds 75 percent of Kamoto Copper", "Kamoto Copper is 75 percent owned by Glencore":
+        a share of a company or project is an investment in it."""
+        obj_cls, subj_cls = self.classes("investsIn", "o"), self.classes("investsIn", "s")
+        for t in self.sent:
+            if t.lower_ not in ("percent", "%", "cent") or not any(c.like_num for c in t.subtree):
+                continue
+            if t.dep_ == "dobj" and t.head.lemma_.lower() in SHARE_VERBS:
+                owners = [m for s in grammatical_subjects(t.head) for m in self.resolve(s, subj_cls)]
+                owned = [m for o in prep_objects(t, "of") for m in self.resolve(o, obj_cls)
+                         if not self.onto.is_a(m.cls, "Place")]
+                self.emit("investsIn", owners, owned, "share:holds percent of", 0.7, modality_of(t.head))
+            for a in t.children:
+                if a.dep_ == "acl" and a.lemma_.lower() in ("own", "hold", "control"):
+                    owners = [m for x in prep_objects(a, "by") for m in self.resolve(x, subj_cls)]
+                    owned = [m for s in grammatical_subjects(t.head) for m in self.resolve(s, obj_cls)] \
+                        if t.dep_ in ("attr", "npadvmod", "acomp") else []
+                    self.emit("investsIn", owners, owned, "share:percent owned by", 0.7, modality_of(a))
 
     def surface_verbs(self) -> None:
         """ "Finland refines cobalt", "Guinea ships bauxite": short clauses the parser gets wrong (the verb

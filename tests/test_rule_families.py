@@ -37,6 +37,8 @@ def triples(nlp, text):
      {("Chile", "attends", "APEC summit"), ("Peru", "attends", "APEC summit")}),
     ("Shipments go through Angola's port of Lobito.", {("Lobito", "locatedIn", "Angola")}),
     ("Habeck arrived in the Argentine capital, Buenos Aires, on Monday.", {("Buenos Aires", "locatedIn", "Argentina")}),
+    ("Kamoto Copper is 75 percent owned by Glencore.", {("Glencore", "investsIn", "Kamoto Copper")}),
+    ("Glencore holds 75 percent of Kamoto Copper.", {("Glencore", "investsIn", "Kamoto Copper")}),
     ("Lithium mining is led by Australia.", {("Australia", "dominates", "lithium"), ("Australia", "produces", "lithium")}),
     ("Most of the cobalt is shipped to China for refining.", {("China", "imports", "cobalt")}),
 ])

@@ -174,6 +174,21 @@ class EntityTyper:
         """ "Vale Base Metals", "Korea Zinc": a company name followed by capitalised mineral words
         (or a country followed by them) is one company name."""
         ents = sorted(ents, key=lambda e: e.start)
+        # "Kamoto Copper": capitalised words before a capitalised mineral word inside a sentence
+        taken = {i for e in ents for i in range(e.start, e.end)}
+        named = []
+        for e in ents:
+            if e.label_ == "Mineral" and e.start > 0 and e.start != e.sent.start and all(t.text[:1].isupper() for t in e) \
+                    and not _title_case(e.sent):
+                start = e.start
+                while start > e.sent.start and doc[start - 1].pos_ == "PROPN" and doc[start - 1].text[:1].isupper() \
+                        and start - 1 not in taken:
+                    start -= 1
+                if start < e.start:
+                    named.append((e, new_name(doc, start, e.end, "Company")))
+        if named:
+            gone = {id(e) for e, _ in named}
+            ents = sorted([e for e in ents if id(e) not in gone] + [n for _, n in named], key=lambda e: e.start)
         out, skip = [], set()
         for a, b in zip(ents, ents[1:] + [None]):
             if id(a) in skip:
