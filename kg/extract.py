@@ -46,12 +46,13 @@ def chunks(text: str, limit: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
         start = end
 
 
-def define_acronyms(doc: Doc, known: dict[str, Mention] | None = None) -> dict[str, Mention]:
+def define_acronyms(doc: Doc, known: dict[str, Mention] | None = None,
+                    onto: Ontology | None = None) -> dict[str, Mention]:
     """Acronyms defined as "Long Name (ACR)" (or earlier in the document: ``known``) and their
     uses become entities of the long name's class."""
     acronyms: dict[str, Mention] = dict(known or {})
     ents = list(doc.ents)
-    ents = _long_forms(doc, ents)
+    ents = _long_forms(doc, ents, onto)
     for ent in ents:
         end = ent.end
         if end + 2 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")":
@@ -71,12 +72,10 @@ def define_acronyms(doc: Doc, known: dict[str, Mention] | None = None) -> dict[s
     return acronyms
 
 
-def _long_forms(doc: Doc, ents: list[Span]) -> list[Span]:
+def _long_forms(doc: Doc, ents: list[Span], onto: Ontology | None = None) -> list[Span]:
     """Make an entity of a capitalised name defined with an acronym ("Tenke Fungurume Mining SA (TFM)")
     when the NER did not find it."""
-    from .ontology import load_ontology
-
-    onto = load_ontology()
+    onto = onto or load_ontology()
     ent_ends = {e.end for e in ents}
     new = []
     for tok in doc:
@@ -155,7 +154,7 @@ def one_sense_per_document(doc: Doc) -> None:
 def titled_people(doc: Doc, onto: Ontology) -> None:
     """ "Minister of Industry and Mineral Resources Bandar Alkhorayef": a two-word capitalised name
     set in apposition to a title is a person, even where the NER found none."""
-    titles = {t.split()[-1] for spec in onto.properties.values() for t in spec.title_triggers}
+    titles = onto.title_heads
     taken = {i for e in doc.ents for i in range(e.start, e.end)}
     spans = []
     for tok in doc:
@@ -247,12 +246,12 @@ def extract(documents: Iterable[Document], *, nlp=None, model: str | None = None
     for d, off, doc in parse_documents(documents, nlp, progress=progress):
         if memory_of != d.id:  # a new document; pieces of one document share what was learnt
             memory, memory_of = DocumentMemory(), d.id
-        acronyms = define_acronyms(doc, memory.acronyms)
+        acronyms = define_acronyms(doc, memory.acronyms, onto)
         titled_people(doc, onto)
         one_sense_per_document(doc)
         company_prefixes(doc, onto)
         ctx = DocContext(doc, onto, triggers, acronyms, memory)
-        resolver.observe_doc(d.id, doc, ctx, off)
+        resolver.observe_doc(d.id, doc)
         for sent in doc.sents:
             try:
                 kept, rejected = sentence_candidates(ctx, sent)

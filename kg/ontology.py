@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, Namespace, URIRef
@@ -102,6 +103,28 @@ class Ontology:
     classes: dict[str, ClassSpec]
     lexicon: tuple[LexEntry, ...]
     graph: Graph = field(repr=False, compare=False, hash=False)
+
+    # derived from the lexicon once per ontology (the extractor reads them for every document)
+    @cached_property
+    def demonyms(self) -> frozenset[str]:
+        """Every demonym of the lexicon ("Japanese", "Peruvian")."""
+        return frozenset(d for e in self.lexicon for d in e.demonyms)
+
+    @cached_property
+    def capitals(self) -> dict[str, LexEntry]:
+        """Capital city name -> the country's lexicon entry."""
+        return {c: e for e in self.lexicon for c in e.capitals}
+
+    @cached_property
+    def mineral_words(self) -> dict[str, str]:
+        """One-word names of minerals, lower case -> the mineral's canonical label."""
+        return {f.lower(): e.label for e in self.lexicon if e.cls == "Mineral"
+                for f in (e.label, *e.aliases) if " " not in f}
+
+    @cached_property
+    def title_heads(self) -> frozenset[str]:
+        """Last words of the titles that make a leader ("minister", "president")."""
+        return frozenset(t.split()[-1] for spec in self.properties.values() for t in spec.title_triggers)
 
     def ancestors(self, cls: str) -> set[str]:
         """The class and all its superclasses (local names)."""

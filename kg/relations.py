@@ -172,10 +172,9 @@ class DocContext:
             for i in range(ent.start, ent.end):
                 self.ent_at[i] = ent
         self.acronyms = memory.acronyms
-        self.demonyms = {d for e in onto.lexicon for d in e.demonyms}
-        self.capitals = {c: e for e in onto.lexicon for c in e.capitals}
-        self.mineral_words = {f.lower(): e.label for e in onto.lexicon if e.cls == "Mineral"
-                              for f in (e.label, *e.aliases) if " " not in f and f.islower()}
+        self.demonyms = onto.demonyms
+        self.capitals = onto.capitals
+        self.mineral_words = onto.mineral_words
         self.members = memory.members  # organisation -> members named so far
         # relations with a general noun ("minerals") waiting for a "These include ..." sentence
         self.pending: list[tuple] = []

@@ -57,7 +57,7 @@ class Resolver:
         self.classes: dict[str, Counter] = defaultdict(Counter)
         self.forms: dict[str, set[str]] = defaultdict(set)
 
-    def observe_doc(self, doc_id: str, doc, ctx, offset: int = 0) -> None:
+    def observe_doc(self, doc_id: str, doc) -> None:
         for ent in doc.ents:
             if ent.label_ == "Person" and len(ent) > 1:
                 self.persons[doc_id].append(ent.text)

@@ -56,9 +56,8 @@ class EntityTyper:
         self.name = name
         self.onto = load_ontology(ontology_dir)
         self.class_names = set(self.onto.classes)
-        self.demonyms = {d for e in self.onto.lexicon for d in e.demonyms}
-        self.minerals = {f.lower() for e in self.onto.lexicon if e.cls == "Mineral"
-                         for f in (e.label, *e.aliases) if " " not in f}
+        self.demonyms = self.onto.demonyms
+        self.minerals = self.onto.mineral_words
 
     # -- helpers -------------------------------------------------------
     def head_class(self, words: list[str]) -> str | None:
