@@ -17,7 +17,7 @@ Examples
 --------
 >>> from kg.ontology import load_ontology
 >>> r = Resolver(load_ontology())
->>> from kg.relations import Mention
+>>> from kg.extract import Mention
 >>> r.key("d1", Mention("Lynas Corporation, Ltd.", "Company", 0, 10)) == r.key("d1", Mention("Lynas", "Company", 20, 25))
 True
 """
@@ -28,7 +28,7 @@ from collections import Counter, defaultdict
 
 from .model import Entity, normalise_name, slugify
 from .ontology import Ontology
-from .relations import Mention
+from .extract.mentions import Mention
 
 LEGAL_FORMS = {"ltd", "ltd.", "limited", "inc", "inc.", "corp", "corp.", "corporation", "co", "co.", "company",
                "plc", "sa", "s.a.", "sarl", "ag", "gmbh", "llc", "nv", "bv", "tbk", "group", "holdings", "(group)"}

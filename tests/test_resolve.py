@@ -46,9 +46,9 @@ def test_same_entity_across_documents(nlp):
 
 def test_long_document_pieces_share_acronyms(nlp, monkeypatch):
     """A text longer than one parsing piece keeps what it defined earlier (here: an acronym)."""
-    import kg.extract
+    import kg.extract.run
 
-    monkeypatch.setattr(kg.extract, "CHUNK_CHARS", 200)
+    monkeypatch.setattr(kg.extract.run, "CHUNK_CHARS", 200)
     filler = "Prices moved little during the week. " * 8
     text = ("The Kestrel Lithium Holdings (KLH) group was founded in 2001.\n\n" + filler + "\n\n"
             + "KLH operates the Silver Lake mine.")

@@ -58,17 +58,17 @@ def test_dateline_is_not_a_location(nlp):
 
 def test_a_failing_rule_costs_one_sentence_not_the_build(nlp, monkeypatch):
     """A bug in a rule is reported as a warning for its sentence; the other sentences are read."""
-    import kg.extract
+    import kg.extract.run
     from kg.api import build
 
-    real = kg.extract.sentence_candidates
+    real = kg.extract.run.sentence_candidates
 
     def flaky(ctx, sent):
         if "zinc" in sent.text:
             raise RuntimeError("boom")
         return real(ctx, sent)
 
-    monkeypatch.setattr(kg.extract, "sentence_candidates", flaky)
+    monkeypatch.setattr(kg.extract.run, "sentence_candidates", flaky)
     seen = []
     g = build(texts=["Peru produces copper. Peru produces zinc."], on_warning=seen.append)
     assert len(seen) == 1 and "skipped (relation extraction failed: RuntimeError: boom)" in seen[0]

@@ -1,0 +1,312 @@
+"""The annotated real-text corpus: reading it, finding its mentions, splitting it, agreement.
+
+A corpus folder holds ``texts/<id>.txt`` (published passages with YAML front matter) and
+``annotations/{a,b,gold}/<id>.json`` (two independent annotations and the adjudicated one, in
+the format of ``corpus/ANNOTATION.md``). A split folder (``corpus/train``, ``corpus/dev``,
+``corpus/test``) has the same layout plus the ``gold.jsonl`` that ``kg eval`` and the shared
+scorer read.
+
+Run as a module for the maintenance commands::
+
+    python -m kg.corpus agreement corpus/train corpus/dev corpus/test
+    python -m kg.corpus split corpus/ --into corpus/      # assign and move documents
+    python -m kg.corpus gold corpus/train                 # (re)write gold.jsonl of a split
+    python -m kg.corpus stats corpus/train corpus/dev corpus/test
+
+Examples
+--------
+>>> ann = {"entities": {"Peru": {"class": "Country", "aliases": ["Peruvian"]},
+...                     "copper": {"class": "Mineral", "aliases": []}}}
+>>> [(m.start, m.end, m.cls, m.entity) for m in find_mentions("Peru mines copper; Peruvian copper.", ann)]
+[(0, 4, 'Country', 'Peru'), (11, 17, 'Mineral', 'copper'), (19, 27, 'Country', 'Peru'), (28, 34, 'Mineral', 'copper')]
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .errors import InputError
+from .evaluate import PROPERTIES, SYMMETRIC, match_keys
+
+#: Annotation classes (``corpus/ANNOTATION.md``) and the ontology class each is trained as.
+CLASSES: dict[str, str] = {
+    "Country": "Country", "Region": "Region", "Place": "Place", "Company": "Company",
+    "GovernmentBody": "GovernmentBody", "Alliance": "Alliance", "Organisation": "Organisation",
+    "Person": "Person", "Mine": "Mine", "Facility": "Facility", "Project": "Facility",
+    "Event": "Event", "Mineral": "Mineral", "Product": "Product",
+}
+SPLITS = ("train", "dev", "test")
+
+
+@dataclass(frozen=True)
+class CorpusMention:
+    """A mention of an annotated entity in a passage (character offsets in the body text)."""
+
+    start: int
+    end: int
+    cls: str
+    entity: str
+
+
+@dataclass(frozen=True)
+class CorpusDoc:
+    """One passage and its annotation."""
+
+    id: str
+    path: Path
+    text: str  # the body, front matter removed
+    meta: dict
+    annotation: dict  # the adjudicated annotation (or the one asked for)
+
+    @property
+    def triples(self) -> list[tuple[str, str, str]]:
+        return [tuple(t) for t in self.annotation.get("triples", [])]
+
+    @property
+    def mentions(self) -> list[CorpusMention]:
+        return find_mentions(self.text, self.annotation)
+
+
+def split_front_matter(raw: str) -> tuple[dict, str]:
+    """The YAML front matter (as a dict) and the body of a passage file.
+
+    >>> split_front_matter('---\\ntitle: "X"\\n---\\nBody.')
+    ({'title': 'X'}, 'Body.')
+    """
+    import yaml
+
+    if raw.startswith("---"):
+        end = raw.find("\n---", 3)
+        if end != -1:
+            meta = yaml.safe_load(raw[3:end]) or {}
+            body = raw[end + 4:]
+            return (meta if isinstance(meta, dict) else {}), body.lstrip("\n")
+    return {}, raw
+
+
+def entity_names(annotation: dict) -> dict[str, list[str]]:
+    """Canonical name -> aliases, whether the file gives ``{"class", "aliases"}`` or a plain list."""
+    out = {}
+    for name, spec in annotation.get("entities", {}).items():
+        aliases = spec.get("aliases", []) if isinstance(spec, dict) else list(spec or [])
+        out[name] = [a for a in aliases if isinstance(a, str)]
+    return out
+
+
+def entity_classes(annotation: dict) -> dict[str, str]:
+    """Canonical name -> ontology class (names without a known class are left out)."""
+    out = {}
+    for name, spec in annotation.get("entities", {}).items():
+        if isinstance(spec, dict) and spec.get("class") in CLASSES:
+            out[name] = CLASSES[spec["class"]]
+    return out
+
+
+def find_mentions(text: str, annotation: dict) -> list[CorpusMention]:
+    """Every occurrence of an annotated entity's name or alias, longest first, without overlaps.
+
+    Names are matched as written (case-sensitive, whole words); lower-case names (minerals,
+    products) also match with a capital first letter at the start of a sentence.
+    """
+    classes = entity_classes(annotation)
+    forms: list[tuple[str, str]] = []
+    for name, aliases in entity_names(annotation).items():
+        if name not in classes:
+            continue
+        for form in {name, *aliases}:
+            if len(form.strip()) >= 2:
+                forms.append((form.strip(), name))
+                if form[:1].islower():
+                    forms.append((form[:1].upper() + form[1:], name))
+    forms.sort(key=lambda f: -len(f[0]))
+    taken = [False] * len(text)
+    found = []
+    for form, name in forms:
+        for m in re.finditer(r"(?<![\w-])" + re.escape(form) + r"(?![\w-])", text):
+            if any(taken[m.start():m.end()]):
+                continue
+            for i in range(m.start(), m.end()):
+                taken[i] = True
+            found.append(CorpusMention(m.start(), m.end(), classes[name], name))
+    return sorted(found, key=lambda m: m.start)
+
+
+def read_annotation(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable annotation ({exc.__class__.__name__}: {exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("triples", []), list):
+        raise InputError(f"{path}: an annotation is a JSON object with 'entities' and 'triples'")
+    return data
+
+
+def iter_docs(folder: str | Path, annotator: str = "gold") -> Iterator[CorpusDoc]:
+    """The passages of a corpus (or split) folder that have an annotation by ``annotator``."""
+    folder = Path(folder)
+    texts = folder / "texts"
+    if not texts.is_dir():
+        raise InputError(f"{folder}: not a corpus folder (no texts/ inside); pass e.g. corpus/train")
+    for path in sorted(texts.glob("*.txt")):
+        ann_path = folder / "annotations" / annotator / (path.stem + ".json")
+        if not ann_path.is_file():
+            continue
+        meta, body = split_front_matter(path.read_text(encoding="utf-8"))
+        yield CorpusDoc(path.stem, path, body, meta, read_annotation(ann_path))
+
+
+def gold_record(doc: CorpusDoc) -> dict:
+    """The ``gold.jsonl`` line of a passage (``SCHEMA.md``): names, aliases and triples."""
+    names = entity_names(doc.annotation)
+    triples = [list(t) for t in doc.triples if len(t) == 3 and t[1] in PROPERTIES
+               and t[0] in names and t[2] in names]
+    return {"doc": doc.path.name, "entities": names, "triples": triples}
+
+
+def write_gold(folder: str | Path) -> Path:
+    """Write ``gold.jsonl`` of a split folder from its adjudicated annotations."""
+    folder = Path(folder)
+    out = folder / "gold.jsonl"
+    lines = [json.dumps(gold_record(d), ensure_ascii=False) for d in iter_docs(folder, "gold")]
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return out
+
+
+def split_of(source: str) -> str:
+    """The split of a page, from a hash of its address (passages of one page stay together).
+
+    About 60/20/20 train/dev/test, fixed before anyone reads the text.
+
+    >>> split_of("https://en.wikipedia.org/wiki/Escondida") in SPLITS
+    True
+    """
+    page = re.sub(r"#.*$", "", source.split(" ")[0]).rstrip("/").lower()
+    h = int(hashlib.sha1(page.encode("utf-8")).hexdigest()[:8], 16) % 100
+    return "train" if h < 60 else "dev" if h < 80 else "test"
+
+
+# ---------------------------------------------------------------- agreement
+def _keys(annotation: dict) -> dict[str, frozenset[str]]:
+    out = {}
+    for name, aliases in entity_names(annotation).items():
+        keys = set()
+        for form in (name, *aliases):
+            keys |= match_keys(form)
+        out[name] = frozenset(keys)
+    return out
+
+
+def triple_agreement(a: dict, b: dict) -> tuple[int, int, int]:
+    """(matched, triples of a, triples of b): a triple of ``a`` matches one of ``b`` with the same
+    property whose subject and object share a name or alias (either order for symmetric ones).
+
+    >>> a = {"entities": {"Peru": [], "copper": []}, "triples": [["Peru", "produces", "copper"]]}
+    >>> b = {"entities": {"Republic of Peru": ["Peru"], "copper": []},
+    ...      "triples": [["Republic of Peru", "produces", "copper"], ["Peru", "exports", "copper"]]}
+    >>> triple_agreement(a, b)
+    (1, 1, 2)
+    """
+    ka, kb = _keys(a), _keys(b)
+    ta = {tuple(t) for t in a.get("triples", []) if len(t) == 3}
+    tb = {tuple(t) for t in b.get("triples", []) if len(t) == 3}
+    used: set[tuple] = set()
+    matched = 0
+    for s, p, o in ta:
+        for t in tb:
+            if t in used or t[1] != p:
+                continue
+            ss, oo = ka.get(s, match_keys(s)), ka.get(o, match_keys(o))
+            ts, to = kb.get(t[0], match_keys(t[0])), kb.get(t[2], match_keys(t[2]))
+            if (ss & ts and oo & to) or (p in SYMMETRIC and ss & to and oo & ts):
+                used.add(t)
+                matched += 1
+                break
+    return matched, len(ta), len(tb)
+
+
+def agreement(folders: Iterable[str | Path]) -> dict:
+    """Inter-annotator agreement (F1 over triples, ``b`` scored against ``a``) over the passages
+    annotated by both."""
+    m = na = nb = docs = 0
+    for folder in folders:
+        folder = Path(folder)
+        for a_path in sorted((folder / "annotations" / "a").glob("*.json")):
+            b_path = folder / "annotations" / "b" / a_path.name
+            if not b_path.is_file():
+                continue
+            x, y, z = triple_agreement(read_annotation(a_path), read_annotation(b_path))
+            m, na, nb, docs = m + x, na + y, nb + z, docs + 1
+    p = m / nb if nb else 0.0
+    r = m / na if na else 0.0
+    return {"docs": docs, "matched": m, "a": na, "b": nb, "f1": 2 * p * r / (p + r) if p + r else 0.0}
+
+
+def stats(folders: Iterable[str | Path]) -> dict:
+    out = {}
+    for folder in folders:
+        docs = list(iter_docs(folder, "gold"))
+        out[str(folder)] = {
+            "passages": len(docs),
+            "words": sum(len(d.text.split()) for d in docs),
+            "triples": sum(len(d.triples) for d in docs),
+            "mentions": sum(len(d.mentions) for d in docs),
+            "topics": len({d.meta.get("topic", d.id).split(":")[0] + ":" + d.meta.get("topic", d.id)
+                           for d in docs}),
+        }
+    return out
+
+
+def distribute(source: str | Path, into: str | Path) -> dict[str, int]:
+    """Move the passages of ``source`` (texts/ and annotations/) into ``into/<split>/``."""
+    source, into = Path(source), Path(into)
+    counts = {s: 0 for s in SPLITS}
+    for path in sorted((source / "texts").glob("*.txt")):
+        meta, _ = split_front_matter(path.read_text(encoding="utf-8"))
+        split = split_of(str(meta.get("source") or path.stem))
+        dest = into / split
+        (dest / "texts").mkdir(parents=True, exist_ok=True)
+        shutil.move(str(path), dest / "texts" / path.name)
+        for who in ("a", "b", "gold"):
+            ann = source / "annotations" / who / (path.stem + ".json")
+            if ann.is_file():
+                (dest / "annotations" / who).mkdir(parents=True, exist_ok=True)
+                shutil.move(str(ann), dest / "annotations" / who / ann.name)
+        counts[split] += 1
+    return counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m kg.corpus", description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    for name in ("agreement", "gold", "stats"):
+        p = sub.add_parser(name)
+        p.add_argument("folders", nargs="+")
+    p = sub.add_parser("split")
+    p.add_argument("source")
+    p.add_argument("--into", required=True)
+    args = ap.parse_args(argv)
+    try:
+        if args.cmd == "agreement":
+            print(json.dumps(agreement(args.folders)))
+        elif args.cmd == "gold":
+            for f in args.folders:
+                print(write_gold(f))
+        elif args.cmd == "stats":
+            print(json.dumps(stats(args.folders), indent=1))
+        elif args.cmd == "split":
+            print(json.dumps(distribute(args.source, args.into)))
+    except InputError as exc:
+        print(f"kg.corpus: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,254 @@
+"""Typed mentions and what is known about them in one document.
+
+:class:`Mention` is an entity mention (words, class, offsets, lexicon id, how it was found);
+:class:`DocContext` indexes a parsed document's mentions for the rules; the functions below fix
+the mentions of a parsed document before relations are read: acronyms defined in the text, one
+sense per document, titled people, company prefixes.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
+
+from ..components.entity_typer import new_name
+from ..ontology import Ontology, load_ontology
+
+if TYPE_CHECKING:
+    from .rules.base import TriggerIndex
+
+@dataclass(frozen=True)
+class Mention:
+    """An entity mention: the words as written, its class and where it is."""
+
+    text: str
+    cls: str
+    start: int
+    end: int
+    lex: str | None = None  # canonical lexicon label, when the lexicon knows it
+    via: str = ""  # "" (an entity span), "ref" (resolved reference), "open" (a noun phrase)
+
+
+@dataclass(frozen=True)
+class RawCandidate:
+    subject: Mention
+    predicate: str
+    object: Mention
+    rule: str
+    confidence: float
+    modality: str
+
+
+# ---------------------------------------------------------------- document context
+@dataclass
+class DocumentMemory:
+    """What carries over between the pieces of one long document: acronyms defined so far,
+    members of each organisation named so far, and how often each country is named."""
+
+    acronyms: dict[str, Mention] = field(default_factory=dict)
+    members: dict[str, list[Mention]] = field(default_factory=dict)
+    country_counts: Counter = field(default_factory=Counter)
+
+
+class DocContext:
+    """What the extractor knows about one parsed document (or piece of one) while it reads it."""
+
+    def __init__(self, doc: Doc, onto: Ontology, triggers: "TriggerIndex", acronyms: dict[str, Mention] | None = None,
+                 memory: DocumentMemory | None = None):
+        memory = memory or DocumentMemory()
+        if acronyms:
+            memory.acronyms.update(acronyms)
+        self.doc = doc
+        self.onto = onto
+        self.triggers = triggers
+        self.ent_at: dict[int, Span] = {}
+        self.ents = list(doc.ents)  # doc.ents rebuilds its list on every access: read it once
+        self.ents_desc = sorted(self.ents, key=lambda e: -e.start)
+        self.sent_ents: dict[int, list[Span]] = {}
+        for ent in self.ents:
+            self.sent_ents.setdefault(doc[ent.start].sent.start, []).append(ent)
+            for i in range(ent.start, ent.end):
+                self.ent_at[i] = ent
+        self.acronyms = memory.acronyms
+        self.demonyms = onto.demonyms
+        self.capitals = onto.capitals
+        self.mineral_words = onto.mineral_words
+        self.members = memory.members  # organisation -> members named so far
+        # relations with a general noun ("minerals") waiting for a "These include ..." sentence
+        self.pending: list[tuple] = []
+        self.country_counts = memory.country_counts
+        for ent in self.ents:
+            if ent.label_ == "Country":
+                self.country_counts[self.mention(ent).lex or ent.text] += 1
+
+    # -- mentions ------------------------------------------------------
+    def mention(self, ent: Span, via: str = "") -> Mention:
+        lex = ent.ent_id_ or None
+        text = ent.text
+        if not lex and text in self.acronyms:
+            long = self.acronyms[text]
+            return Mention(text, long.cls, ent.start_char, ent.end_char, long.lex or long.text, via)
+        return Mention(text, ent.label_, ent.start_char, ent.end_char, lex, via)
+
+    def ent_mention(self, tok: Token) -> Mention | None:
+        ent = self.ent_at.get(tok.i)
+        return self.mention(ent) if ent is not None else None
+
+    def previous_mentions(self, before: int, classes: set[str] | None = None, limit_sents: int = 3):
+        """Entity mentions before token index ``before``, nearest first (same sentence and a few before)."""
+        sent_start = self.doc[before].sent.start if before < len(self.doc) else 0
+        first_sent = sent_start
+        for _ in range(limit_sents):
+            if first_sent == 0:
+                break
+            first_sent = self.doc[first_sent - 1].sent.start
+        seen = set()
+        for ent in self.ents_desc:
+            if ent.end > before or ent.start < first_sent or ent.start in seen:
+                continue
+            seen.add(ent.start)
+            if classes is None or any(self.onto.is_a(ent.label_, c) for c in classes):
+                yield ent
+
+
+def define_acronyms(doc: Doc, known: dict[str, Mention] | None = None,
+                    onto: Ontology | None = None) -> dict[str, Mention]:
+    """Acronyms defined as "Long Name (ACR)" (or earlier in the document: ``known``) and their
+    uses become entities of the long name's class."""
+    acronyms: dict[str, Mention] = dict(known or {})
+    ents = list(doc.ents)
+    ents = _long_forms(doc, ents, onto)
+    for ent in ents:
+        end = ent.end
+        if end + 2 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")":
+            acr = doc[end + 1].text
+            if acr.isupper() and 2 <= len(acr) <= 8 and acr.isalpha() and acr[0] == ent.text[0].upper():
+                acronyms[acr] = Mention(ent.text, ent.label_, ent.start_char, ent.end_char, ent.ent_id_ or None)
+    if not acronyms:
+        return acronyms
+    spans = []
+    for tok in doc:
+        if tok.text in acronyms:
+            long = acronyms[tok.text]
+            spans.append(Span(doc, tok.i, tok.i + 1, label=long.cls, span_id=long.lex or ""))
+    kept = [e for e in ents if not (e.end - e.start == 1 and e.text in acronyms)]
+    taken = {i for e in kept for i in range(e.start, e.end)}
+    doc.ents = filter_spans(kept + [s for s in spans if s.start not in taken])
+    return acronyms
+
+
+def _long_forms(doc: Doc, ents: list[Span], onto: Ontology | None = None) -> list[Span]:
+    """Make an entity of a capitalised name defined with an acronym ("Tenke Fungurume Mining SA (TFM)")
+    when the NER did not find it."""
+    onto = onto or load_ontology()
+    ent_ends = {e.end for e in ents}
+    new = []
+    for tok in doc:
+        if tok.text != "(" or tok.i + 2 >= len(doc) or doc[tok.i + 2].text != ")" or tok.i in ent_ends:
+            continue
+        acr = doc[tok.i + 1].text
+        if not (acr.isupper() and acr.isalpha() and 2 <= len(acr) <= 8):
+            continue
+        start = tok.i
+        while start > 0 and tok.i - start < len(acr) + 4:
+            prev = doc[start - 1]
+            if prev.text[:1].isupper() or (prev.lower_ in ("of", "and", "for", "&") and start < tok.i):
+                start -= 1
+            else:
+                break
+        while start < tok.i and not doc[start].text[:1].isupper():
+            start += 1
+        initials = "".join(t.text[0] for t in doc[start:tok.i] if t.text[:1].isupper())
+        if start >= tok.i or not initials.startswith(acr):
+            continue
+        words = [t.lower_ for t in doc[start:tok.i]]
+        cls = onto.class_for_head(words[-1])
+        if cls in (None, "Product"):
+            cls = "Company" if any(onto.class_for_head(w) == "Company" for w in words) else "Organisation"
+        new.append(Span(doc, start, tok.i, label=cls))
+    if not new:
+        return ents
+    taken = {i for s in new for i in range(s.start, s.end)}
+    merged = filter_spans([e for e in ents if not taken.intersection(range(e.start, e.end))] + new)
+    doc.ents = merged
+    return list(doc.ents)
+
+
+# ties between labels of the same name go to the more specific reading; a person comes last
+_LABEL_RANK = {name: i for i, name in enumerate(
+    ["Country", "Mine", "Facility", "Event", "Region", "Place", "Company", "GovernmentBody", "Alliance",
+     "Organisation", "Mineral", "Product", "Person"])}
+
+
+def one_sense_per_document(doc: Doc) -> None:
+    """A name is the same kind of thing everywhere in a document: every occurrence of an
+    entity's words becomes an entity, with the label it has most often."""
+    labels: dict[tuple[str, ...], Counter] = {}
+    ids: dict[tuple[str, ...], str] = {}
+    for e in doc.ents:
+        words = tuple(t.text for t in e)
+        if not e.text[:1].isupper() or len(e.text) < 3:
+            continue
+        labels.setdefault(words, Counter())[e.label_] += 1
+        if e.ent_id_:
+            ids[words] = e.ent_id_
+    if not labels:
+        return
+    # a person named in full is later named by one of the names alone ("Shigeru Ishiba" ... "Ishiba",
+    # "Prabowo Subianto" ... "Prabowo"); a known name from the lexicon ("Georgia") stays what it is
+    for words, counts in list(labels.items()):
+        if len(words) >= 2 and counts.most_common(1)[0][0] == "Person":
+            for short in {(words[-1],), (words[0],)}:
+                if short[0][:1].isupper() and len(short[0]) > 2 and short not in ids:
+                    labels[short] = Counter({"Person": 1 + sum(labels.get(short, Counter()).values())})
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for words in labels:
+        by_first.setdefault(words[0], []).append(words)
+    spans = []
+    for tok in doc:
+        for words in sorted(by_first.get(tok.text, []), key=len, reverse=True):
+            if tuple(t.text for t in doc[tok.i:tok.i + len(words)]) == words:
+                label = sorted(labels[words].items(), key=lambda kv: (-kv[1], _LABEL_RANK.get(kv[0], 99)))[0][0]
+                spans.append(Span(doc, tok.i, tok.i + len(words), label=label, span_id=ids.get(words, "")))
+                break
+    covered = {i for s in spans for i in range(s.start, s.end)}
+    others = [e for e in doc.ents if not covered.intersection(range(e.start, e.end))]
+    doc.ents = filter_spans(spans + others)
+
+
+def titled_people(doc: Doc, onto: Ontology) -> None:
+    """ "Minister of Industry and Mineral Resources Bandar Alkhorayef": a two-word capitalised name
+    set in apposition to a title is a person, even where the NER found none."""
+    titles = onto.title_heads
+    taken = {i for e in doc.ents for i in range(e.start, e.end)}
+    spans = []
+    for tok in doc:
+        if tok.lower_ not in titles:
+            continue
+        for c in tok.children:
+            if c.dep_ not in ("appos", "compound") or c.i <= tok.i or c.pos_ != "PROPN" or c.i in taken:
+                continue
+            first = doc[c.i - 1]
+            if first.pos_ == "PROPN" and first.text[:1].isupper() and first.i not in taken \
+                    and onto.class_for_head(first.lower_) is None and c.text[:1].isupper() and c.is_alpha:
+                spans.append(Span(doc, first.i, c.i + 1, label="Person"))
+    if spans:
+        doc.ents = filter_spans(list(doc.ents) + spans)
+
+
+def company_prefixes(doc: Doc, onto: Ontology) -> None:
+    """ "PT Indonesia Morowali Industrial Park" is a company: a legal-form word in capitals
+    right before a name makes the name a company's."""
+    spans = []
+    for e in doc.ents:
+        if e.start > 0:
+            prev = doc[e.start - 1]
+            if prev.is_upper and prev.is_alpha and len(prev) <= 4 and not prev.ent_type_ \
+                    and onto.class_for_head(prev.lower_) == "Company":
+                spans.append(new_name(doc, e.start - 1, e.end, "Company"))
+    if spans:
+        taken = {i for s in spans for i in range(s.start, s.end)}
+        doc.ents = filter_spans(spans + [e for e in doc.ents if not taken.intersection(range(e.start, e.end))])

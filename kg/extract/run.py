@@ -1,0 +1,155 @@
+"""The driver: run the pipeline over documents and turn candidate relations into facts.
+
+:func:`extract` parses each document (long texts in paragraph-aligned
+chunks), finds acronyms defined in the text, collects candidate facts
+sentence by sentence (:mod:`kg.extract.rules`), resolves mentions to canonical
+entities (:mod:`kg.resolve`) and merges the evidence of equal facts.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+from spacy.tokens import Doc
+
+from ..model import Candidate, Document, Entity, Evidence, Fact, SentenceTrace, merge_facts
+from ..ontology import Ontology, load_ontology
+from ..resolve import Resolver
+from .mentions import (DocContext, DocumentMemory, RawCandidate, company_prefixes, define_acronyms,
+                       one_sense_per_document, titled_people)
+from .rules import TriggerIndex, sentence_candidates
+
+# same-length replacements that help the parser; offsets stay valid
+_PARSE_FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2014": "-",
+                             "\u2013": "-", "\u00a0": " "})
+CHUNK_CHARS = 50_000
+
+
+def chunks(text: str, limit: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
+    """Split ``text`` at paragraph (else line, else sentence-ish) boundaries into pieces of at most ``limit``.
+
+    >>> [(o, t) for o, t in chunks("aa\\n\\nbb\\n\\ncc", limit=5)]
+    [(0, 'aa\\n\\n'), (4, 'bb\\n\\n'), (8, 'cc')]
+    """
+    start = 0
+    n = len(text)
+    while start < n:
+        end = min(start + limit, n)
+        if end < n:
+            cut = -1
+            for sep in ("\n\n", "\n", ". ", " "):
+                cut = text.rfind(sep, start + 1, end)
+                if cut > start:
+                    end = cut + len(sep)
+                    break
+        yield start, text[start:end]
+        start = end
+
+
+def parse_documents(documents: list[Document], nlp, *, progress: bool = False) -> Iterator[tuple[Document, int, Doc]]:
+    """Yield (document, chunk offset, parsed chunk) with the model loaded once and texts batched."""
+    def pieces():
+        for d in documents:
+            for off, piece in chunks(d.text, min(CHUNK_CHARS, nlp.max_length - 1)):
+                yield (piece.translate(_PARSE_FOLD), (d, off))
+
+    stream = nlp.pipe(pieces(), as_tuples=True, batch_size=4)  # at most ~200k characters in flight
+    if progress:
+        try:
+            from tqdm import tqdm
+
+            stream = tqdm(stream, desc="parsing", unit="chunk", leave=False)
+        except ImportError:  # pragma: no cover
+            pass
+    for doc, (d, off) in stream:
+        yield d, off, doc
+
+
+def extract(documents: Iterable[Document], *, nlp=None, model: str | None = None, ontology: Ontology | None = None,
+            explain: list | None = None, progress: bool = False,
+            on_warning=None) -> tuple[dict[str, Entity], list[Fact]]:
+    """Extract entities and facts from documents.
+
+    Parameters
+    ----------
+    documents : iterable of Document
+    nlp : spacy.Language, optional
+        A pipeline from :func:`kg.pipeline.load_pipeline`; loaded when not given.
+    model : str, optional
+        Name of the spaCy model to load when ``nlp`` is not given.
+    explain : list, optional
+        When given, a :class:`~kg.model.SentenceTrace` is appended for every
+        sentence with candidates (kept and dropped).
+    on_warning : callable, optional
+        Called with a one-line message when a sentence cannot be read (a bug in a
+        rule must not cost the rest of the build); without it the error is raised.
+
+    Returns
+    -------
+    (entities, facts) : dict of key -> Entity, list of Fact
+
+    Examples
+    --------
+    >>> ents, facts = extract([Document.from_text("Peru produces copper and zinc.")])
+    >>> sorted((f.subject, f.predicate, f.object) for f in facts)
+    [('peru', 'produces', 'copper'), ('peru', 'produces', 'zinc')]
+    """
+    from ..pipeline import load_pipeline
+
+    onto = ontology or load_ontology()
+    nlp = nlp or load_pipeline(model)
+    triggers = TriggerIndex.from_ontology(onto)
+    documents = list(documents)
+    resolver = Resolver(onto)
+    raw: list[tuple[Document, RawCandidate, int, int]] = []
+    memory, memory_of = DocumentMemory(), None
+    for d, off, doc in parse_documents(documents, nlp, progress=progress):
+        if memory_of != d.id:  # a new document; pieces of one document share what was learnt
+            memory, memory_of = DocumentMemory(), d.id
+        acronyms = define_acronyms(doc, memory.acronyms, onto)
+        titled_people(doc, onto)
+        one_sense_per_document(doc)
+        company_prefixes(doc, onto)
+        ctx = DocContext(doc, onto, triggers, acronyms, memory)
+        resolver.observe_doc(d.id, doc)
+        for sent in doc.sents:
+            try:
+                kept, rejected = sentence_candidates(ctx, sent)
+            except Exception as exc:  # noqa: BLE001 - one sentence must not cost the whole build
+                if on_warning is None:
+                    raise
+                on_warning(f"{d.name}: sentence at character {sent.start_char + off} skipped "
+                           f"(relation extraction failed: {type(exc).__name__}: {str(exc)[:80]})")
+                continue
+            s_start, s_end = sent.start_char + off, sent.end_char + off
+            chunk_text = d.text[s_start:s_end]
+            s_start += len(chunk_text) - len(chunk_text.lstrip())
+            s_end -= len(chunk_text) - len(chunk_text.rstrip())
+            for c in kept:
+                raw.append((d, c, s_start, s_end))
+            if explain is not None and (kept or rejected):
+                explain.append(SentenceTrace(
+                    doc_id=d.id, doc_name=d.name, start=s_start, sentence=d.text[s_start:s_end],
+                    candidates=tuple(
+                        [Candidate(c.subject.text, c.predicate, c.object.text, c.rule, c.modality, c.confidence, True)
+                         for c in kept]
+                        + [Candidate(c.subject.text, c.predicate, c.object.text, c.rule, c.modality, c.confidence,
+                                     False, why) for c, why in rejected])))
+    # one evidence per fact and sentence (two names of one entity in a sentence give one fact)
+    best: dict[tuple, Evidence] = {}
+    for d, c, s_start, s_end in raw:
+        s_key, o_key = resolver.key(d.id, c.subject), resolver.key(d.id, c.object)
+        if s_key is None or o_key is None or s_key == o_key:
+            continue
+        if onto.properties[c.predicate].symmetric and o_key < s_key:
+            s_key, o_key = o_key, s_key
+        ev = Evidence(doc_id=d.id, sentence=d.text[s_start:s_end], start=s_start, end=s_end,
+                      rule=c.rule, confidence=c.confidence, modality=c.modality)
+        key = (s_key, c.predicate, o_key, d.id, s_start)
+        old = best.get(key)
+        if old is None or (ev.confidence, ev.modality == "asserted", ev.rule) > (
+                old.confidence, old.modality == "asserted", old.rule):
+            best[key] = ev
+    facts = merge_facts(Fact(s, p, o, (ev,)) for (s, p, o, _, _), ev in best.items())
+    entities = resolver.entities()
+    used = {f.subject for f in facts} | {f.object for f in facts}
+    return {k: e for k, e in entities.items() if k in used}, facts

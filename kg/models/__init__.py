@@ -1,0 +1,1 @@
+"""Trained weights shipped with kg (relation classifier, mention typer); see ``kg.extract.train``."""
