@@ -276,7 +276,8 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
           model: str | None = None, min_confidence: float = 0.0, explain: list[SentenceTrace] | None = None,
           strict: bool = False, progress: bool | str = False,
           on_warning: Callable[[str], None] | None = None,
-          exclude: str | os.PathLike | Iterable[str | os.PathLike] = ()) -> KnowledgeGraph:
+          exclude: str | os.PathLike | Iterable[str | os.PathLike] = (),
+          extractor: str | None = None, models: str | os.PathLike | None = None, nlp=None) -> KnowledgeGraph:
     """Build a knowledge graph from article files and/or strings.
 
     Parameters
@@ -288,6 +289,14 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
         Article texts given as strings.
     model
         The spaCy model name (default: the bundled ``en_core_web_sm``).
+    extractor
+        ``"rules"``, ``"trained"`` or ``"hybrid"`` (default: ``kg.extract.decide.DEFAULT_EXTRACTOR``,
+        the one that scored best on the corpus dev split); see :func:`kg.extract.extract`.
+    models
+        A folder of trained weights (``kg train -o DIR``) instead of the shipped ones.
+    nlp
+        An already loaded pipeline (:func:`kg.pipeline.load_pipeline`), to build many times
+        without loading the model again.
     min_confidence
         Facts below this confidence are left out of the graph.
     explain
@@ -390,7 +399,10 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
     from . import extract as kgextract
 
     show = len(documents) > _FEW_DOCUMENTS if progress == "auto" else bool(progress)
-    entities, facts = kgextract.extract(documents, model=model, explain=explain, progress=show, on_warning=note)
+    from .extract.decide import DEFAULT_EXTRACTOR
+
+    entities, facts = kgextract.extract(documents, nlp=nlp, model=model, explain=explain, progress=show,
+                                        on_warning=note, extractor=extractor or DEFAULT_EXTRACTOR, models=models)
 
     from . import rdf
 

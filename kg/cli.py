@@ -94,7 +94,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     progress: bool | str = "auto" if (not args.quiet and sys.stderr.isatty()) else False
     # OUT may be inside an INPUT folder (`kg build notes -o notes/out`): never read it back
     kg = api.build(args.inputs, model=args.model, min_confidence=args.min_confidence, explain=traces,
-                   strict=args.strict, progress=progress, on_warning=on_warning, exclude=[out])
+                   strict=args.strict, progress=progress, on_warning=on_warning, exclude=[out],
+                   extractor=args.extractor, models=args.models)
     if traces is not None:
         format_traces(traces, sys.stdout)
     paths = kg.save(out, formats=formats)
@@ -185,7 +186,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     gold = evaluate.load_gold(args.gold)  # fail on a bad gold file before the build
     kg = api.build(args.texts, model=args.model, on_warning=lambda w: _err(f"warning: {_one_line(str(w))}"),
-                   exclude=[args.output] if args.output else ())
+                   exclude=[args.output] if args.output else (), extractor=args.extractor, models=args.models)
     s = evaluate.score(kg.graph, gold)
     if args.json:
         print(json.dumps(s.to_dict(), indent=1))
@@ -195,6 +196,31 @@ def cmd_eval(args: argparse.Namespace) -> int:
         paths = kg.save(args.output, extra={"score.json": json.dumps(s.to_dict(), indent=1) + "\n"})
         _err(f"wrote {paths['ttl'].parent}")
     return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from .extract.train import train
+
+    corpus = Path(args.corpus)
+    if not (corpus / "train" / "texts").is_dir() and not (corpus / "texts").is_dir():
+        raise InputError(f"{corpus}: not an annotated corpus (no train/texts/ or texts/ inside); "
+                         "pass the repository's corpus/ folder")
+    report = train(corpus, Path(args.output), model=args.model, redocred=args.redocred,
+                   redocred_limit=args.redocred_limit, tune_on_dev=not args.no_tune,
+                   log=lambda s: None if args.quiet else _err(s))
+    print(json.dumps(report))
+    return 0
+
+
+def _add_extractor_options(p: argparse.ArgumentParser) -> None:
+    from .extract.decide import DEFAULT_EXTRACTOR, EXTRACTORS
+
+    p.add_argument("--extractor", choices=EXTRACTORS, default=None,
+                   help=f"rules: the rule families alone; trained: the relation classifier over every "
+                        f"candidate pair (rule votes are features); hybrid: rule facts the classifier does not "
+                        f"veto plus its confident pairs (default: {DEFAULT_EXTRACTOR}, the best on the corpus "
+                        f"dev split)")
+    p.add_argument("--models", metavar="DIR", help="trained weights from 'kg train -o DIR' (default: the shipped ones)")
 
 
 # -- parser ------------------------------------------------------------------
@@ -253,6 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true",
                    help="treat any input warning as an error: write nothing and exit 1")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
+    _add_extractor_options(p)
 
     p = add("query", "run a SPARQL query on a graph",
             "Run a SPARQL query on a built graph. QUERY is a SPARQL string, a .rq file or the\n"
@@ -309,6 +336,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", metavar="NAME", help="spaCy model to use")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.add_argument("-o", "--output", metavar="OUT", help="also save the built graph and score.json in OUT")
+    _add_extractor_options(p)
+
+    p = add("train", "train the relation classifier on an annotated corpus",
+            "Train the relation classifier on CORPUS/train (and the Re-DocRED subset in\n"
+            "CORPUS/re-docred/), choose its thresholds on CORPUS/dev, and write the weights to\n"
+            "DIR/relations.npz. Build with them: kg build ... --models DIR. Prints a JSON report\n"
+            "(examples, features, dev scores, seconds, bytes). The test split is never read.",
+            "  kg train corpus/ -o models/\n"
+            "  kg build articles/ -o out/ --extractor hybrid --models models/",
+            cmd_train)
+    p.add_argument("corpus", metavar="CORPUS", help="the annotated corpus folder (train/, dev/, re-docred/)")
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="where to write the weights")
+    p.add_argument("--model", metavar="NAME", help="spaCy model to use")
+    p.add_argument("--redocred", metavar="FILE", help="converted Re-DocRED file (default: CORPUS/re-docred/...)")
+    p.add_argument("--redocred-limit", type=int, metavar="N", help="use only the first N Re-DocRED documents")
+    p.add_argument("--no-tune", action="store_true", help="keep the default thresholds (no dev-split builds)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
     return parser
 
 

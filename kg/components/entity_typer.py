@@ -31,6 +31,10 @@ from spacy.util import filter_spans
 
 from ..ontology import load_ontology
 
+if not Doc.has_extension("kg_ner"):
+    # the statistical NER's own label of each name, by its first token (kept for the mention typer)
+    Doc.set_extension("kg_ner", default=None)
+
 DROP_LABELS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL",
                "LANGUAGE", "WORK_OF_ART", "LAW", "NORP"}
 TRIM_START = {"the", "a", "an", "this", "that", "these", "those", "its", "their", "our", "his", "her"}
@@ -144,6 +148,7 @@ class EntityTyper:
 
     def __call__(self, doc: Doc) -> Doc:
         out = []
+        doc._.kg_ner = {ent.start: ent.label_ for ent in doc.ents if ent.label_ not in self.class_names}
         for ent in doc.ents:
             if ent.label_ in DROP_LABELS and ent.label_ not in self.class_names:
                 continue

@@ -51,6 +51,8 @@ class DocumentMemory:
     acronyms: dict[str, Mention] = field(default_factory=dict)
     members: dict[str, list[Mention]] = field(default_factory=dict)
     country_counts: Counter = field(default_factory=Counter)
+    subject: "Mention | None" = None  # what the document is about (see document_subject)
+    subject_known: bool = False
 
 
 class DocContext:
@@ -80,6 +82,7 @@ class DocContext:
         # relations with a general noun ("minerals") waiting for a "These include ..." sentence
         self.pending: list[tuple] = []
         self.country_counts = memory.country_counts
+        self.subject: Mention | None = memory.subject  # the document's subject (set by the driver)
         for ent in self.ents:
             if ent.label_ == "Country":
                 self.country_counts[self.mention(ent).lex or ent.text] += 1
@@ -252,3 +255,24 @@ def company_prefixes(doc: Doc, onto: Ontology) -> None:
     if spans:
         taken = {i for s in spans for i in range(s.start, s.end)}
         doc.ents = filter_spans(spans + [e for e in doc.ents if not taken.intersection(range(e.start, e.end))])
+
+
+def document_subject(doc: Doc, title: str | None) -> Span | None:
+    """The name a document is about: the longest name that its title contains, else the subject of
+    its first sentence when that is a name ("Escondida is a copper mine..."). Encyclopedia pages
+    and releases go on to call it "it", "the mine", "the company"."""
+    ents = [e for e in doc.ents if e.text[:1].isupper()]
+    if title:
+        low = title.lower()
+        inside = [e for e in ents if len(e.text) > 2 and e.text.lower() in low]
+        if inside:
+            return max(inside, key=lambda e: (len(e.text), -e.start))
+    first = next(iter(doc.sents), None)
+    if first is not None:
+        for e in ents:
+            if e.start >= first.end:
+                break
+            if e.root.dep_ in ("nsubj", "nsubjpass") and e.root.head.dep_ == "ROOT":
+                return e
+    return None
+

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from ..model import Candidate, Document, Entity, Evidence, Fact, SentenceTrace, merge_facts
 from ..ontology import Ontology, load_ontology
 from ..resolve import Resolver
-from .mentions import (DocContext, DocumentMemory, RawCandidate, company_prefixes, define_acronyms,
+from .mentions import (DocContext, DocumentMemory, RawCandidate, company_prefixes, define_acronyms, document_subject,
                        one_sense_per_document, titled_people)
 from .rules import TriggerIndex, sentence_candidates
 
@@ -64,9 +64,60 @@ def parse_documents(documents: list[Document], nlp, *, progress: bool = False) -
         yield d, off, doc
 
 
+def prepared_pieces(documents: list[Document], nlp, onto: Ontology, *, typer=None, progress: bool = False
+                    ) -> Iterator[tuple[Document, int, Doc, dict, DocumentMemory]]:
+    """Parse documents and fix their mentions (acronyms, one sense per document, titled people,
+    company prefixes, then the trained typer when given).
+
+    Yields ``(document, piece offset, parsed piece, acronyms, memory)``; pieces of one document
+    share what was learnt (acronyms, members, counts).
+    """
+    memory, memory_of = DocumentMemory(), None
+    for d, off, doc in parse_documents(documents, nlp, progress=progress):
+        if memory_of != d.id:  # a new document; pieces of one document share what was learnt
+            memory, memory_of = DocumentMemory(), d.id
+        acronyms = define_acronyms(doc, memory.acronyms, onto)
+        titled_people(doc, onto)
+        one_sense_per_document(doc)
+        company_prefixes(doc, onto)
+        if typer is not None:
+            typer.apply(doc, d.title)
+        yield d, off, doc, acronyms, memory
+
+
+def read_sentences(documents: list[Document], nlp, onto: Ontology, triggers: TriggerIndex, *,
+                   resolver: Resolver | None = None, typer=None, progress: bool = False,
+                   on_warning=None) -> Iterator[tuple[Document, int, DocContext, Span, list, list]]:
+    """Parse documents and run the rule families on every sentence.
+
+    Yields ``(document, piece offset, context, sentence, kept, rejected)``: the rules' kept
+    candidates and the rejected ones with their reason. Shared by :func:`extract` and
+    :mod:`kg.extract.train`, so that training sees what extraction sees.
+    """
+    for d, off, doc, acronyms, memory in prepared_pieces(documents, nlp, onto, typer=typer, progress=progress):
+        ctx = DocContext(doc, onto, triggers, acronyms, memory)
+        if not memory.subject_known:
+            subject = document_subject(doc, d.title)
+            memory.subject = ctx.mention(subject) if subject is not None else None
+            memory.subject_known = True
+        ctx.subject = memory.subject
+        if resolver is not None:
+            resolver.observe_doc(d.id, doc)
+        for sent in doc.sents:
+            try:
+                kept, rejected = sentence_candidates(ctx, sent)
+            except Exception as exc:  # noqa: BLE001 - one sentence must not cost the whole build
+                if on_warning is None:
+                    raise
+                on_warning(f"{d.name}: sentence at character {sent.start_char + off} skipped "
+                           f"(relation extraction failed: {type(exc).__name__}: {str(exc)[:80]})")
+                continue
+            yield d, off, ctx, sent, kept, rejected
+
+
 def extract(documents: Iterable[Document], *, nlp=None, model: str | None = None, ontology: Ontology | None = None,
-            explain: list | None = None, progress: bool = False,
-            on_warning=None) -> tuple[dict[str, Entity], list[Fact]]:
+            explain: list | None = None, progress: bool = False, on_warning=None,
+            extractor: str = "rules", models: str | None = None) -> tuple[dict[str, Entity], list[Fact]]:
     """Extract entities and facts from documents.
 
     Parameters
@@ -82,6 +133,12 @@ def extract(documents: Iterable[Document], *, nlp=None, model: str | None = None
     on_warning : callable, optional
         Called with a one-line message when a sentence cannot be read (a bug in a
         rule must not cost the rest of the build); without it the error is raised.
+    extractor : {"rules", "trained", "hybrid"}
+        ``rules``: the rule families alone; ``trained``: the relation classifier decides over
+        every candidate pair (rule votes are among its features); ``hybrid``: rule facts the
+        classifier does not veto, plus the classifier's confident pairs.
+    models : str, optional
+        Folder of trained weights (``kg train -o DIR``); default: the ones shipped with kg.
 
     Returns
     -------
@@ -101,39 +158,31 @@ def extract(documents: Iterable[Document], *, nlp=None, model: str | None = None
     documents = list(documents)
     resolver = Resolver(onto)
     raw: list[tuple[Document, RawCandidate, int, int]] = []
-    memory, memory_of = DocumentMemory(), None
-    for d, off, doc in parse_documents(documents, nlp, progress=progress):
-        if memory_of != d.id:  # a new document; pieces of one document share what was learnt
-            memory, memory_of = DocumentMemory(), d.id
-        acronyms = define_acronyms(doc, memory.acronyms, onto)
-        titled_people(doc, onto)
-        one_sense_per_document(doc)
-        company_prefixes(doc, onto)
-        ctx = DocContext(doc, onto, triggers, acronyms, memory)
-        resolver.observe_doc(d.id, doc)
-        for sent in doc.sents:
-            try:
-                kept, rejected = sentence_candidates(ctx, sent)
-            except Exception as exc:  # noqa: BLE001 - one sentence must not cost the whole build
-                if on_warning is None:
-                    raise
-                on_warning(f"{d.name}: sentence at character {sent.start_char + off} skipped "
-                           f"(relation extraction failed: {type(exc).__name__}: {str(exc)[:80]})")
-                continue
-            s_start, s_end = sent.start_char + off, sent.end_char + off
-            chunk_text = d.text[s_start:s_end]
-            s_start += len(chunk_text) - len(chunk_text.lstrip())
-            s_end -= len(chunk_text) - len(chunk_text.rstrip())
-            for c in kept:
-                raw.append((d, c, s_start, s_end))
-            if explain is not None and (kept or rejected):
-                explain.append(SentenceTrace(
-                    doc_id=d.id, doc_name=d.name, start=s_start, sentence=d.text[s_start:s_end],
-                    candidates=tuple(
-                        [Candidate(c.subject.text, c.predicate, c.object.text, c.rule, c.modality, c.confidence, True)
-                         for c in kept]
-                        + [Candidate(c.subject.text, c.predicate, c.object.text, c.rule, c.modality, c.confidence,
-                                     False, why) for c, why in rejected])))
+    decider = None
+    if extractor != "rules":
+        from .decide import Decider
+
+        decider = Decider.load(onto, triggers, models, mode=extractor)
+    for d, off, ctx, sent, kept, rejected in read_sentences(documents, nlp, onto, triggers, resolver=resolver,
+                                                           typer=decider.typer if decider else None,
+                                                           progress=progress, on_warning=on_warning):
+        if decider is not None:
+            kept, rejected = decider.decide(ctx, sent, kept, rejected)
+        s_start, s_end = sent.start_char + off, sent.end_char + off
+        chunk_text = d.text[s_start:s_end]
+        s_start += len(chunk_text) - len(chunk_text.lstrip())
+        s_end -= len(chunk_text) - len(chunk_text.rstrip())
+        for c in kept:
+            raw.append((d, c, s_start, s_end))
+        if explain is not None and (kept or rejected):
+            explain.append(SentenceTrace(
+                doc_id=d.id, doc_name=d.name, start=s_start, sentence=d.text[s_start:s_end],
+                candidates=tuple(
+                    [Candidate(c.subject.text, c.predicate, c.object.text, c.rule, c.modality, c.confidence, True,
+                               decider.notes.get(c, "") if decider is not None else "")
+                     for c in kept]
+                    + [Candidate(c.subject.text, c.predicate, c.object.text, c.rule, c.modality, c.confidence,
+                                 False, why) for c, why in rejected])))
     # one evidence per fact and sentence (two names of one entity in a sentence give one fact)
     best: dict[tuple, Evidence] = {}
     for d, c, s_start, s_end in raw:

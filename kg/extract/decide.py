@@ -1,0 +1,159 @@
+"""Deciding which candidate pairs become facts: the rules, the classifier, or both.
+
+``trained``: every candidate pair of a sentence is scored by the relation classifier (whose
+features include the rules' votes); a property is kept when its probability reaches the
+threshold chosen on the corpus dev split. ``hybrid``: what the rules found is kept unless the
+classifier vetoes it (probability below the veto threshold), and the classifier adds the pairs
+it is confident about. Either way, a fact's confidence is the classifier's probability.
+
+When the classifier is confident about a pair that the domain/range check rejects because of a
+mention's class, and that class came from the statistical NER rather than the lexicon, the
+mention is re-typed to the most likely class the property allows instead of losing the fact.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from spacy.tokens import Span
+
+from ..errors import ModelError
+from ..modality import modality_of
+from ..ontology import Ontology
+from .candidates import PairCandidate, pair_candidates
+from .classifier import LinearClassifier
+from .features import _head, _path, pair_features
+from .mentions import DocContext, Mention, RawCandidate
+from .rules.base import TriggerIndex
+from .typing import TYPER_FILE, MentionTyper
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+RELATIONS_FILE = "relations.npz"
+#: the order in which a mis-typed name is re-typed, most specific reading first
+RETYPE_ORDER = ("Mine", "Facility", "Company", "Region", "Country", "Organisation", "Event", "Product", "Mineral",
+                "Person", "Place", "GovernmentBody", "Alliance")
+EXTRACTORS = ("rules", "trained", "hybrid")
+#: the extractor used when none is asked for: the best on the corpus dev split (README)
+DEFAULT_EXTRACTOR = "rules"
+
+
+def models_dir(models: str | Path | None = None) -> Path:
+    return Path(models) if models else MODELS_DIR
+
+
+class Decider:
+    """Scores the candidate pairs of a sentence and decides (see the module docstring)."""
+
+    def __init__(self, onto: Ontology, triggers: TriggerIndex, relations: LinearClassifier, mode: str = "hybrid",
+                 typer: MentionTyper | None = None):
+        if mode not in ("trained", "hybrid"):
+            raise ValueError(f"mode must be 'trained' or 'hybrid', not {mode!r}")
+        self.onto = onto
+        self.triggers = triggers
+        self.clf = relations
+        self.typer = typer
+        self.mode = mode
+        self.threshold = float(relations.meta.get("threshold", {}).get(mode, 0.5))
+        self.veto = float(relations.meta.get("veto", 0.1))
+        self.retype_at = float(relations.meta.get("retype", 0.7))
+        #: for --explain: kept candidate -> "classifier 0.87; rules: verb:produce" (of the last sentence)
+        self.notes: dict[RawCandidate, str] = {}
+        self._typing_context: tuple | None = None
+
+    @classmethod
+    def load(cls, onto: Ontology, triggers: TriggerIndex, models: str | Path | None = None,
+             mode: str = "hybrid") -> "Decider":
+        path = models_dir(models) / RELATIONS_FILE
+        if not path.is_file():
+            raise ModelError(f"{path}: no trained relation classifier there; train one with "
+                             f"'kg train corpus/ -o DIR' and pass --models DIR, or use --extractor rules")
+        return cls(onto, triggers, LinearClassifier.load(path), mode,
+                   MentionTyper.load(models_dir(models) / TYPER_FILE))
+
+    # ------------------------------------------------------------------
+    def score(self, ctx: DocContext, sent: Span, pair: PairCandidate) -> tuple[dict[str, float], set[str]]:
+        feats = pair_features(ctx.doc, sent, pair, self.triggers)
+        return self.clf.scores(feats), feats
+
+    def _retype(self, ctx: DocContext, m: Mention, allowed: set[str]) -> Mention | None:
+        """``m`` as the most likely class that ``allowed`` admits (the typer's ranking when there is
+        a typer, else :data:`RETYPE_ORDER`); None when the lexicon or a rule fixed its class."""
+        if m.lex or m.via not in ("", "open"):
+            return None
+        order = list(RETYPE_ORDER)
+        span = ctx.doc.char_span(m.start, m.end, alignment_mode="expand") if self.typer is not None else None
+        if span is not None and len(span):
+            from .typing import document_context, mention_features
+
+            if self._typing_context is None or self._typing_context[0] is not ctx.doc:
+                self._typing_context = (ctx.doc, document_context(ctx.doc))
+            scores = self.typer.clf.scores(mention_features(ctx.doc, span, self._typing_context[1]))
+            order = sorted(scores, key=lambda c: -scores[c]) + order
+        for cls in order:
+            if any(self.onto.is_a(cls, a) for a in allowed):
+                return Mention(m.text, cls, m.start, m.end, m.lex, m.via)
+        return None
+
+    def _anchor(self, ctx: DocContext, sent: Span, pair: PairCandidate):
+        if pair.s_tokens and pair.o_tokens:
+            path = _path(_head(ctx.doc, pair.s_tokens), _head(ctx.doc, pair.o_tokens))
+            if path:
+                for step, tok in path:
+                    if step == "@":
+                        return tok
+        return sent.root
+
+    def decide(self, ctx: DocContext, sent: Span, kept: list[RawCandidate],
+               rejected: list[tuple[RawCandidate, str]]) -> tuple[list[RawCandidate], list[tuple[RawCandidate, str]]]:
+        """The kept and rejected candidates of a sentence after the classifier has had its say."""
+        out: list[RawCandidate] = []
+        self.notes = {}
+        dropped: list[tuple[RawCandidate, str]] = [(c, why) for c, why in rejected if "domain/range" not in why]
+        for pair in pair_candidates(ctx, sent, kept, rejected):
+            scores, _ = self.score(ctx, sent, pair)
+            votes = {v.prop: v for v in pair.votes if v.kept}
+            refused = {v.prop: v for v in pair.votes if not v.kept}
+            said = "; rules: " + (", ".join(f"{v.rule}{'' if v.kept else ' (out of domain)'}" for v in pair.votes)
+                                  if pair.votes else "none")
+            for prop, p in scores.items():
+                conf = round(min(p, 0.99), 3)
+                v = votes.get(prop)
+                if v is not None:
+                    cand = RawCandidate(pair.subject, prop, pair.object, v.rule, conf, v.modality)
+                    need = self.veto if self.mode == "hybrid" else self.threshold
+                    if p >= need:
+                        out.append(cand)
+                        self.notes[cand] = f"classifier {p:.2f}{said}"
+                    else:
+                        dropped.append((cand, f"classifier {p:.2f} < {need:.2f}{said}"))
+                    continue
+                r = refused.get(prop)
+                if p < self.threshold:
+                    if r is not None:
+                        dropped.append((RawCandidate(pair.subject, prop, pair.object, r.rule, r.confidence,
+                                                     r.modality), f"outside the domain/range; classifier {p:.2f}"))
+                    continue
+                s, o = pair.subject, pair.object
+                spec = self.onto.properties[prop]
+                if not self.onto.allows(prop, s.cls, o.cls) and p >= self.retype_at:
+                    if not any(self.onto.is_a(s.cls, c) for c in spec.domain):
+                        s = self._retype(ctx, s, set(spec.domain)) or s
+                    if not any(self.onto.is_a(o.cls, c) for c in spec.range):
+                        o = self._retype(ctx, o, set(spec.range)) or o
+                modality = r.modality if r is not None else modality_of(self._anchor(ctx, sent, pair))
+                rule = "classifier" + (f" ({r.rule})" if r is not None else "")
+                cand = RawCandidate(s, prop, o, rule, conf, modality)
+                if self.onto.allows(prop, s.cls, o.cls):
+                    out.append(cand)
+                    retyped = [f"{m.text} re-typed {m0.cls} -> {m.cls}" for m, m0 in ((s, pair.subject),
+                               (o, pair.object)) if m is not m0]
+                    self.notes[cand] = f"classifier {p:.2f}{said}" + "".join(f"; {x}" for x in retyped)
+                else:
+                    dropped.append((cand, f"{s.cls} -> {o.cls} is outside the domain/range of {prop}"))
+        # one reading per fact and sentence
+        best: dict[tuple, RawCandidate] = {}
+        for c in out:
+            key = ((c.subject.lex or c.subject.text).lower(), c.predicate, (c.object.lex or c.object.text).lower())
+            old = best.get(key)
+            if old is None or c.confidence > old.confidence:
+                best[key] = c
+        return list(best.values()), dropped

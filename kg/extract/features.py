@@ -1,0 +1,145 @@
+"""Features of a candidate pair for the relation classifier.
+
+Sparse string features, read off the parse: the classes of the two mentions, their order and
+distance, the words between them, the dependency path between their heads (with and without
+its words), the ontology's trigger words met on the path or between (so the classifier
+generalises over the trigger lists of ``ontologies/kg.ttl``), the words around the mentions, how
+each mention was found, and the votes of the rule families.
+
+Examples
+--------
+>>> import spacy
+>>> from kg.extract.mentions import Mention
+>>> from kg.extract.candidates import PairCandidate, Vote
+>>> nlp = spacy.blank("en")
+>>> doc = nlp("Peru mines copper")
+>>> c = PairCandidate(Mention("Peru", "Country", 0, 4), Mention("copper", "Mineral", 11, 17), (0, 1), (2, 3),
+...                   (Vote("produces", "verb:mine", 0.8, "asserted", True),))
+>>> sorted(f for f in pair_features(doc, doc[:], c) if f.startswith(("cls", "btw", "vote")))
+['btw:mines', 'btwseq:mines', 'cls:Country>Mineral', 'vote:produces', 'vote:produces:verb']
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from spacy.tokens import Doc, Span, Token
+
+from .candidates import PairCandidate
+
+if TYPE_CHECKING:
+    from .rules.base import TriggerIndex
+
+_BUCKETS = (0, 1, 2, 3, 5, 8, 12, 20, 40)
+
+
+def _bucket(n: int) -> int:
+    for b in reversed(_BUCKETS):
+        if n >= b:
+            return b
+    return 0
+
+
+def _head(doc: Doc, span: tuple[int, int]) -> Token:
+    toks = doc[span[0]:span[1]]
+    return toks.root
+
+
+def _word(t: Token) -> str:
+    if t.like_num:
+        return "<num>"
+    if t.ent_type_ and t.pos_ == "PROPN":
+        return "<" + t.ent_type_ + ">"
+    return t.lemma_.lower() or t.lower_
+
+
+def _path(a: Token, b: Token, limit: int = 8) -> list[tuple[str, Token | None]] | None:
+    """The dependency path from ``a`` up to the lowest common ancestor and down to ``b``."""
+    up_a = [a] + list(a.ancestors)
+    up_b = [b] + list(b.ancestors)
+    index_b = {t.i: k for k, t in enumerate(up_b)}
+    for k, t in enumerate(up_a):
+        if t.i in index_b:
+            j = index_b[t.i]
+            if k + j > limit:
+                return None
+            steps: list[tuple[str, Token | None]] = []
+            for x in up_a[:k]:
+                steps.append(("^" + x.dep_, x.head if x.head.i != t.i else None))
+            steps.append(("@", t))
+            for x in reversed(up_b[:j]):
+                steps.append(("v" + x.dep_, None))
+            return steps
+    return None
+
+
+def pair_features(doc: Doc, sent: Span, c: PairCandidate, triggers: "TriggerIndex | None" = None) -> set[str]:
+    """The sparse features of one candidate pair (a set of strings)."""
+    f = {f"cls:{c.subject.cls}>{c.object.cls}", f"scls:{c.subject.cls}", f"ocls:{c.object.cls}"}
+    if c.subject.via:
+        f.add(f"svia:{c.subject.via}")
+    if c.object.via:
+        f.add(f"ovia:{c.object.via}")
+    if c.subject.lex:
+        f.add("slex")
+    if c.object.lex:
+        f.add("olex")
+    for v in c.votes:
+        family = v.rule.split(":")[0].split(" ")[0]
+        tag = "vote" if v.kept else "rejected"
+        f.add(f"{tag}:{v.prop}")
+        f.add(f"{tag}:{v.prop}:{family}")
+        if "+ref" in v.rule:
+            f.add(f"{tag}:{v.prop}:ref")
+    s, o = c.s_tokens, c.o_tokens
+    inside = s is not None and o is not None and all(sent.start <= x[0] and x[1] <= sent.end for x in (s, o))
+    if not inside:
+        f.add("xsent")
+        return f
+    first, second = (s, o) if s[0] <= o[0] else (o, s)
+    f.add("order:so" if first is s else "order:os")
+    gap = max(0, second[0] - first[1])
+    f.add(f"gap:{_bucket(gap)}")
+    between = doc[first[1]:second[0]]
+    words = [_word(t) for t in between]
+    prefix = "btw" if first is s else "btwr"
+    for w in words:
+        f.add(f"{prefix}:{w}")
+    if gap <= 5:
+        f.add(f"{prefix}seq:" + " ".join(words))
+    if any(t.text == "," for t in between):
+        f.add("btw:<comma>")
+    other_ents = {t.ent_type_ for t in between if t.ent_type_}
+    for label in other_ents:
+        f.add(f"btwent:{label}")
+    if first[0] > sent.start:
+        f.add(f"pre:{_word(doc[first[0] - 1])}")
+    if second[1] < sent.end:
+        f.add(f"post:{_word(doc[second[1]])}")
+        f.add(f"{'s' if second is s else 'o'}next:{_word(doc[second[1]])}")
+    if first[1] < len(doc) and first[1] < second[0]:
+        f.add(f"{'s' if first is s else 'o'}next:{_word(doc[first[1]])}")
+    hs, ho = _head(doc, s), _head(doc, o)
+    f.add(f"sdep:{hs.dep_}")
+    f.add(f"odep:{ho.dep_}")
+    path = _path(hs, ho)
+    if path is None:
+        f.add("path:none")
+    else:
+        f.add("path:" + " ".join(step if tok is None else f"{step}[{_word(tok)}]" for step, tok in path))
+        f.add("pathd:" + " ".join(step for step, _ in path))
+        for step, tok in path:
+            if tok is not None:
+                f.add(f"plem:{_word(tok)}")
+        f.add(f"plen:{_bucket(len(path))}")
+    if triggers is not None:
+        lemmas = {t.lemma_.lower() for t in between}
+        if path is not None:
+            lemmas |= {tok.lemma_.lower() for _, tok in path if tok is not None}
+        for lemma in lemmas:
+            for table, kind in ((triggers.verbs, "v"), (triggers.nouns, "n"), (triggers.adjs, "a")):
+                for trig in table.get(lemma, ()):
+                    f.add(f"trig:{trig.prop}{'~' if trig.inverse else ''}:{kind}")
+    neg = any(t.dep_ == "neg" or t.lower_ in ("not", "no", "never") for t in sent)
+    if neg:
+        f.add("neg")
+    return f

@@ -1,0 +1,332 @@
+"""Training the relation classifier from annotated real text (``kg train``).
+
+Examples come from two sources, read through the same pipeline and rule families as a build
+(:func:`kg.extract.run.read_sentences`), so that training sees what extraction sees:
+
+- the corpus (``corpus/train``): every candidate pair of a sentence is labelled with the gold
+  properties that hold between the gold entities its mentions name (names and aliases matched
+  as the scorer matches them);
+- Re-DocRED (``corpus/re-docred/re-docred-kg.jsonl.gz``, a converted subset of the human-
+  annotated Wikipedia documents, see its README): pairs of annotated mentions labelled with
+  the Wikidata relations that map to the schema. Its pairs count at a lower weight, and pairs
+  a rule reads as a property Re-DocRED cannot express are left out (its silence there says
+  nothing).
+
+The classifier is fitted on those examples; then the decision thresholds of the ``trained`` and
+``hybrid`` extractors are chosen on the corpus dev split by building it and scoring the graph,
+exactly as ``kg eval`` does. The test split is never read here.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ..corpus import iter_docs
+from ..errors import InputError
+from ..evaluate import PROPERTIES, SYMMETRIC, match_keys
+from ..model import Document
+from ..ontology import Ontology, load_ontology
+from .candidates import PairCandidate, pair_candidates
+from .classifier import LinearClassifier
+from .decide import RELATIONS_FILE
+from .features import pair_features
+from .rules.base import TriggerIndex
+from .run import prepared_pieces, read_sentences
+from .typing import TYPER_FILE, TYPES, MentionTyper, document_context, mention_features
+
+LABELS = sorted(PROPERTIES)
+#: Re-DocRED relations (Wikidata ids) and the schema property each gives; "~" reverses the pair
+REDOCRED_MAP: dict[str, str] = {
+    "P131": "locatedIn", "P17": "locatedIn", "P276": "locatedIn", "P706": "locatedIn", "P150": "~locatedIn",
+    "P463": "memberOf", "P1344": "attends", "P710": "~attends",
+    "P6": "~leaderOf", "P35": "~leaderOf", "P488": "~leaderOf", "P169": "~leaderOf", "P1037": "~leaderOf",
+    "P127": "~owns", "P749": "~owns", "P355": "owns",
+}
+REDOCRED_PROPERTIES = {"locatedIn", "memberOf", "attends", "leaderOf", "investsIn", "operates"}
+REDOCRED_FILE = Path("re-docred") / "re-docred-kg.jsonl.gz"
+
+
+@dataclass
+class Example:
+    features: set[str]
+    labels: set[str]
+    weight: float
+    doc: str
+
+
+# ---------------------------------------------------------------- labels
+def _keys(m) -> set[str]:
+    keys = set(match_keys(m.text))
+    if m.lex:
+        keys |= match_keys(m.lex)
+    return keys
+
+
+def gold_labels(pair: PairCandidate, index: dict[str, set[str]], triples: set[tuple[str, str, str]]) -> set[str]:
+    """The gold properties between the entities that the pair's mentions name."""
+    subs = set().union(*(index.get(k, set()) for k in _keys(pair.subject)))
+    objs = set().union(*(index.get(k, set()) for k in _keys(pair.object)))
+    out = set()
+    for s, p, o in triples:
+        if (s in subs and o in objs) or (p in SYMMETRIC and o in subs and s in objs):
+            out.add(p)
+    return out
+
+
+def corpus_examples(folder: str | Path, nlp, onto: Ontology, triggers: TriggerIndex, *,
+                    weight: float = 1.0, typer: MentionTyper | None = None) -> list[Example]:
+    """Labelled candidate pairs of every passage of a corpus split."""
+    docs, by_id = _corpus_documents(folder)
+    gold = {}
+    for d in docs:
+        r = by_id[d.id]
+        index: dict[str, set[str]] = {}
+        names = r.annotation.get("entities", {})
+        for name, spec in names.items():
+            aliases = spec.get("aliases", []) if isinstance(spec, dict) else spec
+            for form in (name, *aliases):
+                for k in match_keys(form):
+                    index.setdefault(k, set()).add(name)
+        gold[d.id] = (index, {tuple(t) for t in r.triples if len(t) == 3})
+    out = []
+    for d, off, ctx, sent, kept, rejected in read_sentences(docs, nlp, onto, triggers, typer=typer):
+        index, triples = gold[d.id]
+        for pair in pair_candidates(ctx, sent, kept, rejected):
+            out.append(Example(pair_features(ctx.doc, sent, pair, triggers), gold_labels(pair, index, triples),
+                               weight, d.name))
+    return out
+
+
+def _corpus_documents(folder: str | Path) -> tuple[list[Document], dict]:
+    records = list(iter_docs(folder, "gold"))
+    if not records:
+        raise InputError(f"{folder}: no annotated passages (texts/ with annotations/gold/)")
+    docs, by_id = [], {}
+    for r in records:
+        d = Document.from_text(r.text, name=r.path.name, title=r.meta.get("title"))
+        if d.id not in by_id:
+            docs.append(d)
+            by_id[d.id] = r
+    return docs, by_id
+
+
+def typing_examples(folder: str | Path, nlp, onto: Ontology) -> list[Example]:
+    """The names the pipeline finds in a corpus split, labelled with the class of the annotated
+    entity they overlap (names that overlap none are left out)."""
+    docs, by_id = _corpus_documents(folder)
+    out = []
+    for d, off, doc, _, _ in prepared_pieces(docs, nlp, onto):
+        gold = by_id[d.id].mentions
+        context = document_context(doc, d.title)
+        for ent in doc.ents:
+            a, b = ent.start_char + off, ent.end_char + off
+            hit = next((m for m in gold if m.start < b and a < m.end), None)
+            if hit is not None and hit.cls in TYPES:
+                out.append(Example(mention_features(doc, ent, context), {hit.cls}, 1.0, d.name))
+    return out
+
+
+def typing_accuracy(typer: MentionTyper | None, folder: str | Path, nlp, onto: Ontology) -> tuple[float, int]:
+    """Share of the names that overlap an annotated entity whose class is right (with the typer
+    applied when given), and how many names were compared."""
+    docs, by_id = _corpus_documents(folder)
+    right = total = 0
+    for d, off, doc, _, _ in prepared_pieces(docs, nlp, onto, typer=typer):
+        gold = by_id[d.id].mentions
+        for ent in doc.ents:
+            a, b = ent.start_char + off, ent.end_char + off
+            hit = next((m for m in gold if m.start < b and a < m.end), None)
+            if hit is not None:
+                total += 1
+                right += ent.label_ == hit.cls
+    return (right / total if total else 0.0), total
+
+
+# ---------------------------------------------------------------- Re-DocRED
+def convert_redocred(files: Iterable[str | Path], out: str | Path) -> int:
+    """Convert Re-DocRED JSON files into the compact JSONL that training reads.
+
+    Each line: ``{"title", "text", "mentions": [[start, end, entity], ...],
+    "relations": [[head, property, tail], ...]}`` with character offsets in ``text`` (tokens
+    joined by spaces) and only the relations of :data:`REDOCRED_MAP`. Documents without such a
+    relation are left out. Returns the number of documents written.
+    """
+    n = 0
+    with gzip.open(out, "wt", encoding="utf-8") as fh:
+        for f in files:
+            for doc in json.loads(Path(f).read_text(encoding="utf-8")):
+                rels = []
+                for lab in doc.get("labels", []):
+                    prop = REDOCRED_MAP.get(lab["r"])
+                    if prop:
+                        h, t = (lab["t"], lab["h"]) if prop.startswith("~") else (lab["h"], lab["t"])
+                        rels.append([h, prop.lstrip("~"), t])
+                if not rels:
+                    continue
+                offsets, parts, pos = [], [], 0
+                for sent in doc["sents"]:
+                    row = []
+                    for tok in sent:
+                        row.append((pos, pos + len(tok)))
+                        parts.append(tok)
+                        pos += len(tok) + 1
+                    offsets.append(row)
+                text = " ".join(parts)
+                mentions = []
+                for e, vertex in enumerate(doc["vertexSet"]):
+                    for m in vertex:
+                        row = offsets[m["sent_id"]]
+                        a, b = m["pos"]
+                        if 0 <= a < b <= len(row):
+                            mentions.append([row[a][0], row[b - 1][1], e])
+                fh.write(json.dumps({"title": doc["title"], "text": text, "mentions": mentions,
+                                     "relations": rels}, ensure_ascii=False) + "\n")
+                n += 1
+    return n
+
+
+def redocred_examples(path: str | Path, nlp, onto: Ontology, triggers: TriggerIndex, *,
+                      weight: float = 0.5, limit: int | None = None, typer: MentionTyper | None = None
+                      ) -> list[Example]:
+    """Labelled candidate pairs of the converted Re-DocRED documents."""
+    docs, info = [], {}
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for k, line in enumerate(fh):
+            if limit is not None and k >= limit:
+                break
+            rec = json.loads(line)
+            d = Document.from_text(rec["text"], name=f"re-docred:{rec['title']}")
+            if d.id in info:
+                continue
+            docs.append(d)
+            info[d.id] = rec
+    out = []
+    for d, off, ctx, sent, kept, rejected in read_sentences(docs, nlp, onto, triggers, typer=typer):
+        rec = info[d.id]
+        spans = [(a - off, b - off, e) for a, b, e in rec["mentions"]]
+        rels: dict[tuple[int, int], set[str]] = {}
+        for h, p, t in rec["relations"]:
+            rels.setdefault((h, t), set()).add(p)
+
+        def entity(m) -> int | None:
+            for a, b, e in spans:
+                if a < m.end and m.start < b:
+                    return e
+            return None
+
+        for pair in pair_candidates(ctx, sent, kept, rejected):
+            if any(v.prop not in REDOCRED_PROPERTIES for v in pair.votes):
+                continue
+            h, t = entity(pair.subject), entity(pair.object)
+            if h is None or t is None or h == t:
+                continue
+            labels = set()
+            for p in rels.get((h, t), ()):
+                if p == "owns":
+                    labels.add("operates" if onto.is_a(pair.object.cls, "Facility") else "investsIn")
+                else:
+                    labels.add(p)
+            out.append(Example(pair_features(ctx.doc, sent, pair, triggers), labels, weight, d.name))
+    return out
+
+
+# ---------------------------------------------------------------- training
+def fit(examples: list[Example], *, l2: float = 2.0, min_count: int = 2) -> LinearClassifier:
+    return LinearClassifier.fit([e.features for e in examples], [e.labels for e in examples], LABELS,
+                                sample_weight=[e.weight for e in examples], l2=l2, min_count=min_count)
+
+
+def tune(clf: LinearClassifier, dev: str | Path, nlp, onto: Ontology, models_dir: Path,
+         log: Callable[[str], None] = lambda s: None) -> dict:
+    """Choose the thresholds of ``trained`` and ``hybrid`` by building the dev split and scoring it."""
+    from .. import api
+    from ..evaluate import score
+    from ..corpus import write_gold
+    from ..evaluate import load_gold
+
+    gold = load_gold(write_gold(dev))
+    results = {}
+    texts = Path(dev) / "texts"
+
+    def run(mode: str) -> tuple[float, float, float]:
+        clf.save(models_dir / RELATIONS_FILE)
+        g = api.build([texts], nlp=nlp, extractor=mode, models=models_dir)
+        s = score(g.graph, gold)
+        return s.precision, s.recall, s.f1
+
+    results["rules"] = run("rules")
+    log(f"dev rules: P {results['rules'][0]:.3f} R {results['rules'][1]:.3f} F1 {results['rules'][2]:.3f}")
+    best: dict[str, tuple] = {}
+    for mode in ("trained", "hybrid"):
+        for thr in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
+            clf.meta.setdefault("threshold", {})[mode] = thr
+            for veto in ((0.02, 0.05, 0.1, 0.2) if mode == "hybrid" else (clf.meta.get("veto", 0.1),)):
+                clf.meta["veto"] = veto
+                prf = run(mode)
+                log(f"dev {mode} threshold {thr} veto {veto}: P {prf[0]:.3f} R {prf[1]:.3f} F1 {prf[2]:.3f}")
+                if mode not in best or prf[2] > best[mode][0][2]:
+                    best[mode] = (prf, thr, veto)
+    clf.meta["threshold"] = {m: best[m][1] for m in best}
+    clf.meta["veto"] = best["hybrid"][2]
+    results.update({m: best[m][0] for m in best})
+    clf.meta["dev"] = {m: [round(x, 4) for x in prf] for m, prf in results.items()}
+    clf.save(models_dir / RELATIONS_FILE)
+    return results
+
+
+def train(corpus: str | Path, out: str | Path, *, model: str | None = None, redocred: str | Path | None = None,
+          redocred_limit: int | None = None, tune_on_dev: bool = True, train_typer: bool = True,
+          nlp=None, log: Callable[[str], None] = print) -> dict:
+    """Train the relation classifier on ``corpus/train`` (and Re-DocRED) and write it to ``out``.
+
+    Returns a report (example counts, time, dev scores).
+    """
+    from ..pipeline import load_pipeline
+
+    t0 = time.time()
+    corpus, out = Path(corpus), Path(out)
+    train_dir = corpus / "train" if (corpus / "train").is_dir() else corpus
+    onto = load_ontology()
+    triggers = TriggerIndex.from_ontology(onto)
+    nlp = nlp or load_pipeline(model)
+    out.mkdir(parents=True, exist_ok=True)
+    report: dict = {}
+    typer = None
+    if train_typer:
+        tex = typing_examples(train_dir, nlp, onto)
+        tclf = LinearClassifier.fit([e.features for e in tex], [e.labels for e in tex], TYPES, l2=1.0,
+                                    min_count=1, meta={"threshold": 0.6, "examples": len(tex)}).prune()
+        tclf.save(out / TYPER_FILE)
+        typer = MentionTyper(tclf)
+        report["typing_examples"] = len(tex)
+        log(f"typer: {len(tex)} names, {len(tclf.features)} features")
+        dev = corpus / "dev"
+        if (dev / "texts").is_dir():
+            before, n = typing_accuracy(None, dev, nlp, onto)
+            after, _ = typing_accuracy(typer, dev, nlp, onto)
+            report["typing_dev"] = {"names": n, "before": round(before, 4), "after": round(after, 4)}
+            log(f"typer on dev: {n} names, class right {before:.3f} before, {after:.3f} after")
+    examples = corpus_examples(train_dir, nlp, onto, triggers, typer=typer)
+    log(f"corpus: {len(examples)} candidate pairs, {sum(bool(e.labels) for e in examples)} with a gold property")
+    rd = Path(redocred) if redocred else corpus / REDOCRED_FILE
+    if rd.is_file():
+        extra = redocred_examples(rd, nlp, onto, triggers, limit=redocred_limit, typer=typer)
+        log(f"re-docred: {len(extra)} candidate pairs, {sum(bool(e.labels) for e in extra)} with a property")
+        examples += extra
+    clf = fit(examples)
+    clf.meta.update({"examples": len(examples), "positives": sum(bool(e.labels) for e in examples),
+                     "threshold": {"trained": 0.5, "hybrid": 0.5}, "veto": 0.1, "retype": 0.7})
+    clf = clf.prune()
+    clf.save(out / RELATIONS_FILE)
+    log(f"fitted {len(clf.features)} features x {len(clf.labels)} properties in {time.time() - t0:.0f} s")
+    report.update({"examples": len(examples), "features": len(clf.features)})
+    dev = corpus / "dev"
+    if tune_on_dev and (dev / "texts").is_dir():
+        report["dev"] = tune(clf, dev, nlp, onto, out, log)
+    report["seconds"] = round(time.time() - t0, 1)
+    report["bytes"] = sum((out / f).stat().st_size for f in (RELATIONS_FILE, TYPER_FILE) if (out / f).is_file())
+    return report

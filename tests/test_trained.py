@@ -1,0 +1,179 @@
+"""The trained side of extraction: corpus tools, the linear classifier, the typer, the decider,
+``kg train`` and ``--extractor``. The tiny corpus under tests/data is made up and only keeps the
+training loop working; quality is measured on the real corpus (README)."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+import spacy
+from spacy.tokens import Span
+
+from kg import corpus
+from kg.cli import main
+from kg.errors import ModelError
+from kg.evaluate import load_gold
+from kg.extract.classifier import LinearClassifier
+from kg.extract.decide import RELATIONS_FILE, Decider
+from kg.extract.mentions import DocContext, RawCandidate
+from kg.extract.rules import TriggerIndex
+from kg.ontology import load_ontology
+
+from .conftest import DATA, SEED
+
+TINY = DATA / "tiny-corpus"
+
+
+# ---------------------------------------------------------------- corpus tools
+def test_mentions_are_found_longest_first_without_overlap():
+    ann = {"entities": {"Chuquicamata mine": {"class": "Mine", "aliases": ["Chuquicamata"]},
+                        "Chile": {"class": "Country", "aliases": ["Chilean"]}}}
+    text = "The Chuquicamata mine is Chilean; Chuquicamata is in Chile."
+    found = [(text[m.start:m.end], m.cls, m.entity) for m in corpus.find_mentions(text, ann)]
+    assert found == [("Chuquicamata mine", "Mine", "Chuquicamata mine"), ("Chilean", "Country", "Chile"),
+                     ("Chuquicamata", "Mine", "Chuquicamata mine"), ("Chile", "Country", "Chile")]
+
+
+def test_the_split_depends_on_the_page_only():
+    a = corpus.split_of("https://en.wikipedia.org/wiki/Escondida")
+    assert corpus.split_of("https://en.wikipedia.org/wiki/Escondida#History") == a
+    assert corpus.split_of("https://en.wikipedia.org/wiki/Escondida (mirror of x)") == a
+    splits = [corpus.split_of(f"https://example.org/page-{i}") for i in range(400)]
+    shares = {s: splits.count(s) / 400 for s in corpus.SPLITS}
+    assert 0.5 < shares["train"] < 0.7 and 0.12 < shares["dev"] < 0.28 and 0.12 < shares["test"] < 0.28
+
+
+def test_agreement_matches_names_through_aliases_and_symmetry():
+    a = {"entities": {"Japan": [], "Peru": [], "copper": []},
+         "triples": [["Japan", "partnersWith", "Peru"], ["Peru", "produces", "copper"]]}
+    b = {"entities": {"Republic of Peru": {"class": "Country", "aliases": ["Peru"]}, "Japan": [], "zinc": []},
+         "triples": [["Republic of Peru", "partnersWith", "Japan"], ["Peru", "produces", "zinc"]]}
+    assert corpus.triple_agreement(a, b) == (1, 2, 2)
+
+
+def test_gold_file_of_a_split_is_what_the_scorer_reads(tmp_path):
+    split = tmp_path / "train"
+    shutil.copytree(TINY / "train", split)
+    gold = load_gold(corpus.write_gold(split))
+    assert ("Chile", "produces", "copper") in gold.triples
+    assert len(gold.docs) == 4
+    assert "chuquicamata" in gold.entities["Chuquicamata mine"]
+
+
+def test_a_folder_that_is_no_corpus_is_one_clear_error(tmp_path):
+    with pytest.raises(Exception, match="not a corpus folder"):
+        list(corpus.iter_docs(tmp_path))
+
+
+# ---------------------------------------------------------------- classifier
+def test_classifier_round_trips_through_its_file(tmp_path):
+    rows = [{"a", "b"}, {"a"}, {"c"}, {"c", "b"}] * 3
+    labels = [{"x"}, {"x"}, {"y"}, {"y"}] * 3
+    clf = LinearClassifier.fit(rows, labels, ["x", "y"], l2=0.5, meta={"threshold": {"hybrid": 0.4}})
+    clf.save(tmp_path / "m.npz")
+    back = LinearClassifier.load(tmp_path / "m.npz")
+    assert back.labels == ["x", "y"] and back.meta["threshold"] == {"hybrid": 0.4}
+    for feats in ({"a"}, {"c"}, {"a", "c"}, {"unknown"}):
+        assert np.allclose(list(back.scores(feats).values()), list(clf.scores(feats).values()), atol=1e-2)
+    assert back.scores({"a"})["x"] > 0.7 > back.scores({"c"})["x"]
+
+
+def test_a_broken_model_file_is_a_model_error(tmp_path):
+    bad = tmp_path / "relations.npz"
+    bad.write_bytes(b"not a model")
+    with pytest.raises(ModelError, match="kg train"):
+        LinearClassifier.load(bad)
+
+
+# ---------------------------------------------------------------- decider
+def _blank_ctx(text: str, ents: list[tuple[int, int, str]]):
+    nlp = spacy.blank("en")
+    doc = nlp(text)
+    doc.ents = [Span(doc, a, b, label=c) for a, b, c in ents]
+    for t in doc:
+        t.is_sent_start = t.i == 0
+    onto = load_ontology()
+    return DocContext(doc, onto, TriggerIndex.from_ontology(onto)), doc, onto
+
+
+def test_a_confident_classifier_retypes_a_weak_ner_label_instead_of_dropping_the_fact():
+    ctx, doc, onto = _blank_ctx("Kakula produces copper", [(0, 1, "Person"), (2, 3, "Mineral")])
+    s, o = ctx.mention(doc.ents[0]), ctx.mention(doc.ents[1])
+    refused = RawCandidate(s, "produces", o, "verb:produce", 0.8, "asserted")
+    clf = LinearClassifier(["rejected:produces"], ["produces"], np.array([[8.0]]), np.array([-4.0]),
+                           meta={"threshold": {"trained": 0.5}, "retype": 0.7})
+    kept, dropped = Decider(onto, ctx.triggers, clf, "trained").decide(
+        ctx, doc[:], [], [(refused, "Person -> Mineral is outside the domain/range of produces")])
+    assert [(c.subject.text, c.subject.cls, c.predicate, c.object.text) for c in kept] == [
+        ("Kakula", "Mine", "produces", "copper")]
+    assert kept[0].confidence == pytest.approx(0.982, abs=1e-3)
+
+
+def test_hybrid_keeps_rule_facts_unless_vetoed_and_trained_needs_the_threshold():
+    ctx, doc, onto = _blank_ctx("Peru produces copper", [(0, 1, "Country"), (2, 3, "Mineral")])
+    s, o = ctx.mention(doc.ents[0]), ctx.mention(doc.ents[1])
+    rule = RawCandidate(s, "produces", o, "verb:produce", 0.8, "asserted")
+    clf = LinearClassifier(["vote:produces"], ["produces"], np.array([[1.0]]), np.array([-1.5]),
+                           meta={"threshold": {"trained": 0.5, "hybrid": 0.5}, "veto": 0.2})
+    p = 1 / (1 + np.exp(0.5))  # the classifier's probability: 0.38
+    hybrid, _ = Decider(onto, ctx.triggers, clf, "hybrid").decide(ctx, doc[:], [rule], [])
+    trained, dropped = Decider(onto, ctx.triggers, clf, "trained").decide(ctx, doc[:], [rule], [])
+    assert [(c.predicate, c.rule, c.confidence) for c in hybrid] == [("produces", "verb:produce", round(p, 3))]
+    assert trained == [] and "classifier 0.38 < 0.50" in dropped[0][1]
+
+
+# ---------------------------------------------------------------- training and building
+@pytest.fixture(scope="module")
+def tiny_models(nlp, tmp_path_factory):
+    from kg.extract.train import train
+
+    out = tmp_path_factory.mktemp("tiny-models")
+    report = train(TINY, out, redocred=DATA / "no-such-file", nlp=nlp, log=lambda s: None)
+    return out, report
+
+
+def test_training_writes_weights_and_chooses_thresholds_on_dev(tiny_models):
+    out, report = tiny_models
+    assert (out / RELATIONS_FILE).is_file() and (out / "typing.npz").is_file()
+    assert report["examples"] > 10 and report["features"] > 10
+    assert set(report["dev"]) == {"rules", "trained", "hybrid"}
+    clf = LinearClassifier.load(out / RELATIONS_FILE)
+    assert set(clf.meta["threshold"]) == {"trained", "hybrid"}
+    assert clf.meta["dev"]["trained"][2] == pytest.approx(report["dev"]["trained"][2], abs=1e-3)
+
+
+def test_a_build_with_trained_weights_reads_an_unseen_sentence(tiny_models, nlp):
+    from kg.api import build
+
+    out, _ = tiny_models
+    g = build(texts=["Niger mines uranium. Orano operates the Arlit mine in Niger."], nlp=nlp,
+              extractor="trained", models=out)
+    facts = {(f.subject, f.predicate, f.object) for f in g.result.facts}
+    assert ("niger", "produces", "uranium") in facts
+    assert all(0 < f.confidence <= 1 for f in g.result.facts)
+
+
+def test_cli_train_then_build_with_explain(tmp_path, capsys):
+    assert main(["train", str(TINY), "-o", str(tmp_path / "m"), "--no-tune", "-q",
+                 "--redocred", str(tmp_path / "none")]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["examples"] > 0
+    assert main(["build", str(SEED), "-o", str(tmp_path / "out"), "--extractor", "hybrid",
+                 "--models", str(tmp_path / "m"), "--explain", "-q"]) == 0
+    text = capsys.readouterr().out
+    assert "classifier" in text and "rules:" in text
+
+
+def test_trained_extractor_without_weights_is_one_clean_line(tmp_path, capsys):
+    assert main(["build", str(SEED), "-o", str(tmp_path / "out"), "--extractor", "trained",
+                 "--models", str(tmp_path / "empty")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "kg train" in err[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_train_refuses_a_folder_without_a_corpus(tmp_path, capsys):
+    assert main(["train", str(tmp_path), "-o", str(tmp_path / "m")]) == 2
+    assert "not an annotated corpus" in capsys.readouterr().err
