@@ -4,10 +4,11 @@
 Usage::
 
     python benchmarks/bench_build.py [--mb 2] [--only dev|long] [--texts DIR] [--model NAME]
+                                     [--extractor rules,hybrid]
 
 Two corpora:
 
-(a) the dev texts (``/work/shared/eval/dev/texts`` when present, else ``seeds/``);
+(a) the dev texts (``../shared/eval/dev/texts`` beside the repository when present, else ``seeds/``);
 (b) one synthetic single-line text of ``--mb`` megabytes, made by repeating the
     sentences of the dev texts (no line or paragraph breaks: the worst case for
     splitting a long text into pieces).
@@ -15,7 +16,9 @@ Two corpora:
 For each corpus, ``kg build`` (``kg.api.build``: ingest, spaCy with kg's components,
 extraction, resolution, RDF) is compared with a baseline measured in the same run:
 a plain ``nlp.pipe`` of the same texts with the bare spaCy model (no kg components;
-its ``max_length`` raised so that the long text is one document).
+its ``max_length`` raised so that the long text is one document). ``kg build`` is measured once
+per extractor asked for (``--extractor``, default ``rules,hybrid``: the rules alone, and the rules
+with the relation classifier and the mention typer).
 
 Every measurement runs in a fresh child process, after loading the model and a
 warm-up call, so that one measurement cannot inflate the next one's memory.
@@ -35,7 +38,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV_TEXTS = Path("/work/shared/eval/dev/texts")
+DEV_TEXTS = ROOT.parent / "shared" / "eval" / "dev" / "texts"  # ../shared beside the repository
 WARM_UP = "Peru produces copper and zinc. Japan and Peru agreed to cooperate on critical minerals."
 
 
@@ -73,7 +76,8 @@ def long_text(folder: Path, megabytes: float) -> str:
     return " ".join(out)
 
 
-def child(engine: str, corpus: str, folder: Path, megabytes: float, model: str | None) -> dict:
+def child(engine: str, corpus: str, folder: Path, megabytes: float, model: str | None,
+          extractor: str | None = None) -> dict:
     """One measurement (runs in its own process); returns time, chars and memory."""
     texts = read_texts(folder) if corpus == "dev" else [long_text(folder, megabytes)]
     chars = sum(len(t) for t in texts)
@@ -82,13 +86,13 @@ def child(engine: str, corpus: str, folder: Path, megabytes: float, model: str |
         from kg.pipeline import load_pipeline
 
         load_pipeline(model)
-        kg.api.build(texts=[WARM_UP], model=model)
+        kg.api.build(texts=[WARM_UP], model=model, extractor=extractor)
         warm = _peak_kb()
         t0 = time.perf_counter()
         if corpus == "dev":
-            g = kg.api.build([folder], model=model)
+            g = kg.api.build([folder], model=model, extractor=extractor)
         else:
-            g = kg.api.build(texts=texts, model=model)
+            g = kg.api.build(texts=texts, model=model, extractor=extractor)
         seconds = time.perf_counter() - t0
         extra = {"facts": g.summary()["facts"]}
     else:
@@ -104,12 +108,14 @@ def child(engine: str, corpus: str, folder: Path, megabytes: float, model: str |
         tokens = sum(len(doc) for doc in nlp.pipe(texts))
         seconds = time.perf_counter() - t0
         extra = {"tokens": tokens}
-    return {"engine": engine, "corpus": corpus, "chars": chars, "docs": len(texts), "seconds": seconds,
+    return {"engine": engine if engine != "kg" else f"kg {extractor}", "corpus": corpus, "chars": chars, "docs": len(texts), "seconds": seconds,
             "peak_kb": _peak_kb(), "warm_kb": warm, **extra}
 
 
-def measure(engine: str, corpus: str, args: argparse.Namespace) -> dict:
+def measure(engine: str, corpus: str, args: argparse.Namespace, extractor: str | None = None) -> dict:
     cmd = [sys.executable, __file__, "--child", engine, corpus, "--texts", str(args.texts), "--mb", str(args.mb)]
+    if extractor:
+        cmd += ["--extractor", extractor]
     if args.model:
         cmd += ["--model", args.model]
     p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
@@ -118,15 +124,17 @@ def measure(engine: str, corpus: str, args: argparse.Namespace) -> dict:
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
-def report(corpus: str, kg: dict, base: dict) -> None:
+def report(corpus: str, kgs: list[dict], base: dict) -> None:
     mb = lambda kb: kb / 1024  # noqa: E731
-    print(f"\n{corpus}: {kg['docs']} document(s), {kg['chars']:,} characters")
-    for name, r in (("bare spaCy", base), ("kg build", kg)):
-        print(f"  {name:<11} {r['seconds']:8.2f} s  {r['chars'] / r['seconds']:>10,.0f} chars/s  "
+    print(f"\n{corpus}: {base['docs']} document(s), {base['chars']:,} characters")
+    for r in [base] + kgs:
+        name = "bare spaCy" if r is base else r["engine"]
+        print(f"  {name:<12} {r['seconds']:8.2f} s  {r['chars'] / r['seconds']:>10,.0f} chars/s  "
               f"peak {mb(r['peak_kb']):7.0f} MB  (+{mb(r['peak_kb'] - r['warm_kb']):.0f} MB above warm)")
-    t = kg["seconds"] / base["seconds"]
-    m = kg["peak_kb"] / base["peak_kb"]
-    print(f"  kg build / bare spaCy: {t:.2f}x time, {m:.2f}x peak memory")
+    for kg in kgs:
+        t = base["seconds"] / kg["seconds"]
+        m = kg["peak_kb"] / base["peak_kb"]
+        print(f"  {kg['engine']}: throughput {t:.2f}x bare spaCy's, {m:.2f}x its peak memory")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -135,16 +143,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mb", type=float, default=2.0, help="size of the synthetic long text in MB (default 2)")
     ap.add_argument("--model", help="spaCy model (default: kg's default)")
     ap.add_argument("--only", choices=("dev", "long"), help="run one corpus only")
+    ap.add_argument("--extractor", default="rules,hybrid",
+                    help="extractors to measure, comma-separated (default: rules,hybrid)")
     ap.add_argument("--child", nargs=2, metavar=("ENGINE", "CORPUS"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
-        print(json.dumps(child(args.child[0], args.child[1], args.texts, args.mb, args.model)))
+        print(json.dumps(child(args.child[0], args.child[1], args.texts, args.mb, args.model, args.extractor)))
         return 0
     print(f"texts: {args.texts}; synthetic long text: {args.mb} MB on one line")
     for corpus in (("dev", "long") if not args.only else (args.only,)):
         base = measure("spacy", corpus, args)
-        kg = measure("kg", corpus, args)
-        report(corpus, kg, base)
+        kgs = [measure("kg", corpus, args, e) for e in args.extractor.split(",") if e]
+        report(corpus, kgs, base)
     return 0
 
 

@@ -17,7 +17,7 @@ from kg.errors import InputError
 
 DATA = Path(__file__).parent / "data"
 GOLD = DATA / "gold.jsonl"
-SCORE_PY = Path("/work/shared/eval/score.py")
+SCORE_PY = Path(__file__).resolve().parents[2] / "shared" / "eval" / "score.py"  # ../shared
 
 KGO = Namespace("https://w3id.org/kg-minerals/ontology#")
 ENT = Namespace("https://w3id.org/kg-minerals/entity/")

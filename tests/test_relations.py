@@ -1,6 +1,6 @@
 """Relation extraction, property by property, on sentences written for these tests.
 
-Each of the 16 scored properties (see ``/work/shared/eval/SCHEMA.md``) is
+Each of the 16 scored properties (see ``../shared/eval/SCHEMA.md``) is
 tried in several phrasings: active verb, passive, nominal, coordination,
 relative clause, apposition, hedged and planned. Negative cases check that
 mentions, negations, names that merely contain a trigger word and people

@@ -135,10 +135,17 @@ def pair_features(doc: Doc, sent: Span, c: PairCandidate, triggers: "TriggerInde
         lemmas = {t.lemma_.lower() for t in between}
         if path is not None:
             lemmas |= {tok.lemma_.lower() for _, tok in path if tok is not None}
-        for lemma in lemmas:
-            for table, kind in ((triggers.verbs, "v"), (triggers.nouns, "n"), (triggers.adjs, "a")):
-                for trig in table.get(lemma, ()):
-                    f.add(f"trig:{trig.prop}{'~' if trig.inverse else ''}:{kind}")
+        near = {t.lemma_.lower() for t in doc[max(sent.start, first[0] - 3):first[0]]}
+        near |= {t.lemma_.lower() for t in doc[second[1]:min(sent.end, second[1] + 3)]}
+        pair_cls = f"{c.subject.cls}>{c.object.cls}"
+        for where, words in (("trig", lemmas), ("trignear", near - lemmas)):
+            for lemma in words:
+                for table, kind in ((triggers.verbs, "v"), (triggers.nouns, "n"), (triggers.adjs, "a")):
+                    for trig in table.get(lemma, ()):
+                        prop = f"{trig.prop}{'~' if trig.inverse else ''}"
+                        f.add(f"{where}:{prop}:{kind}")
+                        if where == "trig":
+                            f.add(f"trigcls:{prop}:{pair_cls}")
     neg = any(t.dep_ == "neg" or t.lower_ in ("not", "no", "never") for t in sent)
     if neg:
         f.add("neg")
