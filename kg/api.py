@@ -290,8 +290,8 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
     model
         The spaCy model name (default: the bundled ``en_core_web_sm``).
     extractor
-        ``"rules"``, ``"trained"`` or ``"hybrid"`` (default: ``kg.extract.decide.DEFAULT_EXTRACTOR``,
-        the one that scored best on the corpus dev split); see :func:`kg.extract.extract`.
+        ``"rules"``, ``"trained"`` or ``"hybrid"`` (default: the one that scored best on the corpus
+        dev split, recorded in the weights; see :func:`kg.extract.decide.default_extractor`).
     models
         A folder of trained weights (``kg train -o DIR``) instead of the shipped ones.
     nlp
@@ -399,10 +399,11 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
     from . import extract as kgextract
 
     show = len(documents) > _FEW_DOCUMENTS if progress == "auto" else bool(progress)
-    from .extract.decide import DEFAULT_EXTRACTOR
+    from .extract.decide import default_extractor
 
     entities, facts = kgextract.extract(documents, nlp=nlp, model=model, explain=explain, progress=show,
-                                        on_warning=note, extractor=extractor or DEFAULT_EXTRACTOR, models=models)
+                                        on_warning=note, extractor=extractor or default_extractor(models),
+                                        models=models)
 
     from . import rdf
 

@@ -179,8 +179,33 @@ def write_gold(folder: str | Path) -> Path:
     return out
 
 
+#: title words that say nothing about a passage's subject
+_TITLE_STOP = frozenset(
+    "the a an of in on and for to at by mining mine mines history company group corporation industry industrial "
+    "u.s. us usa department doe dod eu european usgs critical minerals mineral international national new "
+    "announces announced statement joint fact sheet secretary deposits deposit project range wikipedia".split())
+
+
+def subject_key(meta: dict, fallback: str = "") -> str:
+    """What a passage is about, from its title: the first word that is not a stop word
+    ("Ambatovy mine" and "Ambatovy joint venture" are both "ambatovy"), else the page name.
+
+    Passages of one subject (two revisions of an article, two parts of a page, two mirrors) share
+    the key, so that a split never holds text that another split has nearly word for word.
+
+    >>> subject_key({"title": "Mining in Zambia"}), subject_key({"title": "The Ambatovy mine"})
+    ('zambia', 'ambatovy')
+    """
+    title = str(meta.get("title") or "").lower()
+    words = [w for w in re.findall(r"[a-z0-9\u00c0-\u024f'-]+", title) if w not in _TITLE_STOP and len(w) > 2]
+    if words:
+        return words[0]
+    src = str(meta.get("source") or fallback).split(" ")[0]
+    return re.sub(r"[#?].*$", "", src.rstrip("/")).split("/")[-1].lower() or fallback
+
+
 def split_of(source: str) -> str:
-    """The split of a page, from a hash of its address (passages of one page stay together).
+    """The split of a subject (see :func:`subject_key`), from a hash of it.
 
     About 60/20/20 train/dev/test, fixed before anyone reads the text.
 
@@ -269,7 +294,7 @@ def distribute(source: str | Path, into: str | Path) -> dict[str, int]:
     counts = {s: 0 for s in SPLITS}
     for path in sorted((source / "texts").glob("*.txt")):
         meta, _ = split_front_matter(path.read_text(encoding="utf-8"))
-        split = split_of(str(meta.get("source") or path.stem))
+        split = split_of(subject_key(meta, path.stem))
         dest = into / split
         (dest / "texts").mkdir(parents=True, exist_ok=True)
         shutil.move(str(path), dest / "texts" / path.name)

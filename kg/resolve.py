@@ -80,7 +80,7 @@ class Resolver:
                 full = firsts.pop()
                 return normalise_name(full), full
             if self.onto.is_a(m.cls, "Organisation"):
-                names = {n for n in self.orgs.get(doc_id, []) if n.split()[0] == text}
+                names = {n for n in self.orgs.get(doc_id, []) if " " in n.strip() and n.split()[0] == text}
                 if len(names) == 1:  # "Sumitomo" after "Sumitomo Metal Mining"
                     return self._base_key(doc_id, Mention(names.pop(), m.cls, m.start, m.end))
         norm = normalise_name(text)

@@ -69,3 +69,14 @@ def test_short_organisation_name_is_the_full_one(nlp):
     ents, facts = entities_of(nlp, "Sumitomo Metal Mining owns the Taganito plant. Sumitomo also refines nickel.")
     refiners = {ents[f.subject].label for f in facts if f.predicate == "processes"}
     assert refiners == {"Sumitomo Metal Mining"}
+
+
+def test_a_hyphenated_one_word_organisation_is_not_its_own_long_form():
+    """ "Kamoa-Kakula" is three tokens and one word: it must not be read as the short form of itself."""
+    from kg.extract.mentions import Mention
+    from kg.ontology import load_ontology
+    from kg.resolve import Resolver
+
+    r = Resolver(load_ontology())
+    r.orgs["d"].append("Kamoa-Kakula")
+    assert r.key("d", Mention("Kamoa-Kakula", "Company", 0, 12)) == "kamoa-kakula"

@@ -141,7 +141,16 @@ def test_training_writes_weights_and_chooses_thresholds_on_dev(tiny_models):
     assert set(report["dev"]) == {"rules", "trained", "hybrid"}
     clf = LinearClassifier.load(out / RELATIONS_FILE)
     assert set(clf.meta["threshold"]) == {"trained", "hybrid"}
-    assert clf.meta["dev"]["trained"][2] == pytest.approx(report["dev"]["trained"][2], abs=1e-3)
+    assert clf.meta["dev"]["trained"][0][2] == pytest.approx(report["dev"]["trained"][0][2], abs=1e-3)
+    assert clf.meta["best"] in ("rules", "trained", "hybrid")
+
+
+def test_the_default_extractor_is_the_one_recorded_in_the_weights(tiny_models, tmp_path):
+    from kg.extract.decide import default_extractor
+
+    out, _ = tiny_models
+    assert default_extractor(out) == LinearClassifier.load(out / RELATIONS_FILE).meta["best"]
+    assert default_extractor(tmp_path) == "rules"  # no weights there
 
 
 def test_a_build_with_trained_weights_reads_an_unseen_sentence(tiny_models, nlp):

@@ -32,8 +32,16 @@ RELATIONS_FILE = "relations.npz"
 RETYPE_ORDER = ("Mine", "Facility", "Company", "Region", "Country", "Organisation", "Event", "Product", "Mineral",
                 "Person", "Place", "GovernmentBody", "Alliance")
 EXTRACTORS = ("rules", "trained", "hybrid")
-#: the extractor used when none is asked for: the best on the corpus dev split (README)
-DEFAULT_EXTRACTOR = "rules"
+
+
+def default_extractor(models: str | Path | None = None) -> str:
+    """The extractor used when none is asked for: the one that scored best on the corpus dev split
+    when the weights were trained (recorded in them), "rules" when there are no weights."""
+    path = models_dir(models) / RELATIONS_FILE
+    if not path.is_file():
+        return "rules"
+    best = LinearClassifier.load(path).meta.get("best", "rules")
+    return best if best in EXTRACTORS else "rules"
 
 
 def models_dir(models: str | Path | None = None) -> Path:

@@ -15,7 +15,7 @@ Examples
 >>> doc = nlp("Peru mines copper")
 >>> c = PairCandidate(Mention("Peru", "Country", 0, 4), Mention("copper", "Mineral", 11, 17), (0, 1), (2, 3),
 ...                   (Vote("produces", "verb:mine", 0.8, "asserted", True),))
->>> sorted(f for f in pair_features(doc, doc[:], c) if f.startswith(("cls", "btw", "vote")))
+>>> sorted(f for f in pair_features(doc, doc[:], c) if f.startswith(("cls:", "btw", "vote")))
 ['btw:mines', 'btwseq:mines', 'cls:Country>Mineral', 'vote:produces', 'vote:produces:verb']
 """
 from __future__ import annotations
@@ -90,6 +90,8 @@ def pair_features(doc: Doc, sent: Span, c: PairCandidate, triggers: "TriggerInde
         f.add(f"{tag}:{v.prop}:{family}")
         if "+ref" in v.rule:
             f.add(f"{tag}:{v.prop}:ref")
+    if not any(v.kept for v in c.votes):
+        f.add("novote")
     s, o = c.s_tokens, c.o_tokens
     inside = s is not None and o is not None and all(sent.start <= x[0] and x[1] <= sent.end for x in (s, o))
     if not inside:
@@ -99,6 +101,7 @@ def pair_features(doc: Doc, sent: Span, c: PairCandidate, triggers: "TriggerInde
     f.add("order:so" if first is s else "order:os")
     gap = max(0, second[0] - first[1])
     f.add(f"gap:{_bucket(gap)}")
+    f.add(f"clsorder:{c.subject.cls}>{c.object.cls}:{'so' if first is s else 'os'}:{_bucket(gap)}")
     between = doc[first[1]:second[0]]
     words = [_word(t) for t in between]
     prefix = "btw" if first is s else "btwr"
