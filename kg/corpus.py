@@ -12,6 +12,7 @@ Run as a module for the maintenance commands::
     python -m kg.corpus split corpus/ --into corpus/      # assign and move documents
     python -m kg.corpus gold corpus/train                 # (re)write gold.jsonl of a split
     python -m kg.corpus stats corpus/train corpus/dev corpus/test
+    python -m kg.corpus check corpus/train corpus/dev corpus/test
 
 Examples
 --------
@@ -282,10 +283,31 @@ def stats(folders: Iterable[str | Path]) -> dict:
             "words": sum(len(d.text.split()) for d in docs),
             "triples": sum(len(d.triples) for d in docs),
             "mentions": sum(len(d.mentions) for d in docs),
-            "topics": len({d.meta.get("topic", d.id).split(":")[0] + ":" + d.meta.get("topic", d.id)
-                           for d in docs}),
+            "subjects": len({subject_key(d.meta, d.id) for d in docs}),
         }
     return out
+
+
+def check(folder: str | Path, annotator: str = "gold") -> list[str]:
+    """Problems of a corpus folder's annotations, one line each (empty when all is well): triples
+    with an unknown property or a name that is no entity, unknown classes, aliases that do not
+    occur in the text, front matter without title, source, publisher or licence."""
+    problems = []
+    for doc in iter_docs(folder, annotator):
+        names = entity_names(doc.annotation)
+        for t in doc.annotation.get("triples", []):
+            if len(t) != 3 or t[1] not in PROPERTIES or t[0] not in names or t[2] not in names:
+                problems.append(f"{doc.id}: bad triple {t}")
+        for name, spec in doc.annotation.get("entities", {}).items():
+            if not isinstance(spec, dict) or spec.get("class") not in CLASSES:
+                problems.append(f"{doc.id}: entity {name!r} has no known class")
+            for alias in names.get(name, []):
+                if alias not in doc.text:
+                    problems.append(f"{doc.id}: alias {alias!r} is not in the text")
+        for key in ("title", "source", "publisher", "license"):
+            if not doc.meta.get(key):
+                problems.append(f"{doc.id}: front matter has no {key}")
+    return problems
 
 
 def distribute(source: str | Path, into: str | Path) -> dict[str, int]:
@@ -310,7 +332,7 @@ def distribute(source: str | Path, into: str | Path) -> dict[str, int]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m kg.corpus", description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    for name in ("agreement", "gold", "stats"):
+    for name in ("agreement", "gold", "stats", "check"):
         p = sub.add_parser(name)
         p.add_argument("folders", nargs="+")
     p = sub.add_parser("split")
@@ -323,6 +345,10 @@ def main(argv: list[str] | None = None) -> int:
         elif args.cmd == "gold":
             for f in args.folders:
                 print(write_gold(f))
+        elif args.cmd == "check":
+            problems = [p for f in args.folders for p in check(f)]
+            print("\n".join(problems) or "ok")
+            return 1 if problems else 0
         elif args.cmd == "stats":
             print(json.dumps(stats(args.folders), indent=1))
         elif args.cmd == "split":

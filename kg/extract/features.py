@@ -16,7 +16,7 @@ Examples
 >>> c = PairCandidate(Mention("Peru", "Country", 0, 4), Mention("copper", "Mineral", 11, 17), (0, 1), (2, 3),
 ...                   (Vote("produces", "verb:mine", 0.8, "asserted", True),))
 >>> sorted(f for f in pair_features(doc, doc[:], c) if f.startswith(("cls:", "btw", "vote")))
-['btw:mines', 'btwseq:mines', 'cls:Country>Mineral', 'vote:produces', 'vote:produces:verb']
+['btw:mines', 'btwseq:mines', 'cls:Country>Mineral', 'vote:produces', 'vote:produces:verb', 'vote:produces:verb:mine']
 """
 from __future__ import annotations
 
@@ -88,6 +88,7 @@ def pair_features(doc: Doc, sent: Span, c: PairCandidate, triggers: "TriggerInde
         tag = "vote" if v.kept else "rejected"
         f.add(f"{tag}:{v.prop}")
         f.add(f"{tag}:{v.prop}:{family}")
+        f.add(f"{tag}:{v.prop}:{v.rule.replace(' +ref', '')}")
         if "+ref" in v.rule:
             f.add(f"{tag}:{v.prop}:ref")
     if not any(v.kept for v in c.votes):

@@ -325,9 +325,18 @@ def train(corpus: str | Path, out: str | Path, *, model: str | None = None, redo
         dev = corpus / "dev"
         if (dev / "texts").is_dir():
             before, n = typing_accuracy(None, dev, nlp, onto)
-            after, _ = typing_accuracy(typer, dev, nlp, onto)
-            report["typing_dev"] = {"names": n, "before": round(before, 4), "after": round(after, 4)}
-            log(f"typer on dev: {n} names, class right {before:.3f} before, {after:.3f} after")
+            tried = {}
+            for thr in (0.4, 0.5, 0.6, 0.7, 0.8):
+                typer.threshold = thr
+                tried[thr] = typing_accuracy(typer, dev, nlp, onto)[0]
+            typer.threshold = max(tried, key=lambda t: (tried[t], t))
+            tclf.meta["threshold"] = typer.threshold
+            tclf.save(out / TYPER_FILE)
+            after = tried[typer.threshold]
+            report["typing_dev"] = {"names": n, "before": round(before, 4), "after": round(after, 4),
+                                    "threshold": typer.threshold}
+            log(f"typer on dev: {n} names, class right {before:.3f} before, {after:.3f} after "
+                f"(re-typing at p >= {typer.threshold})")
     examples = corpus_examples(train_dir, nlp, onto, triggers, typer=typer)
     log(f"corpus: {len(examples)} candidate pairs, {sum(bool(e.labels) for e in examples)} with a gold property")
     rd = Path(redocred) if redocred else corpus / REDOCRED_FILE
