@@ -74,3 +74,16 @@ def test_a_failing_rule_costs_one_sentence_not_the_build(nlp, monkeypatch):
     assert len(seen) == 1 and "skipped (relation extraction failed: RuntimeError: boom)" in seen[0]
     labels = {str(o) for o in g.graph.objects(None, None) if str(o) in ("copper", "zinc")}
     assert labels == {"copper"}
+
+
+def test_coordinated_clauses_keep_their_own_subjects(nlp):
+    """ "A is owned by B and C is owned by D": the parser hangs C on B; D owns C, not A."""
+    got = triples(nlp, "The Kwinana plant is owned by Tianqi and the Kemerton plant is owned by Albemarle.")
+    assert ("Albemarle", "operates", "Kemerton plant") in got
+    assert ("Albemarle", "operates", "Kwinana plant") not in got
+
+
+def test_a_definite_noun_refers_only_to_a_name_with_the_same_head(nlp):
+    """ "the project" is not the plant named just before it."""
+    got = triples(nlp, "Albemarle owns the Kemerton plant. The project is owned by Rio Tinto.")
+    assert ("Rio Tinto", "operates", "Kemerton plant") not in got

@@ -111,10 +111,26 @@ def conjuncts(tok: Token) -> list[Token]:
         if t in out:
             continue
         out.append(t)
-        todo.extend(c for c in t.children if c.dep_ == "conj")
+        todo.extend(c for c in t.children if c.dep_ == "conj" and not clause_subject_of(c))
         # "Australia, Canada, Estonia" is sometimes parsed as a chain of appositions
         todo.extend(c for c in t.children if c.dep_ == "appos" and c.pos_ == "PROPN" and t.pos_ == "PROPN")
     return out
+
+
+def clause_subject_of(noun: Token) -> Token | None:
+    """The coordinated verb whose subject ``noun`` really is: in "A is owned by B and the C plant
+    is owned by D" the parser hangs "the C plant" on "B" as a conjunct; the auxiliary right after it
+    belongs to the second verb, which has no subject of its own."""
+    doc = noun.doc
+    if noun.dep_ != "conj" or noun.pos_ not in ("NOUN", "PROPN") or noun.i + 1 >= len(doc):
+        return None
+    nxt = doc[noun.i + 1]
+    verb = nxt.head if nxt.dep_ in ("aux", "auxpass") else nxt if nxt.pos_ == "VERB" else None
+    if verb is None or verb.dep_ != "conj" or verb.pos_ not in ("VERB", "AUX") or verb.i <= noun.i:
+        return None
+    if any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children):
+        return None
+    return verb
 
 
 def prep_objects(tok: Token, prep: str) -> list[Token]:
@@ -137,6 +153,9 @@ def grammatical_subjects(tok: Token, depth: int = 0) -> list[Token]:
         return []
     subs = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass", "csubj", "expl")]
     subs = [s for s in subs if s.dep_ != "expl"]
+    if not subs and tok.dep_ == "conj":
+        # "... by B and the C plant is owned by D": the subject the parser hung on B
+        subs = [t for t in tok.doc[tok.head.i:tok.i] if getattr(clause_subject_of(t), "i", None) == tok.i]
     if subs:
         out = []
         for s in subs:
@@ -171,6 +190,18 @@ def _verb_as_noun(tok: Token) -> bool:
         c.dep_ in ("compound", "nsubj") and c.i < tok.i and c.pos_ == "PROPN" for c in tok.children)
 
 
+
+
+_HEADS: dict[int, frozenset[str]] = {}
+
+
+def _head_nouns(onto: Ontology) -> frozenset[str]:
+    """Every class's head and reference nouns ("mine", "plant", "project", "company"...)."""
+    key = id(onto)
+    if key not in _HEADS:
+        _HEADS[key] = frozenset(w for c in onto.classes.values() for w in (*c.head_words, *c.reference_words)
+                                if " " not in w)
+    return _HEADS[key]
 
 
 class ArgumentReader:
@@ -425,7 +456,12 @@ class ArgumentReader:
     def reference(self, t: Token, cls: str, dets: set[str]) -> list[Mention]:
         n = 2 if dets & {"both", "two"} else 3 if "three" in dets else 1
         out, names = [], set()
+        word = t.lemma_.lower()
+        heads = _head_nouns(self.onto)
         for ent in self.ctx.previous_mentions(t.i, {cls}, limit_sents=12):
+            last = ent[-1].lemma_.lower()
+            if word in heads and last in heads and last != word:
+                continue  # "the project" is not "the Kemerton plant" named just before
             m = self.ctx.mention(ent, via="ref")
             key = (m.lex or m.text).lower()
             if key in names:
