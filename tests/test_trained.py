@@ -186,3 +186,12 @@ def test_trained_extractor_without_weights_is_one_clean_line(tmp_path, capsys):
 def test_cli_train_refuses_a_folder_without_a_corpus(tmp_path, capsys):
     assert main(["train", str(tmp_path), "-o", str(tmp_path / "m")]) == 2
     assert "not an annotated corpus" in capsys.readouterr().err
+
+
+def test_thresholds_can_be_set_per_property():
+    ctx, doc, onto = _blank_ctx("Peru produces copper", [(0, 1, "Country"), (2, 3, "Mineral")])
+    clf = LinearClassifier(["novote"], ["produces"], np.array([[0.0]]), np.array([0.0]))  # p = 0.5 everywhere
+    for thresholds, expected in (({"*": 0.9}, []), ({"*": 0.9, "produces": 0.3}, [("Peru", "produces", "copper")])):
+        clf.meta = {"threshold": {"trained": thresholds}}
+        kept, _ = Decider(onto, ctx.triggers, clf, "trained").decide(ctx, doc[:], [], [])
+        assert [(c.subject.text, c.predicate, c.object.text) for c in kept] == expected

@@ -60,7 +60,11 @@ class Decider:
         self.clf = relations
         self.typer = typer
         self.mode = mode
-        self.threshold = float(relations.meta.get("threshold", {}).get(mode, 0.5))
+        chosen = relations.meta.get("threshold", {}).get(mode, 0.5)
+        # one threshold, or one per property with "*" for the others
+        self.thresholds = {"*": float(chosen)} if isinstance(chosen, (int, float)) else {
+            k: float(v) for k, v in chosen.items()}
+        self.threshold = self.thresholds.get("*", 0.5)
         self.veto = float(relations.meta.get("veto", 0.1))
         self.retype_at = float(relations.meta.get("retype", 0.7))
         #: for --explain: kept candidate -> "classifier 0.87; rules: verb:produce" (of the last sentence)
@@ -127,7 +131,7 @@ class Decider:
                 v = votes.get(prop)
                 if v is not None:
                     cand = RawCandidate(pair.subject, prop, pair.object, v.rule, conf, v.modality)
-                    need = self.veto if self.mode == "hybrid" else self.threshold
+                    need = self.veto if self.mode == "hybrid" else self.thresholds.get(prop, self.threshold)
                     if p >= need:
                         out.append(cand)
                         self.notes[cand] = f"classifier {p:.2f}{said}"
@@ -135,7 +139,8 @@ class Decider:
                         dropped.append((cand, f"classifier {p:.2f} < {need:.2f}{said}"))
                     continue
                 r = refused.get(prop)
-                if p < self.threshold:
+                thr = self.thresholds.get(prop, self.threshold)
+                if p < thr:
                     if r is not None:
                         dropped.append((RawCandidate(pair.subject, prop, pair.object, r.rule, r.confidence,
                                                      r.modality), f"outside the domain/range; classifier {p:.2f}"))

@@ -240,30 +240,66 @@ def fit(examples: list[Example], *, l2: float = 2.0, min_count: int = 2) -> Line
                                 sample_weight=[e.weight for e in examples], l2=l2, min_count=min_count)
 
 
+def _read_set(folder: Path, gold_path: Path):
+    from ..evaluate import load_gold
+    from ..ingest import read_documents
+
+    return read_documents([folder / "texts"]).documents, load_gold(gold_path)
+
+
+def _keep(e, mode: str, thresholds: dict[str, float], prop: str, veto: float) -> bool:
+    """Whether a piece of evidence survives a setting (its confidence is the classifier's score)."""
+    t = thresholds.get(prop, thresholds.get("*", 0.5))
+    if mode == "trained":
+        return e.confidence >= t
+    return e.confidence >= t if e.rule.startswith("classifier") else e.confidence >= veto
+
+
 def tune(clf: LinearClassifier, dev: str | Path, nlp, onto: Ontology, models_dir: Path,
          log: Callable[[str], None] = lambda s: None, second_dev: str | Path | None = None,
-         floor: float = 0.85) -> dict:
-    """Choose the thresholds of ``trained`` and ``hybrid`` by building the dev split and scoring it.
+         floor: float = 0.85, per_property: bool = True) -> dict:
+    """Choose the thresholds of ``trained`` and ``hybrid`` on the dev split.
+
+    Each dev set is read once with every candidate the classifier scores at 0.3 or more kept, each
+    piece of evidence carrying its score; a setting (a threshold, one per property where that
+    helps, and the veto under which a rule's fact is dropped) then keeps the evidence that passes
+    it, and the graph of what is left is scored as ``kg eval`` would.
 
     With ``second_dev`` (a folder with ``gold.jsonl`` and ``texts/``, e.g. the shared development
     set), a setting must also keep F1 there at ``floor`` or above: the classifier may add facts
     and veto the rules' facts only where that does not cost what the rules already read well.
     The best extractor on the dev split among those that keep the floor is recorded as ``best``.
     """
-    from .. import api
     from ..corpus import write_gold
-    from ..evaluate import load_gold, score
+    from ..evaluate import score
+    from ..model import BuildResult, Fact
+    from ..rdf import to_rdf
+    from .run import extract
 
-    sets = [(Path(dev) / "texts", load_gold(write_gold(dev)))]
+    sets = [_read_set(Path(dev), write_gold(dev))]
     if second_dev is not None:
-        sets.append((Path(second_dev) / "texts", load_gold(Path(second_dev) / "gold.jsonl")))
+        sets.append(_read_set(Path(second_dev), Path(second_dev) / "gold.jsonl"))
 
-    def run(mode: str) -> list[tuple[float, float, float]]:
-        clf.save(models_dir / RELATIONS_FILE)
+    def prf(s) -> tuple[float, float, float]:
+        return (round(s.precision, 4), round(s.recall, 4), round(s.f1, 4))
+
+    rules = [prf(score(to_rdf(BuildResult(docs, *extract(docs, nlp=nlp, ontology=onto, extractor="rules"))), gold))
+             for docs, gold in sets]
+    clf.meta["threshold"] = {"hybrid": 0.3, "trained": 0.3}
+    clf.meta["veto"] = 0.0
+    clf.save(models_dir / RELATIONS_FILE)
+    read = [(docs, gold, *extract(docs, nlp=nlp, ontology=onto, extractor="hybrid", models=models_dir))
+            for docs, gold in sets]
+
+    def run(mode: str, thresholds: dict[str, float], veto: float) -> list[tuple[float, float, float]]:
         out = []
-        for texts, gold in sets:
-            s = score(api.build([texts], nlp=nlp, extractor=mode, models=models_dir).graph, gold)
-            out.append((round(s.precision, 4), round(s.recall, 4), round(s.f1, 4)))
+        for docs, gold, ents, facts in read:
+            kept = []
+            for f in facts:
+                ev = tuple(e for e in f.evidence if _keep(e, mode, thresholds, f.predicate, veto))
+                if ev:
+                    kept.append(Fact(f.subject, f.predicate, f.object, ev))
+            out.append(prf(score(to_rdf(BuildResult(docs, ents, kept)), gold)))
         return out
 
     def fmt(r):
@@ -273,19 +309,28 @@ def tune(clf: LinearClassifier, dev: str | Path, nlp, onto: Ontology, models_dir
         ok = len(r) < 2 or r[1][2] >= floor
         return (ok, r[0][2] if ok else r[1][2])
 
-    results = {"rules": run("rules")}
-    log(f"dev rules: {fmt(results['rules'])}")
+    results = {"rules": rules}
+    log(f"dev rules: {fmt(rules)}")
     best: dict[str, tuple] = {}
-    grid = {"trained": [(t, 0.0) for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)],
-            "hybrid": [(t, v) for t in (0.4, 0.5, 0.6, 0.7, 0.8, 0.9) for v in (0.0, 0.02, 0.05, 0.1)]}
+    grid = {"trained": [(t, 0.0) for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)],
+            "hybrid": [(t, v) for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9) for v in (0.0, 0.02, 0.05, 0.1)]}
     for mode, settings in grid.items():
         for thr, veto in settings:
-            clf.meta.setdefault("threshold", {})[mode] = thr
-            clf.meta["veto"] = veto
-            r = run(mode)
+            r = run(mode, {"*": thr}, veto)
             log(f"dev {mode} threshold {thr} veto {veto}: {fmt(r)}")
             if mode not in best or rank(r) > rank(best[mode][0]):
-                best[mode] = (r, thr, veto)
+                best[mode] = (r, {"*": thr}, veto)
+        if per_property:  # one property at a time, kept only where the dev split gains
+            r, thresholds, veto = best[mode]
+            for prop in LABELS:
+                for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01):
+                    trial = {**thresholds, prop: t}
+                    r2 = run(mode, trial, veto)
+                    if rank(r2) > rank(r):
+                        r, thresholds = r2, trial
+            if thresholds != best[mode][1]:
+                log(f"dev {mode} per-property thresholds {thresholds}: {fmt(r)}")
+            best[mode] = (r, thresholds, veto)
     clf.meta["threshold"] = {m: best[m][1] for m in best}
     clf.meta["veto"] = best["hybrid"][2]
     results.update({m: best[m][0] for m in best})

@@ -460,8 +460,12 @@ class ArgumentReader:
         heads = _head_nouns(self.onto)
         for ent in self.ctx.previous_mentions(t.i, {cls}, limit_sents=12):
             last = ent[-1].lemma_.lower()
-            if word in heads and last in heads and last != word:
-                continue  # "the project" is not "the Kemerton plant" named just before
+            if word in heads and last in heads and last != word and (
+                    self.onto.class_for_reference(last) != self.onto.class_for_reference(word)
+                    or self.onto.class_for_reference(word) == "Facility"):
+                # "the project" is not "the Kemerton plant" named just before (a facility can be a
+                # plant, a project, a site: the words must agree); "the mines" may be a mining district
+                continue
             m = self.ctx.mention(ent, via="ref")
             key = (m.lex or m.text).lower()
             if key in names:
