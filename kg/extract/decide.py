@@ -21,7 +21,7 @@ from ..modality import modality_of
 from ..ontology import Ontology
 from .candidates import PairCandidate, pair_candidates
 from .classifier import LinearClassifier
-from .features import _head, _path, pair_features
+from .features import TokenTable, _head, _path, pair_features
 from .mentions import DocContext, Mention, RawCandidate
 from .rules.base import TriggerIndex
 from .typing import TYPER_FILE, MentionTyper
@@ -70,6 +70,7 @@ class Decider:
         #: for --explain: kept candidate -> "classifier 0.87; rules: verb:produce" (of the last sentence)
         self.notes: dict[RawCandidate, str] = {}
         self._typing_context: tuple | None = None
+        self._table: TokenTable | None = None
 
     @classmethod
     def load(cls, onto: Ontology, triggers: TriggerIndex, models: str | Path | None = None,
@@ -83,7 +84,9 @@ class Decider:
 
     # ------------------------------------------------------------------
     def score(self, ctx: DocContext, sent: Span, pair: PairCandidate) -> tuple[dict[str, float], set[str]]:
-        feats = pair_features(ctx.doc, sent, pair, self.triggers)
+        if self._table is None or self._table.doc is not ctx.doc:
+            self._table = TokenTable(ctx.doc)
+        feats = pair_features(ctx.doc, sent, pair, self.triggers, self._table)
         return self.clf.scores(feats), feats
 
     def _retype(self, ctx: DocContext, m: Mention, allowed: set[str]) -> Mention | None:

@@ -72,8 +72,28 @@ def _path(a: Token, b: Token, limit: int = 8) -> list[tuple[str, Token | None]] 
     return None
 
 
-def pair_features(doc: Doc, sent: Span, c: PairCandidate, triggers: "TriggerIndex | None" = None) -> set[str]:
-    """The sparse features of one candidate pair (a set of strings)."""
+class TokenTable:
+    """Per-token values of one parsed piece, read once (the features of many pairs reuse them)."""
+
+    def __init__(self, doc: Doc):
+        self.doc = doc
+        self.word = [_word(t) for t in doc]
+        self.lemma = [t.lemma_.lower() for t in doc]
+        self.ent = [t.ent_type_ for t in doc]
+        self.text = [t.text for t in doc]
+        self._neg: dict[int, bool] = {}
+
+    def negated(self, sent: Span) -> bool:
+        if sent.start not in self._neg:
+            self._neg[sent.start] = any(t.dep_ == "neg" or t.lower_ in ("not", "no", "never") for t in sent)
+        return self._neg[sent.start]
+
+
+def pair_features(doc: Doc, sent: Span, c: PairCandidate, triggers: "TriggerIndex | None" = None,
+                  table: TokenTable | None = None) -> set[str]:
+    """The sparse features of one candidate pair (a set of strings); ``table`` (of ``doc``) saves
+    reading the same tokens again for every pair."""
+    tt = table if table is not None and table.doc is doc else TokenTable(doc)
     f = {f"cls:{c.subject.cls}>{c.object.cls}", f"scls:{c.subject.cls}", f"ocls:{c.object.cls}"}
     if c.subject.via:
         f.add(f"svia:{c.subject.via}")
@@ -103,25 +123,24 @@ def pair_features(doc: Doc, sent: Span, c: PairCandidate, triggers: "TriggerInde
     gap = max(0, second[0] - first[1])
     f.add(f"gap:{_bucket(gap)}")
     f.add(f"clsorder:{c.subject.cls}>{c.object.cls}:{'so' if first is s else 'os'}:{_bucket(gap)}")
-    between = doc[first[1]:second[0]]
-    words = [_word(t) for t in between]
+    a, b = first[1], second[0]
+    words = tt.word[a:b]
     prefix = "btw" if first is s else "btwr"
     for w in words:
         f.add(f"{prefix}:{w}")
     if gap <= 5:
         f.add(f"{prefix}seq:" + " ".join(words))
-    if any(t.text == "," for t in between):
+    if "," in tt.text[a:b]:
         f.add("btw:<comma>")
-    other_ents = {t.ent_type_ for t in between if t.ent_type_}
-    for label in other_ents:
+    for label in set(tt.ent[a:b]) - {""}:
         f.add(f"btwent:{label}")
     if first[0] > sent.start:
-        f.add(f"pre:{_word(doc[first[0] - 1])}")
+        f.add(f"pre:{tt.word[first[0] - 1]}")
     if second[1] < sent.end:
-        f.add(f"post:{_word(doc[second[1]])}")
-        f.add(f"{'s' if second is s else 'o'}next:{_word(doc[second[1]])}")
+        f.add(f"post:{tt.word[second[1]]}")
+        f.add(f"{'s' if second is s else 'o'}next:{tt.word[second[1]]}")
     if first[1] < len(doc) and first[1] < second[0]:
-        f.add(f"{'s' if first is s else 'o'}next:{_word(doc[first[1]])}")
+        f.add(f"{'s' if first is s else 'o'}next:{tt.word[first[1]]}")
     hs, ho = _head(doc, s), _head(doc, o)
     f.add(f"sdep:{hs.dep_}")
     f.add(f"odep:{ho.dep_}")
@@ -129,28 +148,27 @@ def pair_features(doc: Doc, sent: Span, c: PairCandidate, triggers: "TriggerInde
     if path is None:
         f.add("path:none")
     else:
-        f.add("path:" + " ".join(step if tok is None else f"{step}[{_word(tok)}]" for step, tok in path))
+        f.add("path:" + " ".join(step if tok is None else f"{step}[{tt.word[tok.i]}]" for step, tok in path))
         f.add("pathd:" + " ".join(step for step, _ in path))
         for step, tok in path:
             if tok is not None:
-                f.add(f"plem:{_word(tok)}")
+                f.add(f"plem:{tt.word[tok.i]}")
         f.add(f"plen:{_bucket(len(path))}")
     if triggers is not None:
-        lemmas = {t.lemma_.lower() for t in between}
+        lemmas = set(tt.lemma[a:b])
         if path is not None:
-            lemmas |= {tok.lemma_.lower() for _, tok in path if tok is not None}
-        near = {t.lemma_.lower() for t in doc[max(sent.start, first[0] - 3):first[0]]}
-        near |= {t.lemma_.lower() for t in doc[second[1]:min(sent.end, second[1] + 3)]}
+            lemmas |= {tt.lemma[tok.i] for _, tok in path if tok is not None}
+        near = set(tt.lemma[max(sent.start, first[0] - 3):first[0]])
+        near |= set(tt.lemma[second[1]:min(sent.end, second[1] + 3)])
         pair_cls = f"{c.subject.cls}>{c.object.cls}"
-        for where, words in (("trig", lemmas), ("trignear", near - lemmas)):
-            for lemma in words:
-                for table, kind in ((triggers.verbs, "v"), (triggers.nouns, "n"), (triggers.adjs, "a")):
-                    for trig in table.get(lemma, ()):
+        for where, ws in (("trig", lemmas), ("trignear", near - lemmas)):
+            for lemma in ws:
+                for table_, kind in ((triggers.verbs, "v"), (triggers.nouns, "n"), (triggers.adjs, "a")):
+                    for trig in table_.get(lemma, ()):
                         prop = f"{trig.prop}{'~' if trig.inverse else ''}"
                         f.add(f"{where}:{prop}:{kind}")
                         if where == "trig":
                             f.add(f"trigcls:{prop}:{pair_cls}")
-    neg = any(t.dep_ == "neg" or t.lower_ in ("not", "no", "never") for t in sent)
-    if neg:
+    if tt.negated(sent):
         f.add("neg")
     return f

@@ -33,7 +33,7 @@ from ..ontology import Ontology, load_ontology
 from .candidates import PairCandidate, pair_candidates
 from .classifier import LinearClassifier
 from .decide import RELATIONS_FILE
-from .features import pair_features
+from .features import TokenTable, pair_features
 from .rules.base import TriggerIndex
 from .run import prepared_pieces, read_sentences
 from .typing import TYPER_FILE, TYPES, MentionTyper, document_context, mention_features
@@ -93,11 +93,14 @@ def corpus_examples(folder: str | Path, nlp, onto: Ontology, triggers: TriggerIn
                     index.setdefault(k, set()).add(name)
         gold[d.id] = (index, {tuple(t) for t in r.triples if len(t) == 3})
     out = []
+    table = None
     for d, off, ctx, sent, kept, rejected in read_sentences(docs, nlp, onto, triggers, typer=typer):
         index, triples = gold[d.id]
+        if table is None or table.doc is not ctx.doc:
+            table = TokenTable(ctx.doc)
         for pair in pair_candidates(ctx, sent, kept, rejected):
-            out.append(Example(pair_features(ctx.doc, sent, pair, triggers), gold_labels(pair, index, triples),
-                               weight, d.name))
+            out.append(Example(pair_features(ctx.doc, sent, pair, triggers, table),
+                               gold_labels(pair, index, triples), weight, d.name))
     return out
 
 
@@ -205,8 +208,11 @@ def redocred_examples(path: str | Path, nlp, onto: Ontology, triggers: TriggerIn
             docs.append(d)
             info[d.id] = rec
     out = []
+    table = None
     for d, off, ctx, sent, kept, rejected in read_sentences(docs, nlp, onto, triggers, typer=typer):
         rec = info[d.id]
+        if table is None or table.doc is not ctx.doc:
+            table = TokenTable(ctx.doc)
         spans = [(a - off, b - off, e) for a, b, e in rec["mentions"]]
         rels: dict[tuple[int, int], set[str]] = {}
         for h, p, t in rec["relations"]:
@@ -230,7 +236,7 @@ def redocred_examples(path: str | Path, nlp, onto: Ontology, triggers: TriggerIn
                     labels.add("operates" if onto.is_a(pair.object.cls, "Facility") else "investsIn")
                 else:
                     labels.add(p)
-            out.append(Example(pair_features(ctx.doc, sent, pair, triggers), labels, weight, d.name))
+            out.append(Example(pair_features(ctx.doc, sent, pair, triggers, table), labels, weight, d.name))
     return out
 
 
