@@ -110,9 +110,10 @@ class Resolver:
             return None
         key = slugify(key)
         self.labels[key][label] += 1
-        full_person = label in self.persons.get(doc_id, []) and m.cls != "Person"
-        # a name right after a title ("Chancellor Olaf Scholz") is a person, whatever the NER said
-        self.classes[key]["Person" if full_person else m.cls] += 3 if m.via == "title" else 1
+        full_person = label in self.persons.get(doc_id, []) and m.cls != "Person" and m.via != "typed"
+        # a name right after a title ("Chancellor Olaf Scholz") is a person, whatever the NER said;
+        # a name the classifier re-typed to fit a confident fact ("typed") is what the fact needs
+        self.classes[key]["Person" if full_person else m.cls] += 3 if m.via in ("title", "typed") else 1
         self.forms[key].add(re.sub(r"\s+", " ", m.text).strip())
         return key
 

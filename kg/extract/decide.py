@@ -105,7 +105,7 @@ class Decider:
             order = sorted(scores, key=lambda c: -scores[c]) + order
         for cls in order:
             if any(self.onto.is_a(cls, a) for a in allowed):
-                return Mention(m.text, cls, m.start, m.end, m.lex, m.via)
+                return Mention(m.text, cls, m.start, m.end, m.lex, "typed")
         return None
 
     def _anchor(self, ctx: DocContext, sent: Span, pair: PairCandidate):

@@ -199,6 +199,61 @@ def extract(documents: Iterable[Document], *, nlp=None, model: str | None = None
                 old.confidence, old.modality == "asserted", old.rule):
             best[key] = ev
     facts = merge_facts(Fact(s, p, o, (ev,)) for (s, p, o, _, _), ev in best.items())
-    entities = resolver.entities()
+    entities, facts = settle_classes(resolver.entities(), facts, onto, resolver.classes)
     used = {f.subject for f in facts} | {f.object for f in facts}
     return {k: e for k, e in entities.items() if k in used}, facts
+
+
+def settle_classes(entities: dict[str, Entity], facts: list[Fact], onto: Ontology,
+                   seen: dict | None = None) -> tuple[dict[str, Entity], list[Fact]]:
+    """One class per entity that its facts agree with.
+
+    Mentions of one name may have been read as different classes (a NER label here, a head noun or
+    the classifier there). An entity whose class does not fit the domain or range of one of its
+    facts takes, among the classes its mentions had (``seen``: key -> Counter), the one that fits
+    the most facts (then the most frequent); a lexicon entity keeps its class. Facts that still do
+    not fit are left out, so that the graph always conforms to the ontology's domains and ranges.
+
+    >>> from kg.model import Evidence
+    >>> onto = load_ontology()
+    >>> ev = (Evidence("d", "s", 0, 1, "r", 0.9),)
+    >>> ents = {"k": Entity("k", "Kakula", "Person"), "c": Entity("c", "copper", "Mineral")}
+    >>> ents, facts = settle_classes(ents, [Fact("k", "produces", "c", ev)], onto,
+    ...                              {"k": {"Person": 2, "Mine": 1}})
+    >>> ents["k"].cls, len(facts)
+    ('Mine', 1)
+    """
+    from dataclasses import replace
+
+    needs: dict[str, list[frozenset[str]]] = {}
+    for f in facts:
+        spec = onto.properties[f.predicate]
+        needs.setdefault(f.subject, []).append(spec.domain)
+        needs.setdefault(f.object, []).append(spec.range)
+
+    def fits(cls: str, key: str) -> int:
+        return sum(bool(onto.ancestors(cls) & need) for need in needs.get(key, ()))
+
+    out = dict(entities)
+    for key, e in entities.items():
+        wanted = len(needs.get(key, ()))
+        if e.wikidata or fits(e.cls, key) == wanted or key in onto_labels(onto):
+            continue
+        counts = dict((seen or {}).get(key, {})) or {e.cls: 1}
+        best = max(counts, key=lambda c: (fits(c, key), counts[c], c == e.cls))
+        if fits(best, key) > fits(e.cls, key):
+            out[key] = replace(e, cls=best)
+    kept = [f for f in facts if f.subject in out and f.object in out
+            and onto.allows(f.predicate, out[f.subject].cls, out[f.object].cls)]
+    return out, kept
+
+
+def onto_labels(onto: Ontology) -> frozenset[str]:
+    """Keys of the lexicon's entities (their class is the lexicon's)."""
+    from ..model import normalise_name, slugify
+
+    cached = getattr(onto, "_kg_lexicon_keys", None)
+    if cached is None:
+        cached = frozenset(slugify(normalise_name(e.label)) for e in onto.lexicon)
+        object.__setattr__(onto, "_kg_lexicon_keys", cached)
+    return cached
