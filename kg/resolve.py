@@ -114,6 +114,7 @@ class Resolver:
         # a name right after a title ("Chancellor Olaf Scholz") is a person, whatever the NER said;
         # a name the classifier re-typed to fit a confident fact ("typed") is what the fact needs
         self.classes[key]["Person" if full_person else m.cls] += 3 if m.via in ("title", "typed") else 1
+        self.classes[key][m.cls] += 0  # the reading of this mention stays on record for settle_classes
         self.forms[key].add(re.sub(r"\s+", " ", m.text).strip())
         return key
 
