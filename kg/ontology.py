@@ -60,6 +60,7 @@ class PropertySpec:
     adj_triggers: tuple[str, ...] = ()
     inverse_adj_triggers: tuple[str, ...] = ()
     title_triggers: tuple[str, ...] = ()
+    containment: bool = False  # one thing inside another: kgo:scale applies
 
     @property
     def iri(self) -> URIRef:
@@ -75,6 +76,7 @@ class ClassSpec:
     head_words: tuple[str, ...] = ()
     ner_labels: tuple[str, ...] = ()
     reference_words: tuple[str, ...] = ()
+    scale: int | None = None  # kgo:scale: 1 a country, 2 a part of one
 
     @property
     def iri(self) -> URIRef:
@@ -142,10 +144,34 @@ class Ontology:
     def is_a(self, cls: str, target: str) -> bool:
         return target in self.ancestors(cls)
 
+    def scale(self, cls: str) -> int | None:
+        """The ``kgo:scale`` of a class or of its nearest ancestor that has one."""
+        todo = [cls]
+        while todo:
+            spec = self.classes.get(todo.pop(0))
+            if spec is None:
+                continue
+            if spec.scale is not None:
+                return spec.scale
+            todo.extend(spec.parents)
+        return None
+
     def allows(self, prop: str, subject_cls: str, object_cls: str) -> bool:
-        """Whether the property's domain and range admit these classes."""
+        """Whether the property's domain and range admit these classes (and, for a containment
+        property, whether the subject is no larger than the object: no country inside a region).
+
+        >>> onto = load_ontology()
+        >>> onto.allows("locatedIn", "Region", "Country"), onto.allows("locatedIn", "Country", "Region")
+        (True, False)
+        """
         spec = self.properties[prop]
-        return bool(self.ancestors(subject_cls) & spec.domain) and bool(self.ancestors(object_cls) & spec.range)
+        if not (self.ancestors(subject_cls) & spec.domain and self.ancestors(object_cls) & spec.range):
+            return False
+        if spec.containment:
+            a, b = self.scale(subject_cls), self.scale(object_cls)
+            if a is not None and b is not None and a < b:
+                return False
+        return True
 
     def class_for_head(self, word: str) -> str | None:
         """The class whose head words include ``word`` (most specific first)."""
@@ -225,6 +251,7 @@ def load_ontology(directory: str | Path | None = None) -> Ontology:
             head_words=tuple(w.lower() for w in _strings(g, c, KGO.headWord)),
             ner_labels=_strings(g, c, KGO.nerLabel),
             reference_words=tuple(w.lower() for w in _strings(g, c, KGO.referenceWord)),
+            scale=int(g.value(c, KGO.scale)) if g.value(c, KGO.scale) is not None else None,
         )
 
     properties = {}
@@ -244,6 +271,7 @@ def load_ontology(directory: str | Path | None = None) -> Ontology:
             adj_triggers=_strings(g, p, KGO.adjTrigger),
             inverse_adj_triggers=_strings(g, p, KGO.inverseAdjTrigger),
             title_triggers=_strings(g, p, KGO.titleTrigger),
+            containment=bool(g.value(p, KGO.containment)) if g.value(p, KGO.containment) is not None else False,
         )
     for prop in properties.values():
         for c in prop.domain | prop.range:
