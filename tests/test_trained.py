@@ -195,3 +195,13 @@ def test_thresholds_can_be_set_per_property():
         clf.meta = {"threshold": {"trained": thresholds}}
         kept, _ = Decider(onto, ctx.triggers, clf, "trained").decide(ctx, doc[:], [], [])
         assert [(c.subject.text, c.predicate, c.object.text) for c in kept] == expected
+
+
+def test_a_rule_fact_the_classifier_cannot_judge_keeps_the_rules_measured_precision():
+    ctx, doc, onto = _blank_ctx("Peru produces copper", [(0, 1, "Country"), (2, 3, "Mineral")])
+    s, o = ctx.mention(doc.ents[0]), ctx.mention(doc.ents[1])
+    rule = RawCandidate(s, "produces", o, "verb:produce", 0.8, "asserted")
+    clf = LinearClassifier(["vote:produces"], ["produces"], np.array([[0.0]]), np.array([-9.0]),
+                           meta={"threshold": {"hybrid": 0.5}, "veto": 0.0, "rule_precision": 0.6})
+    kept, _ = Decider(onto, ctx.triggers, clf, "hybrid").decide(ctx, doc[:], [rule], [])
+    assert [c.confidence for c in kept] == [0.48]  # 0.8 x 0.6, not the classifier's 0.0001

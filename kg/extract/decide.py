@@ -67,6 +67,9 @@ class Decider:
         self.threshold = self.thresholds.get("*", 0.5)
         self.veto = float(relations.meta.get("veto", 0.1))
         self.retype_at = float(relations.meta.get("retype", 0.7))
+        # how often the rules are right on real text (their precision on the corpus dev split): a
+        # rule's fact that the classifier cannot judge keeps that much of the rule's confidence
+        self.rule_prior = float(relations.meta.get("rule_precision", 0.0))
         #: for --explain: kept candidate -> "classifier 0.87; rules: verb:produce" (of the last sentence)
         self.notes: dict[RawCandidate, str] = {}
         self._typing_context: tuple | None = None
@@ -133,6 +136,8 @@ class Decider:
                 conf = round(min(p, 0.99), 3)
                 v = votes.get(prop)
                 if v is not None:
+                    if self.mode == "hybrid":
+                        conf = round(min(max(p, v.confidence * self.rule_prior), 0.99), 3)
                     cand = RawCandidate(pair.subject, prop, pair.object, v.rule, conf, v.modality)
                     need = self.veto if self.mode == "hybrid" else self.thresholds.get(prop, self.threshold)
                     if p >= need:

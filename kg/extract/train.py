@@ -293,6 +293,7 @@ def tune(clf: LinearClassifier, dev: str | Path, nlp, onto: Ontology, models_dir
              for docs, gold in sets]
     clf.meta["threshold"] = {"hybrid": 0.3, "trained": 0.3}
     clf.meta["veto"] = 0.0
+    clf.meta["rule_precision"] = 0.0  # evidence confidences are the classifier's scores while tuning
     clf.save(models_dir / RELATIONS_FILE)
     read = [(docs, gold, *extract(docs, nlp=nlp, ontology=onto, extractor="hybrid", models=models_dir))
             for docs, gold in sets]
@@ -341,6 +342,7 @@ def tune(clf: LinearClassifier, dev: str | Path, nlp, onto: Ontology, models_dir
     results.update({m: best[m][0] for m in best})
     clf.meta["dev"] = {m: r for m, r in results.items()}
     clf.meta["best"] = max(results, key=lambda m: rank(results[m]))
+    clf.meta["rule_precision"] = rules[0][0]
     log(f"chosen: {clf.meta['threshold']}, veto {clf.meta['veto']}; best extractor {clf.meta['best']}")
     clf.save(models_dir / RELATIONS_FILE)
     return results
