@@ -77,6 +77,7 @@ class ClassSpec:
     ner_labels: tuple[str, ...] = ()
     reference_words: tuple[str, ...] = ()
     scale: int | None = None  # kgo:scale: 1 a country, 2 a part of one
+    nested: bool = True  # kgo:nested false: never inside another of its class (countries)
 
     @property
     def iri(self) -> URIRef:
@@ -163,6 +164,8 @@ class Ontology:
         >>> onto = load_ontology()
         >>> onto.allows("locatedIn", "Region", "Country"), onto.allows("locatedIn", "Country", "Region")
         (True, False)
+        >>> onto.allows("locatedIn", "Region", "Region"), onto.allows("locatedIn", "Country", "Country")
+        (True, False)
         """
         spec = self.properties[prop]
         if not (self.ancestors(subject_cls) & spec.domain and self.ancestors(object_cls) & spec.range):
@@ -170,6 +173,8 @@ class Ontology:
         if spec.containment:
             a, b = self.scale(subject_cls), self.scale(object_cls)
             if a is not None and b is not None and a < b:
+                return False
+            if subject_cls == object_cls and not self.classes[subject_cls].nested:
                 return False
         return True
 
@@ -252,6 +257,7 @@ def load_ontology(directory: str | Path | None = None) -> Ontology:
             ner_labels=_strings(g, c, KGO.nerLabel),
             reference_words=tuple(w.lower() for w in _strings(g, c, KGO.referenceWord)),
             scale=int(g.value(c, KGO.scale)) if g.value(c, KGO.scale) is not None else None,
+            nested=g.value(c, KGO.nested) is None or bool(g.value(c, KGO.nested).toPython()),
         )
 
     properties = {}
