@@ -34,7 +34,6 @@ import math
 import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Hashable, Iterable
 
 import networkx as nx
