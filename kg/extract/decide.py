@@ -170,11 +170,13 @@ class Decider:
                     self.notes[cand] = f"classifier {p:.2f}{said}" + "".join(f"; {x}" for x in retyped)
                 else:
                     dropped.append((cand, f"{s.cls} -> {o.cls} is outside the domain/range of {prop}"))
-        # one reading per fact and sentence
+        # one reading per fact and sentence: a rule's reading first (it stands whatever the
+        # classifier's threshold), then the more confident one
         best: dict[tuple, RawCandidate] = {}
         for c in out:
             key = ((c.subject.lex or c.subject.text).lower(), c.predicate, (c.object.lex or c.object.text).lower())
             old = best.get(key)
-            if old is None or c.confidence > old.confidence:
+            if old is None or (not c.rule.startswith("classifier"), c.confidence) > (
+                    not old.rule.startswith("classifier"), old.confidence):
                 best[key] = c
         return list(best.values()), dropped

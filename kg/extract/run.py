@@ -195,9 +195,9 @@ def extract(documents: Iterable[Document], *, nlp=None, model: str | None = None
                       rule=c.rule, confidence=c.confidence, modality=c.modality)
         key = (s_key, c.predicate, o_key, d.id, s_start)
         old = best.get(key)
-        if old is None or (ev.confidence, ev.modality == "asserted", ev.rule) > (
-                old.confidence, old.modality == "asserted", old.rule):
-            best[key] = ev
+        if old is None or (not ev.rule.startswith("classifier"), ev.confidence, ev.modality == "asserted", ev.rule) > (
+                not old.rule.startswith("classifier"), old.confidence, old.modality == "asserted", old.rule):
+            best[key] = ev  # a rule's reading first (see kg.extract.decide), then the more confident
     facts = merge_facts(Fact(s, p, o, (ev,)) for (s, p, o, _, _), ev in best.items())
     entities, facts = settle_classes(resolver.entities(), facts, onto, resolver.classes)
     used = {f.subject for f in facts} | {f.object for f in facts}

@@ -328,12 +328,18 @@ def tune(clf: LinearClassifier, dev: str | Path, nlp, onto: Ontology, models_dir
                 best[mode] = (r, {"*": thr}, veto)
         if per_property:  # one property at a time, kept only where the dev split gains
             r, thresholds, veto = best[mode]
-            for prop in LABELS:
-                for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01):
-                    trial = {**thresholds, prop: t}
-                    r2 = run(mode, trial, veto)
-                    if rank(r2) > rank(r):
-                        r, thresholds = r2, trial
+            if not rank(r)[0] and mode == "hybrid":
+                # no single threshold keeps the floor: start from the rules alone (the classifier
+                # adds nothing and vetoes nothing) and let it in property by property
+                thresholds, veto = {"*": 1.01}, 0.0
+                r = run(mode, thresholds, veto)
+            for _ in range(2):
+                for prop in LABELS:
+                    for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01):
+                        trial = {**thresholds, prop: t}
+                        r2 = run(mode, trial, veto)
+                        if rank(r2) > rank(r):
+                            r, thresholds = r2, trial
             if thresholds != best[mode][1]:
                 log(f"dev {mode} per-property thresholds {thresholds}: {fmt(r)}")
             best[mode] = (r, thresholds, veto)
