@@ -54,3 +54,10 @@ def test_lookups_prefer_the_package_copy_and_fall_back_to_the_source_tree():
     for found, name, probe in ((ONTOLOGY_DIR, "ontologies", "kg.ttl"), (QUERIES_DIR, "queries", "produces.rq")):
         assert (found / probe).is_file()
         assert found in (here / name, here.parent / name)
+
+
+def test_wheel_contains_the_trained_weights_and_every_extraction_module(wheel_names):
+    for npz in ("relations.npz", "typing.npz"):
+        assert f"kg/models/{npz}" in wheel_names
+    for py in sorted((ROOT / "kg" / "extract").rglob("*.py")):
+        assert py.relative_to(ROOT).as_posix() in wheel_names
