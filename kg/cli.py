@@ -122,11 +122,13 @@ def cmd_query(args: argparse.Namespace) -> int:
         about = kgquery.about_query(args.about)
         if isinstance(about, tuple):  # (query, bindings)
             q, bindings = about
-            result = kgquery.run_query(kg.graph, q, timeout=args.timeout, bindings=bindings)
+            result = kgquery.run_query(kg.graph, q, timeout=args.timeout, bindings=bindings,
+                                       allow_service=args.allow_service)
         else:
-            result = kgquery.run_query(kg.graph, about, timeout=args.timeout)
+            result = kgquery.run_query(kg.graph, about, timeout=args.timeout, allow_service=args.allow_service)
     else:
-        result = kgquery.run_query(kg.graph, kgquery.load_query(args.query), timeout=args.timeout)
+        result = kgquery.run_query(kg.graph, kgquery.load_query(args.query), timeout=args.timeout,
+                                   allow_service=args.allow_service)
     text = kgquery.format_result(result, args.format)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
@@ -295,6 +297,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--about", metavar="NAME", help="everything the graph says about the entity NAME")
     p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
                    help="stop the query after SECONDS (a positive number, default 30)")
+    p.add_argument("--allow-service", action="store_true",
+                   help="let SERVICE send requests to other SPARQL endpoints (refused by default: kg answers "
+                        "offline, and a query written by someone else must not call out from here)")
 
     p = add("analyze", "centrality, communities and a report",
             "Print the most central entities, communities and counts of a graph and write\n"

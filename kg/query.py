@@ -269,12 +269,29 @@ def _check_timeout(timeout: object) -> None:
         raise QueryError(f"timeout must be a positive, finite number of seconds, not {shown}")
 
 
+_SPARQL_SKIP = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+                          r"|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
+_SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:])", re.IGNORECASE)
+
+
+def uses_service(query: str) -> bool:
+    """Whether a SPARQL query calls another endpoint (``SERVICE``), strings, IRIs and comments aside.
+
+    >>> uses_service("SELECT * WHERE { SERVICE <http://127.0.0.1:8765/x> { ?s ?p ?o } }")
+    True
+    >>> uses_service('SELECT * WHERE { ?s rdfs:label "SERVICE" ; ex:service ?o } # SERVICE')
+    False
+    """
+    return bool(_SERVICE.search(_SPARQL_SKIP.sub(" ", query)))
+
+
 def run_query(
     graph: Graph,
     query: str,
     *,
     timeout: float = 30.0,
     bindings: Mapping[str, Any] | None = None,
+    allow_service: bool = False,
 ) -> QueryResult:
     """Run a SPARQL query on ``graph``.
 
@@ -292,6 +309,9 @@ def run_query(
         Python str/int/float/bool made into a literal. Values are passed as
         terms (pyoxigraph substitutions, or rdflib ``initBindings`` when a
         SELECT binds a variable that it does not project), never as text.
+    allow_service
+        Let ``SERVICE`` call another SPARQL endpoint over the network. Off by default: kg
+        answers offline, and a query someone else wrote must not make requests from here.
 
     Raises
     ------
@@ -313,6 +333,9 @@ def run_query(
     if not isinstance(query, str) or not query.strip():
         raise QueryError("empty query; give SPARQL text, a .rq file or a bundled query name")
     _check_timeout(timeout)
+    if not allow_service and uses_service(query):
+        raise QueryError("the query uses SERVICE, which would send a request to another SPARQL endpoint; "
+                         "kg answers offline, so it is refused (pass --allow-service to let it run)")
     terms = {_var_name(k): _as_term(v) for k, v in (bindings or {}).items()}
 
     def evaluate(cancelled: threading.Event) -> QueryResult:

@@ -149,3 +149,42 @@ def test_csv_tsv_table(graph):
     assert "(no results)" in empty
     with pytest.raises(QueryError, match="unknown result format"):
         format_result(r, "xml")
+
+
+def test_service_is_refused_unless_allowed(seed_dir, capsys):
+    """A query must not reach the network: SERVICE is one clean line (exit 2), nothing is sent."""
+    import socket
+    import threading
+
+    from kg.cli import main
+
+    hits = []
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    server.settimeout(2)
+    port = server.getsockname()[1]
+
+    def accept():
+        try:
+            conn, _ = server.accept()
+            hits.append(1)
+            conn.close()
+        except OSError:
+            pass
+
+    t = threading.Thread(target=accept, daemon=True)
+    t.start()
+    q = f"SELECT * WHERE {{ service <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+    assert main(["query", str(seed_dir), q]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--allow-service" in err[0]
+    t.join(3)
+    server.close()
+    assert hits == []
+
+
+def test_the_word_service_in_a_string_or_a_name_is_no_service_call(seed_dir, capsys):
+    from kg.cli import main
+
+    assert main(["query", str(seed_dir), 'SELECT ?s WHERE { ?s ?p "SERVICE" } # SERVICE']) == 0
