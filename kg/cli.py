@@ -187,6 +187,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from . import api, evaluate
 
     gold = evaluate.load_gold(args.gold)  # fail on a bad gold file before the build
+    if not args.allow_missing:
+        from .ingest import read_documents
+
+        names = [d.name for d in read_documents(args.texts, exclude=[args.output] if args.output else ()).documents]
+        missing = evaluate.unmatched_documents(gold, names)
+        if missing:
+            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+            raise InputError(f"{args.gold}: {len(missing)} gold document(s) match no input: {shown}; a gold "
+                             "'doc' must name an input file (check the paths) or pass --allow-missing")
     kg = api.build(args.texts, model=args.model, on_warning=lambda w: _err(f"warning: {_one_line(str(w))}"),
                    exclude=[args.output] if args.output else (), extractor=args.extractor, models=args.models)
     s = evaluate.score(kg.graph, gold)
@@ -341,6 +350,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", metavar="NAME", help="spaCy model to use")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.add_argument("-o", "--output", metavar="OUT", help="also save the built graph and score.json in OUT")
+    p.add_argument("--allow-missing", action="store_true",
+                   help="score even when a gold document matches no input (its triples count as misses)")
     _add_extractor_options(p)
 
     p = add("train", "train the relation classifier on an annotated corpus",

@@ -475,3 +475,16 @@ def format_score(s: Score, *, max_evidence: int = 2) -> str:
     out.append("")
     out.append(headline(s))
     return "\n".join(out)
+
+
+def unmatched_documents(gold: Gold, names: Iterable[str]) -> list[str]:
+    """The gold documents that no input is named like (compared by file name, so a gold ``doc``
+    of "a.txt" matches an input "texts/a.txt").
+
+    >>> g = Gold({}, frozenset(), ("a.txt", "nothere.txt"))
+    >>> unmatched_documents(g, ["texts/a.txt", "b.md"])
+    ['nothere.txt']
+    """
+    have = {Path(str(n)).name for n in names}
+    return [d for d in gold.docs if Path(d).name not in have]
+

@@ -218,3 +218,19 @@ def test_same_numbers_as_reference_scorer_on_a_real_build(seed_dir):
     for key in ("correct", "predicted", "gold", "docs", "per_property", "missed", "false_positives"):
         assert mine[key] == ref[key], key
     assert mine["f1"] == pytest.approx(ref["f1"])
+
+
+def test_eval_refuses_gold_documents_that_match_no_input(tmp_path, capsys):
+    """A gold 'doc' that names no input would be scored against other articles' facts."""
+    from kg.cli import main
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"doc": "nothere.txt", "entities": {"Peru": [], "copper": []},
+                                "triples": [["Peru", "produces", "copper"]]}) + "\n")
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / "a.txt").write_text("Peru produces copper.")
+    assert main(["eval", str(gold), str(texts)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "nothere.txt" in err[0] and "--allow-missing" in err[0]
+    assert main(["eval", str(gold), str(texts), "--allow-missing"]) == 0
