@@ -679,6 +679,9 @@ def format_table(analysis: Analysis, *, top: int = 20) -> str:
         rows.append([rank, _label(G, n), G.nodes[n].get("cls", ""), c["degree"], f"{c['pagerank']:.4f}",
                      f"{c['betweenness']:.4f}", analysis.community_of(n) or ""])
     table = _text_table(["#", "entity", "class", "degree", "pagerank", "betweenness", "community"], rows)
+    total = G.number_of_nodes()
+    if len(rows) < total:  # say that the table stops, and how to see more
+        table += f"\n{len(rows)} of {total} entities (use --top N)"
     return head + "\n\n" + table
 
 

@@ -139,7 +139,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     kg = api.load(args.source)
     a = kg.analyze()
-    print(analysis.format_table(a))
+    print(analysis.format_table(a, top=args.top))
     src = Path(args.source)
     report = Path(args.report) if args.report else (src / "report.md" if src.is_dir() else Path("report.md"))
     atomic.atomic_write(report, analysis.generate_report(a))
@@ -318,6 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
             cmd_analyze)
     p.add_argument("source", metavar="SOURCE", help="an RDF file or a build folder")
     p.add_argument("--report", metavar="FILE", help="where to write the markdown report")
+    p.add_argument("--top", type=int, default=20, metavar="N", help="rows of the entity table (default 20)")
     p.add_argument("--graphml", metavar="FILE", help="also write the entity graph as GraphML")
     p.add_argument("--gexf", metavar="FILE", help="also write the entity graph as GEXF (Gephi)")
 

@@ -18,11 +18,11 @@ Examples
 >>> g = to_rdf(example_result())
 >>> r = run_query(g, load_query("produces"))
 >>> r.vars
-['country', 'mineral', 'confidence']
+['producer', 'class', 'mineral', 'confidence']
 >>> print(format_result(r, "table"))
-country  mineral  confidence
--------  -------  ----------
-Peru     copper   0.94
+producer  class    mineral  confidence
+--------  -------  -------  ----------
+Peru      Country  copper   0.94
 >>> q, b = about_query("PERUVIAN")
 >>> [(str(row[0]), str(row[1]), str(row[2])) for row in run_query(g, q, bindings=b).rows]
 [('Peru', 'produces', 'copper'), ('Japan', 'partnersWith', 'Peru')]

@@ -340,3 +340,16 @@ def test_write_to_unwritable_path_is_output_error(tmp_path, G):
     blocker.write_text("x")
     with pytest.raises(OutputError):
         write_graphml(G, Path(blocker) / "g.graphml")
+
+
+def test_the_table_says_when_it_stops():
+    import networkx as nx
+
+    from kg.analysis import analyze, format_table
+
+    G = nx.MultiDiGraph()
+    G.add_node("p", label="Peru", cls="Country")
+    G.add_node("c", label="copper", cls="Mineral")
+    G.add_edge("p", "c", key="produces", weight=1)
+    assert format_table(analyze(G), top=1).endswith("1 of 2 entities (use --top N)")
+    assert "use --top" not in format_table(analyze(G), top=20)

@@ -33,7 +33,7 @@ def test_bundled_queries_begin_with_a_comment():
 
 
 def test_bundled_queries_run(graph):
-    assert labels(run_query(graph, load_query("produces"))) == [("Peru", "copper", "0.94")]
+    assert labels(run_query(graph, load_query("produces"))) == [("Peru", "Country", "copper", "0.94")]
     assert labels(run_query(graph, load_query("partners"))) == [("Japan", "Peru", "0.75")]
     facts = run_query(graph, load_query("facts"))
     assert facts.vars == ["subject", "property", "object", "confidence", "evidence", "asserted"]
@@ -139,9 +139,9 @@ def test_json_format_is_w3c(graph):
 def test_csv_tsv_table(graph):
     r = run_query(graph, load_query("produces"))
     rows = list(csv.reader(io.StringIO(format_result(r, "csv"))))
-    assert rows[0] == ["country", "mineral", "confidence"] and rows[1] == ["Peru", "copper", "0.94"]
+    assert rows[0] == ["producer", "class", "mineral", "confidence"] and rows[1] == ["Peru", "Country", "copper", "0.94"]
     tsv = format_result(r, "tsv").splitlines()
-    assert tsv[0] == "?country\t?mineral\t?confidence"
+    assert tsv[0] == "?producer\t?class\t?mineral\t?confidence"
     assert tsv[1].split("\t")[0] == '"Peru"'
     table = format_result(run_query(graph, "SELECT ?s WHERE { ?s a kgo:Country } ORDER BY ?s"), "table").splitlines()
     assert table == ["s", "---------", "ent:chile", "ent:japan", "ent:peru"]
@@ -188,3 +188,14 @@ def test_the_word_service_in_a_string_or_a_name_is_no_service_call(seed_dir, cap
     from kg.cli import main
 
     assert main(["query", str(seed_dir), 'SELECT ?s WHERE { ?s ?p "SERVICE" } # SERVICE']) == 0
+
+
+def test_the_produces_query_lists_every_kind_of_producer(nlp):
+    """Companies, mines and regions produce too; the class is a column."""
+    from kg.api import build
+
+    g = build(texts=["Peru produces copper. Codelco produces copper. The Escondida mine in Chile produces copper."],
+              nlp=nlp, extractor="rules")
+    rows = {(p, c) for p, c, m, _ in labels(run_query(g.graph, load_query("produces")))}
+    assert {("Peru", "Country"), ("Codelco", "Company"), ("Escondida mine", "Mine")} <= rows
+
