@@ -261,8 +261,14 @@ def _summary(graph: rdflib.Graph, result: BuildResult | None) -> dict[str, int]:
     entities = {s for s, o in graph.subject_objects(RDF.type)
                 if str(o).startswith(str(KGO)) and o not in skip and not isinstance(s, Literal)}
     documents = set(graph.subjects(RDF.type, KGO.Document))
-    facts = {f for f in graph.subjects(RDF.type, KGO.Fact)
-             if graph.value(f, KGO.asserted) is None or graph.value(f, KGO.asserted).toPython() is True}
+    def stated(f) -> bool:  # in the graph as a direct triple: not negated by all its evidence
+        modality = graph.value(f, KGO.modality)
+        if modality is not None:
+            return str(modality) != "negated"
+        asserted = graph.value(f, KGO.asserted)  # graphs written before facts had a modality
+        return asserted is None or asserted.toPython() is True
+
+    facts = {f for f in graph.subjects(RDF.type, KGO.Fact) if stated(f)}
     return {
         "documents": len(documents),
         "entities": len(entities - documents),

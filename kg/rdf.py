@@ -398,7 +398,10 @@ def _add_fact(g: Graph, fact: Fact, slugs: dict[str, str], onto: Ontology, min_c
     g.add((node, RDF.object, o))
     g.add((node, KGO.confidence, decimal_literal(fact.confidence)))
     g.add((node, KGO.evidenceCount, Literal(len(fact.evidence))))
-    g.add((node, KGO.asserted, Literal(fact.asserted)))
+    # the strongest modality over the evidence; "asserted" means that one only (a hedged or
+    # planned fact still has its direct triple, as long as some evidence does not negate it)
+    g.add((node, KGO.modality, Literal(fact.modality)))
+    g.add((node, KGO.asserted, Literal(fact.modality == "asserted")))
     seen: set[URIRef] = set()
     for ev in fact.evidence:
         ev_node = evidence_iri(fid, ev.doc_id, ev.start, ev.end, ev.rule, ev.modality)

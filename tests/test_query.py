@@ -36,8 +36,8 @@ def test_bundled_queries_run(graph):
     assert labels(run_query(graph, load_query("produces"))) == [("Peru", "Country", "copper", "0.94")]
     assert labels(run_query(graph, load_query("partners"))) == [("Japan", "Peru", "0.75")]
     facts = run_query(graph, load_query("facts"))
-    assert facts.vars == ["subject", "property", "object", "confidence", "evidence", "asserted"]
-    assert ("Chile", "produces", "cobalt", "0.8", "1", "false") in labels(facts)
+    assert facts.vars == ["subject", "property", "object", "confidence", "evidence", "modality", "asserted"]
+    assert ("Chile", "produces", "cobalt", "0.8", "1", "negated", "false") in labels(facts)
     evidence = run_query(graph, load_query("evidence"))
     assert evidence.vars == ["subject", "property", "object", "sentence", "title", "source", "confidence", "modality"]
     assert len(evidence.rows) == 4

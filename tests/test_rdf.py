@@ -61,6 +61,8 @@ def test_fact_nodes(graph):
     assert graph.value(node, KGO.asserted) == Literal(True)
     negated = fact_iri("chile", "produces", "cobalt")
     assert graph.value(negated, KGO.asserted) == Literal(False)
+    assert graph.value(negated, KGO.modality) == Literal("negated")
+    assert graph.value(node, KGO.modality) == Literal("asserted")
     assert len(list(graph.subjects(RDF.type, KGO.Fact))) == 3
 
 
@@ -82,7 +84,7 @@ def test_evidence_nodes(graph, result):
         assert graph.value(node, KGO.modality) == Literal(ev.modality)
         assert graph.value(node, RDF.subject) == ENT.peru
     assert len(list(graph.subjects(RDF.type, KGO.Evidence))) == 4
-    negated_ev = next(graph.subjects(KGO.modality, Literal("negated")))
+    negated_ev = next(e for e in graph.subjects(KGO.modality, Literal("negated")) if (e, RDF.type, KGO.Evidence) in graph)
     assert graph.value(negated_ev, KGO.supports) == fact_iri("chile", "produces", "cobalt")
 
 
@@ -231,3 +233,19 @@ def test_slug_collisions_get_distinct_iris_and_conform():
     # deterministic whatever the order of the entities
     assert isomorphic(g, to_rdf(_colliding_result(keys_first=False)))
     assert set(g) == set(to_rdf(_colliding_result(keys_first=False)))
+
+
+def test_a_planned_fact_is_in_the_graph_but_not_asserted():
+    """ "asserted" means one thing: a fact only planned or hedged keeps its direct triple and its
+    modality, and kgo:asserted is false."""
+    from kg.model import BuildResult, Document, Entity, Evidence, Fact
+
+    doc = Document.from_text("Japan plans to partner with Peru.")
+    ev = Evidence(doc.id, doc.text, 0, len(doc.text), "verb:partner", 0.7, "planned")
+    result = BuildResult([doc], {"japan": Entity("japan", "Japan", "Country"), "peru": Entity("peru", "Peru", "Country")},
+                         [Fact("japan", "partnersWith", "peru", (ev,))])
+    g = to_rdf(result)
+    node = fact_iri("japan", "partnersWith", "peru")
+    assert (ENT.japan, KGO.partnersWith, ENT.peru) in g
+    assert g.value(node, KGO.modality) == Literal("planned") and g.value(node, KGO.asserted) == Literal(False)
+
