@@ -71,6 +71,18 @@ __all__ = [
 DEFAULT_MAX_BYTES = 20_000_000
 """Files larger than this many bytes are skipped with a warning."""
 
+#: document formats kg does not read; met in a folder, each is named in a warning, never read as text
+UNREAD_DOCUMENTS: Mapping[str, str] = {
+    ".pdf": "a PDF", ".docx": "a Word document", ".doc": "a Word document", ".odt": "an OpenDocument text",
+    ".rtf": "an RTF document", ".epub": "an e-book", ".pptx": "a presentation", ".xlsx": "a spreadsheet",
+}
+#: the first bytes of binary document formats (a file given directly is checked whatever its name)
+_DOCUMENT_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "a PDF"), (b"PK\x03\x04", "a zipped document (Word, OpenDocument, e-book...)"),
+    (b"\xd0\xcf\x11\xe0", "an old Office document"), (b"{\\rtf", "an RTF document"),
+)
+_UNREAD_HINT = "kg reads .txt, .md, .html and .jsonl: save it as text first"
+
 SUPPORTED_EXTENSIONS: Mapping[str, str] = {
     ".txt": "text",
     ".md": "text",
@@ -474,9 +486,12 @@ class _Reader:
                     else:
                         children.append((path, rel / entry.name, ancestors | {key}))
                     continue
-                kind = SUPPORTED_EXTENSIONS.get(os.path.splitext(entry.name)[1].lower())
+                ext = os.path.splitext(entry.name)[1].lower()
+                kind = SUPPORTED_EXTENSIONS.get(ext)
                 if kind is not None and not (own_outputs and entry.name in OUTPUT_FILE_NAMES):
                     children.append((path, (rel / entry.name).as_posix(), kind))
+                elif ext in UNREAD_DOCUMENTS:
+                    self.warn(path, f"{UNREAD_DOCUMENTS[ext]}, not read ({_UNREAD_HINT}), skipped", skipped=True)
             stack.extend(reversed(children))
 
     def read_bytes(self, path: Path) -> bytes | None:
@@ -515,6 +530,10 @@ class _Reader:
         if not data.strip():
             self.warn(path, "empty, skipped", skipped=True)
             return None
+        for magic, what in _DOCUMENT_MAGIC:
+            if data.startswith(magic):  # never parse a binary document format as text
+                self.warn(path, f"{what}, not read ({_UNREAD_HINT}), skipped", skipped=True)
+                return None
         text, encoding = _decode(data)
         if text is None:
             self.warn(path, "binary file, skipped", skipped=True)

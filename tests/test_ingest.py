@@ -547,3 +547,23 @@ def test_input_that_is_the_output_folder_skips_only_kg_files(tmp_path):
     _write(tmp_path / "sub" / "report.md", "# A real article called report\n\nChile produces lithium.\n")
     result = read_documents(tmp_path, exclude=tmp_path)
     assert [d.name for d in result.documents] == ["a.txt", "sub/report.md"]
+
+
+def test_pdf_and_word_files_are_named_and_skipped_never_read_as_text(tmp_path):
+    """A hand-written PDF is mostly ASCII: it must not become a 'sentence' of PDF operators."""
+    from kg.ingest import read_documents
+
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Page >> endobj\nBT /F1 12 Tf 72 720 Td (Chile produces lithium.) Tj ET\n%%EOF\n"
+    (tmp_path / "a.pdf").write_bytes(pdf)
+    (tmp_path / "b.docx").write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    (tmp_path / "c.txt").write_text("Peru produces copper.")
+    warnings = []
+    r = read_documents([tmp_path], on_warning=warnings.append)
+    assert [d.name for d in r.documents] == ["c.txt"]
+    text = " | ".join(str(w) for w in warnings)
+    assert "a.pdf" in text and "a PDF" in text and "b.docx" in text and r.skipped == 2
+    direct = tmp_path / "renamed.txt"  # a PDF under another name is still not text
+    direct.write_bytes(pdf)
+    warnings.clear()
+    assert read_documents([direct], on_warning=warnings.append).documents == []
+    assert "a PDF" in str(warnings[0])
