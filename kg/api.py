@@ -394,6 +394,17 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
             first[doc.id] = doc.name
             documents.append(doc)
         skipped += problems - before  # empty or non-string texts
+    from .language import not_english
+
+    english = []
+    for doc in documents:  # the English model reads English only: say so instead of building nothing
+        other = not_english(doc.text)
+        if other is None:
+            english.append(doc)
+        else:
+            note(ingest.IngestWarning(doc.name, f"not English (looks like {other}), skipped: kg reads English"))
+            skipped += 1
+    documents = english
     if strict and problems:
         raise StrictModeError(f"--strict: {problems} warning(s) in the inputs ({skipped} skipped); "
                               "nothing was built or written; fix the inputs or drop --strict")

@@ -213,3 +213,18 @@ def test_save_makes_the_entity_graph_and_centrality_once(seed_graph, tmp_path, m
     assert "<html" in paths["html"].read_text(encoding="utf-8").lower()
     assert paths["report"].read_text(encoding="utf-8") == seed_graph.report()
     assert fresh.html() == seed_graph.html()
+
+
+def test_an_article_not_in_english_is_named_and_skipped(tmp_path, nlp):
+    """It used to build silently to 0 entities and 0 facts."""
+    from kg.api import build
+
+    (tmp_path / "es.txt").write_text("El Perú es uno de los mayores productores de cobre del mundo y también tiene "
+                                     "grandes reservas de zinc y plata; la mayor parte de su producción se exporta "
+                                     "a China, que la compra para sus fundiciones.")
+    (tmp_path / "en.txt").write_text("Peru produces copper and zinc.")
+    warnings = []
+    g = build([tmp_path], on_warning=warnings.append, nlp=nlp)
+    assert [d.name for d in g.result.documents] == ["en.txt"]
+    assert any("es.txt" in w and "not English (looks like es)" in w for w in warnings)
+    assert g.summary()["skipped"] == 1

@@ -1,0 +1,60 @@
+"""Which language is an article in? An offline guess from function words.
+
+spaCy's English model reads English only: a Spanish article builds to nothing, silently. The
+guess counts, among an article's first words, those that are stop words of each language whose
+list spaCy ships (``spacy.lang.*.stop_words``; nothing is downloaded): running English prose has
+a third or more of its words among English stop words, other languages far fewer.
+
+Examples
+--------
+>>> guess_language("Peru is one of the largest producers of copper, and it is also rich in zinc and "
+...                "silver; most of its output goes to China, which buys it for its smelters.")[0]
+'en'
+>>> guess_language("El Perú es uno de los mayores productores de cobre del mundo y también tiene "
+...                "grandes reservas de zinc y plata; la mayor parte de su producción se exporta a China.")[0]
+'es'
+"""
+from __future__ import annotations
+
+import functools
+import importlib
+import re
+
+#: languages compared (spaCy ships their stop word lists)
+LANGUAGES = ("en", "es", "fr", "de", "pt", "it", "nl", "id")
+#: below this share of English stop words, a text of enough words is not English
+MIN_ENGLISH = 0.12
+MIN_WORDS = 20
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@functools.lru_cache(maxsize=None)
+def _stop_words(lang: str) -> frozenset[str]:
+    try:
+        return frozenset(importlib.import_module(f"spacy.lang.{lang}.stop_words").STOP_WORDS)
+    except (ImportError, AttributeError):  # pragma: no cover - a spaCy without that language
+        return frozenset()
+
+
+def guess_language(text: str, max_words: int = 2000) -> tuple[str | None, dict[str, float]]:
+    """The most likely language of ``text`` (None when there are too few words to tell, or when
+    no language's function words are common: another script) and the share per language."""
+    words = _WORD.findall(text.lower())[:max_words]
+    if len(words) < MIN_WORDS:
+        return None, {}
+    shares = {lang: sum(w in _stop_words(lang) for w in words) / len(words) for lang in LANGUAGES}
+    best = max(shares, key=shares.get)
+    return (best if shares[best] >= MIN_ENGLISH / 2 else None), shares
+
+
+def not_english(text: str) -> str | None:
+    """None when ``text`` reads as English (or is too short to tell); else what it looks like:
+    a language code, or "another language".
+
+    >>> not_english("Japan and Peru agreed to cooperate on critical minerals.") is None
+    True
+    """
+    best, shares = guess_language(text)
+    if not shares or shares["en"] >= MIN_ENGLISH or best == "en":
+        return None
+    return best or "another language"
