@@ -373,7 +373,10 @@ class SupplyChain:
     importers: tuple[ChainLink, ...] = ()
 
     def paths(self) -> list[str]:
-        """One line per producer: ``copper ← Peru (produces) → customers: ... → partners: ...``."""
+        """One line per producer, ``copper ← Peru (produces) → customers: ... → partners: ...``,
+        where the customers are only those a fact links to the producer (it supplies them); then,
+        when the graph has them, one line of the mineral's importers, ``copper → importers: ...``:
+        that a country imports copper does not say from whom."""
         lines = []
         for p in self.producers:
             line = f"{self.label} ← {p.label} ({', '.join(p.relations)})"
@@ -382,6 +385,8 @@ class SupplyChain:
             if p.partners:
                 line += " → partners: " + ", ".join(c.label for c in p.partners)
             lines.append(line)
+        if self.importers:
+            lines.append(f"{self.label} → importers: " + ", ".join(c.describe() for c in self.importers))
         return lines
 
     def path(self) -> str:
@@ -405,8 +410,10 @@ def supply_chains(G: nx.MultiDiGraph, mineral: str | None = None) -> list[Supply
 
     The producers of a mineral are the subjects of ``produces``,
     ``processes`` or ``exports`` facts about it. A producer's customers are
-    the objects of its ``supplies`` facts and the importers of the same
-    mineral; its partners are linked to it by ``partnersWith`` (either way).
+    the objects of its ``supplies`` facts: only a fact that links the two makes
+    a customer (that Chile produces lithium and China imports it does not say
+    that China buys Chile's). The importers of the mineral are listed apart;
+    a producer's partners are linked to it by ``partnersWith`` (either way).
 
     Parameters
     ----------
@@ -428,7 +435,11 @@ def supply_chains(G: nx.MultiDiGraph, mineral: str | None = None) -> list[Supply
     >>> _ = G.add_edge("pe", "cu", key="produces"); _ = G.add_edge("cn", "cu", key="imports")
     >>> _ = G.add_edge("jp", "pe", key="partnersWith")
     >>> supply_chains(G, "Copper")[0].paths()
-    ['copper ← Peru (produces) → customers: China (imports) → partners: Japan']
+    ['copper ← Peru (produces) → partners: Japan', 'copper → importers: China (imports)']
+    >>> _ = G.add_edge("pe", "cn", key="supplies")
+    >>> supply_chains(G, "Copper")[0].paths()[0]
+    'copper ← Peru (produces) → customers: China (imports, supplies) → partners: Japan'
+
     """
     wanted = mineral.casefold() if mineral is not None else None
     chains = []
@@ -450,9 +461,9 @@ def supply_chains(G: nx.MultiDiGraph, mineral: str | None = None) -> list[Supply
             for _, v, key in G.out_edges(p, keys=True):
                 if key == "supplies" and v != p:
                     customers.setdefault(v, set()).add(key)
-            for imp in importers:
-                if imp != p:
-                    customers.setdefault(imp, set()).add("imports")
+            for imp in importers:  # an importer that the producer supplies: both links are facts
+                if imp in customers:
+                    customers[imp].add("imports")
             partners: dict[Hashable, set[str]] = {}
             for u, v, key in [*G.out_edges(p, keys=True), *G.in_edges(p, keys=True)]:
                 other = v if u == p else u
