@@ -22,7 +22,7 @@ import re
 
 #: languages compared (spaCy ships their stop word lists)
 LANGUAGES = ("en", "es", "fr", "de", "pt", "it", "nl", "id")
-#: below this share of English stop words, a text of enough words is not English
+#: a share of function words below which no language is named
 MIN_ENGLISH = 0.12
 MIN_WORDS = 20
 _WORD = re.compile(r"[^\W\d_]+")
@@ -47,14 +47,31 @@ def guess_language(text: str, max_words: int = 2000) -> tuple[str | None, dict[s
     return (best if shares[best] >= MIN_ENGLISH / 2 else None), shares
 
 
+#: another language is named only on evidence: its function words this common, and twice the English
+MIN_OTHER = 0.15
+
+
 def not_english(text: str) -> str | None:
-    """None when ``text`` reads as English (or is too short to tell); else what it looks like:
-    a language code, or "another language".
+    """None when ``text`` reads as English (or cannot be told apart from it); else what it looks
+    like: a language code, or "another language" for another script.
+
+    A text is taken for another language only on positive evidence (its letters are mostly not
+    Latin, or another language's function words are common and twice as common as English ones),
+    so that terse English ("Peru produces copper.") is never refused.
 
     >>> not_english("Japan and Peru agreed to cooperate on critical minerals.") is None
     True
+    >>> not_english("Peru produces copper. " * 20) is None
+    True
     """
-    best, shares = guess_language(text)
-    if not shares or shares["en"] >= MIN_ENGLISH or best == "en":
+    sample = text[:20000]
+    letters = [c for c in sample if c.isalpha()]
+    if len(letters) >= 100 and sum(c.isascii() or "\u00c0" <= c <= "\u024f" for c in letters) < len(letters) / 2:
+        return "another language"
+    best, shares = guess_language(sample)
+    if not shares:
         return None
-    return best or "another language"
+    other = max((lang for lang in shares if lang != "en"), key=shares.get)
+    if shares[other] >= MIN_OTHER and shares[other] >= 2 * shares["en"]:
+        return other
+    return None

@@ -228,3 +228,10 @@ def test_an_article_not_in_english_is_named_and_skipped(tmp_path, nlp):
     assert [d.name for d in g.result.documents] == ["en.txt"]
     assert any("es.txt" in w and "not English (looks like es)" in w for w in warnings)
     assert g.summary()["skipped"] == 1
+
+
+def test_terse_english_is_never_taken_for_another_language(nlp):
+    from kg.api import build
+
+    g = build(texts=["Peru produces copper. Chile mines lithium. " * 10], nlp=nlp)
+    assert g.summary()["documents"] == 1 and g.summary()["facts"] >= 2
