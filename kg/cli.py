@@ -6,7 +6,7 @@ Run ``kg COMMAND --help`` for the options and an example of each.
 Errors a user can cause (:class:`kg.errors.KGError`) print one line
 ``kg: error: <message>`` on stderr and exit with the error's code (2 for a
 missing path, an unwritable output folder or bad SPARQL); Ctrl-C prints
-``kg: interrupted`` and exits 130; anything else is a bug: one line
+``kg: interrupted`` and exits 130 (SIGTERM: ``kg: terminated``, 143); anything else is a bug: one line
 ``kg: internal error: ...`` and exit 1, with the traceback only under
 ``--debug``.
 
@@ -20,7 +20,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 import traceback
 import webbrowser
 from pathlib import Path
@@ -400,7 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         0 on success, 1 for a failed check (``--strict``, ``validate``) or an
         internal error, 2 for a usage error (missing path, bad SPARQL, bad
-        output folder), 130 when interrupted.
+        output folder), 130 when interrupted (Ctrl-C), 143 when terminated (SIGTERM).
     """
     parser = build_parser()
     try:
@@ -411,8 +413,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     debug = getattr(args, "debug", False)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        # SIGTERM (a service manager stopping kg, `kill`) is an interruption like Ctrl-C: the same
+        # clean-up of temporary files, an existing OUT left as it was, then exit 143
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return args.func(args)
+    except Terminated:
+        _err(f"{PROG}: terminated")
+        return 143
     except KeyboardInterrupt:
         _err(f"{PROG}: interrupted")
         return 130
@@ -442,6 +452,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             _err(f"{PROG}: internal error: {exc.__class__.__name__}: {_one_line(str(exc))} "
                  "(run with --debug for the traceback)")
         return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the process is, so that it unwinds like an interruption."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise Terminated()
 
 
 if __name__ == "__main__":  # pragma: no cover

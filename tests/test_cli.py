@@ -389,7 +389,9 @@ def test_console_script(seed_dir):
 
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-def test_interrupted_build_leaves_out_untouched(tmp_path):
+@pytest.mark.parametrize("sig, code, message", [(signal.SIGINT, 130, "kg: interrupted"),
+                                                (signal.SIGTERM, 143, "kg: terminated")])
+def test_interrupted_build_leaves_out_untouched(tmp_path, sig, code, message):
     inp = tmp_path / "many"
     inp.mkdir()
     text = SEED.read_text(encoding="utf-8")
@@ -408,13 +410,13 @@ def test_interrupted_build_leaves_out_untouched(tmp_path):
         assert first.startswith("warning: "), first
         time.sleep(2.5)  # model loaded, extraction under way
         assert proc.poll() is None, "the build finished before it could be interrupted; add more copies"
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sig)
         stdout, stderr = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 130, stderr
-    assert stderr.strip().splitlines() == ["kg: interrupted"]
+    assert proc.returncode == code, stderr
+    assert stderr.strip().splitlines() == [message]
     assert "built" not in stdout
     assert (out / "graph.ttl").read_bytes() == old
     assert sorted(p.name for p in out.iterdir()) == ["graph.ttl"]
