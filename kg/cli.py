@@ -92,15 +92,18 @@ def cmd_build(args: argparse.Namespace) -> int:
     def on_warning(w: object) -> None:
         _err(f"warning: {_one_line(str(w))}")
 
+    from .lock import build_lock
+
     traces: list | None = [] if args.explain else None
     progress: bool | str = "auto" if (not args.quiet and sys.stderr.isatty()) else False
-    # OUT may be inside an INPUT folder (`kg build notes -o notes/out`): never read it back
-    kg = api.build(args.inputs, model=args.model, min_confidence=args.min_confidence, explain=traces,
-                   strict=args.strict, progress=progress, on_warning=on_warning, exclude=[out],
-                   extractor=args.extractor, models=args.models)
-    if traces is not None:
-        format_traces(traces, sys.stdout)
-    paths = kg.save(out, formats=formats)
+    with build_lock(out, wait=args.wait):  # one build at a time writes OUT
+        # OUT may be inside an INPUT folder (`kg build notes -o notes/out`): never read it back
+        kg = api.build(args.inputs, model=args.model, min_confidence=args.min_confidence, explain=traces,
+                       strict=args.strict, progress=progress, on_warning=on_warning, exclude=[out],
+                       extractor=args.extractor, models=args.models)
+        if traces is not None:
+            format_traces(traces, sys.stdout)
+        paths = kg.save(out, formats=formats)
     if not args.quiet:
         s = kg.summary()
         print(f"built {paths['ttl']}: {s['documents']} documents, {s['entities']} entities, "
@@ -292,6 +295,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true",
                    help="treat any input warning as an error: write nothing and exit 1")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
+    p.add_argument("--wait", action="store_true",
+                   help="when another kg build is writing OUT, wait for it instead of failing at once")
     _add_extractor_options(p)
 
     p = add("query", "run a SPARQL query on a graph",

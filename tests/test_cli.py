@@ -420,3 +420,52 @@ def test_interrupted_build_leaves_out_untouched(tmp_path, sig, code, message):
     assert "built" not in stdout
     assert (out / "graph.ttl").read_bytes() == old
     assert sorted(p.name for p in out.iterdir()) == ["graph.ttl"]
+
+
+def test_a_second_build_into_a_folder_being_built_fails_at_once_naming_the_process(tmp_path, capsys):
+    """Two builds into one folder used to both exit 0, the last to finish winning file by file."""
+    from kg.lock import lock_path
+
+    out = tmp_path / "out"
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        lock_path(out).write_text(f"{holder.pid}\n")
+        assert main(["build", str(SEED), "-o", str(out)]) == 2
+        err = one_error_line(capsys.readouterr().err)
+        assert f"process {holder.pid}" in err and "--wait" in err
+        assert not out.exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    # the holder is dead now: its lock is stale and taken over
+    assert main(["build", str(SEED), "-o", str(out), "-q"]) == 0
+    assert (out / "graph.ttl").is_file() and not lock_path(out).exists()
+
+
+def test_wait_takes_the_lock_when_the_other_build_ends(tmp_path):
+    import threading
+
+    from kg.lock import build_lock
+
+    out = tmp_path / "out"
+    order = []
+    with build_lock(out):
+        def second():
+            with build_lock(out, wait=True, poll=0.05):
+                order.append("second")
+
+        t = threading.Thread(target=second)
+        t.start()
+        time.sleep(0.3)
+        order.append("first done")
+    t.join(5)
+    assert order == ["first done", "second"]
+
+
+def test_temporaries_of_a_killed_build_are_removed_by_the_next(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = out / ".graph.ttl.abc123.kgtmp"
+    stale.write_bytes(b"half a graph")
+    assert main(["build", str(SEED), "-o", str(out), "-q"]) == 0
+    assert not stale.exists() and (out / "graph.ttl").is_file()
