@@ -469,3 +469,20 @@ def test_temporaries_of_a_killed_build_are_removed_by_the_next(tmp_path):
     stale.write_bytes(b"half a graph")
     assert main(["build", str(SEED), "-o", str(out), "-q"]) == 0
     assert not stale.exists() and (out / "graph.ttl").is_file()
+
+
+@pytest.mark.slow
+def test_builds_are_reproducible_whatever_the_hash_seed(tmp_path):
+    """Set order (string hashing is seeded per process) must not leak into the graph."""
+    text = tmp_path / "tfm.txt"  # two trigger forms ("producer in", "producers in") read one fact
+    text.write_text("Tenke Fungurume Mining SA (TFM) is one of the largest copper and cobalt producers in "
+                    "the Democratic Republic of Congo (DRC).\n", encoding="utf-8")
+    outs = []
+    for seed in ("1", "2", "3"):
+        out = tmp_path / f"out{seed}"
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        proc = subprocess.run(_kg_command() + ["build", str(text), str(SEED), "-o", str(out), "-q"],
+                              capture_output=True, text=True, env=env, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        outs.append((out / "graph.ttl").read_bytes())
+    assert outs[0] == outs[1] == outs[2]

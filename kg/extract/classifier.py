@@ -41,7 +41,8 @@ class LinearClassifier:
 
     # ------------------------------------------------------------ prediction
     def logits(self, feats: Iterable[str]) -> np.ndarray:
-        rows = [self.index[f] for f in feats if f in self.index]
+        # sorted: a float sum depends on its order, and a set of strings is ordered by the hash seed
+        rows = sorted(self.index[f] for f in feats if f in self.index)
         z = self.bias.copy()
         if rows:
             z += self.weights[rows].sum(axis=0)

@@ -45,7 +45,7 @@ class SentenceExtractor(VerbRules, NounRules, AdjectiveRules, TitleRules, PlaceR
                 for trig in self.ctx.triggers.verbs[lemma]:
                     self.verb_frame(tok, trig)
             if tok.pos_ in ("NOUN", "PROPN"):
-                for key in {lemma, low}:
+                for key in dict.fromkeys((lemma, low)):  # in order: a set's order is the hash seed's
                     for trig in self.ctx.triggers.nouns.get(key, []):
                         self.noun_frame(tok, trig)
             if tok.pos_ in ("ADJ", "VERB") and (low in self.ctx.triggers.adjs or lemma in self.ctx.triggers.adjs):
