@@ -129,6 +129,19 @@ class Ontology:
         """Last words of the titles that make a leader ("minister", "president")."""
         return frozenset(t.split()[-1] for spec in self.properties.values() for t in spec.title_triggers)
 
+    @cached_property
+    def head_nouns(self) -> frozenset[str]:
+        """Every class's one-word head and reference nouns ("mine", "plant", "project", "company")."""
+        return frozenset(w for c in self.classes.values() for w in (*c.head_words, *c.reference_words)
+                         if " " not in w)
+
+    @cached_property
+    def lexicon_keys(self) -> frozenset[str]:
+        """The entity keys of the lexicon's entries (their class is the lexicon's)."""
+        from .model import normalise_name, slugify
+
+        return frozenset(slugify(normalise_name(e.label)) for e in self.lexicon)
+
     def ancestors(self, cls: str) -> set[str]:
         """The class and all its superclasses (local names)."""
         seen, todo = set(), [cls]

@@ -135,6 +135,16 @@ class LinearClassifier:
         path.write_bytes(buf.getvalue())
         return path
 
+    @staticmethod
+    def read_meta(path: str | Path) -> dict:
+        """The metadata of a model file (thresholds, the best extractor...), without its weights."""
+        try:
+            with np.load(Path(path), allow_pickle=False) as z:
+                return json.loads(z["header"].tobytes().decode("utf-8")).get("meta") or {}
+        except (OSError, ValueError, KeyError) as exc:
+            raise ModelError(f"{path}: not a kg model file ({exc.__class__.__name__}: {exc}); "
+                             f"train one with 'kg train CORPUS -o DIR' or reinstall kg") from None
+
     @classmethod
     def load(cls, path: str | Path) -> "LinearClassifier":
         path = Path(path)

@@ -40,7 +40,7 @@ def default_extractor(models: str | Path | None = None) -> str:
     path = models_dir(models) / RELATIONS_FILE
     if not path.is_file():
         return "rules"
-    best = LinearClassifier.load(path).meta.get("best", "rules")
+    best = LinearClassifier.read_meta(path).get("best", "rules")  # the header only, not the weights
     return best if best in EXTRACTORS else "rules"
 
 

@@ -237,7 +237,7 @@ def settle_classes(entities: dict[str, Entity], facts: list[Fact], onto: Ontolog
     out = dict(entities)
     for key, e in entities.items():
         wanted = len(needs.get(key, ()))
-        if e.wikidata or fits(e.cls, key) == wanted or key in onto_labels(onto):
+        if e.wikidata or fits(e.cls, key) == wanted or key in onto.lexicon_keys:
             continue
         counts = dict((seen or {}).get(key, {})) or {e.cls: 1}
         best = max(counts, key=lambda c: (fits(c, key), counts[c], c == e.cls))
@@ -246,14 +246,3 @@ def settle_classes(entities: dict[str, Entity], facts: list[Fact], onto: Ontolog
     kept = [f for f in facts if f.subject in out and f.object in out
             and onto.allows(f.predicate, out[f.subject].cls, out[f.object].cls)]
     return out, kept
-
-
-def onto_labels(onto: Ontology) -> frozenset[str]:
-    """Keys of the lexicon's entities (their class is the lexicon's)."""
-    from ..model import normalise_name, slugify
-
-    cached = getattr(onto, "_kg_lexicon_keys", None)
-    if cached is None:
-        cached = frozenset(slugify(normalise_name(e.label)) for e in onto.lexicon)
-        object.__setattr__(onto, "_kg_lexicon_keys", cached)
-    return cached

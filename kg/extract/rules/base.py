@@ -192,18 +192,6 @@ def _verb_as_noun(tok: Token) -> bool:
 
 
 
-_HEADS: dict[int, frozenset[str]] = {}
-
-
-def _head_nouns(onto: Ontology) -> frozenset[str]:
-    """Every class's head and reference nouns ("mine", "plant", "project", "company"...)."""
-    key = id(onto)
-    if key not in _HEADS:
-        _HEADS[key] = frozenset(w for c in onto.classes.values() for w in (*c.head_words, *c.reference_words)
-                                if " " not in w)
-    return _HEADS[key]
-
-
 class ArgumentReader:
     """The core of a sentence extractor: argument resolution and emitting candidates."""
 
@@ -457,7 +445,7 @@ class ArgumentReader:
         n = 2 if dets & {"both", "two"} else 3 if "three" in dets else 1
         out, names = [], set()
         word = t.lemma_.lower()
-        heads = _head_nouns(self.onto)
+        heads = self.onto.head_nouns
         for ent in self.ctx.previous_mentions(t.i, {cls}, limit_sents=12):
             last = ent[-1].lemma_.lower()
             if word in heads and last in heads and last != word and (
