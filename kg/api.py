@@ -197,11 +197,13 @@ class KnowledgeGraph:
     # -- output ------------------------------------------------------------
     def save(self, out_dir: str | os.PathLike = "output", formats: str | Iterable[str] = ("ttl",), *,
              title: str | None = None, extra: dict[str, bytes | str] | None = None) -> dict[str, Path]:
-        """Write ``graph.ttl`` (+ other formats), ``graph.html`` and ``report.md``.
+        """Write ``graph.ttl`` (+ other formats), ``graph.html``, ``report.md`` and ``kg-manifest.json``.
 
-        All files are rendered in memory first and then replaced together
-        (:func:`kg.atomic.replace_outputs`): if anything fails, an existing
-        output folder is left exactly as it was.
+        All files are rendered in memory, written into a fresh folder beside ``out_dir`` and
+        switched in with one atomic exchange of the two folders (:mod:`kg.outset`): a reader
+        sees the old set or the new one, never a mix, and if anything fails an existing output
+        folder is left exactly as it was. Files in the folder that kg did not write are kept.
+        The build lock of the folder (:func:`kg.lock.build_lock`) is held while writing.
 
         Parameters
         ----------
@@ -218,42 +220,44 @@ class KnowledgeGraph:
         Returns
         -------
         dict[str, pathlib.Path]
-            ``{"ttl": .../graph.ttl, ..., "html": .../graph.html, "report": .../report.md}``.
+            ``{"ttl": .../graph.ttl, ..., "html": .../graph.html, "report": .../report.md,
+            "manifest": .../kg-manifest.json}``.
 
         Raises
         ------
         kg.errors.OutputError
-            When the folder cannot be written (e.g. it is a file).
+            When the folder cannot be written (e.g. it is a file), or another build holds its lock.
 
         Examples
         --------
         >>> import kg, tempfile
         >>> out = kg.build(texts=["Peru produces copper."]).save(tempfile.mkdtemp(), formats="nt")
         >>> sorted(out)
-        ['html', 'nt', 'report', 'ttl']
+        ['html', 'manifest', 'nt', 'report', 'ttl']
         """
-        from . import atomic, rdfio
+        from . import lock, outset, rdfio
 
         out = Path(out_dir)
         if out.exists() and not out.is_dir():
             raise OutputError(f"{out}: exists and is not a folder; choose another output folder with -o")
         fmts = normalise_formats(formats)
         self.analyze()  # once: the report and the HTML view share the entity graph and its centrality
-        files: dict[Path, bytes | str] = {}
-        paths: dict[str, Path] = {}
+        files: dict[str, bytes | str] = {}
+        keys: dict[str, str] = {}
         for fmt in fmts:
-            path = out / f"graph.{fmt}"
-            files[path] = rdfio.serialize(self.graph, fmt)
-            paths[fmt] = path
-        files[out / "graph.html"] = self.html(title=title)
-        paths["html"] = out / "graph.html"
-        files[out / "report.md"] = self.report()
-        paths["report"] = out / "report.md"
+            files[f"graph.{fmt}"] = rdfio.serialize(self.graph, fmt)
+            keys[fmt] = f"graph.{fmt}"
+        files["graph.html"] = self.html(title=title)
+        keys["html"] = "graph.html"
+        files["report.md"] = self.report()
+        keys["report"] = "report.md"
         for name, data in (extra or {}).items():
-            files[out / name] = data
-            paths[name] = out / name
-        atomic.replace_outputs(files)
-        return paths
+            files[name] = data
+            keys[name] = name
+        with lock.build_lock(out):
+            outset.write_output_set(out, files)
+        keys["manifest"] = outset.MANIFEST
+        return {key: out / name for key, name in keys.items()}
 
 
 def _summary(graph: rdflib.Graph, result: BuildResult | None) -> dict[str, int]:
@@ -452,9 +456,13 @@ def load(source: str | os.PathLike) -> KnowledgeGraph:
     >>> kg.load(out).summary()["documents"]
     1
     """
-    from . import rdfio
+    from . import outset, rdfio
 
     p = Path(source)
     if not p.exists():
         raise InputError(f"{p}: no such file or folder; give an RDF file or a build folder (kg build -o)")
+    if p.is_dir():  # the set's graph.ttl, checked against its manifest (never half of two builds)
+        name = rdfio.FILE_NAMES["ttl"]
+        return KnowledgeGraph(rdfio.parse_rdf(outset.read_set_file(p, name), "ttl", name=str(p / name)),
+                              None, source=p)
     return KnowledgeGraph(rdfio.read_graph(p), None, source=p)

@@ -140,14 +140,14 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from . import analysis, api, atomic
+    from . import analysis, api, outset
 
     kg = api.load(args.source)
     a = kg.analyze()
     print(analysis.format_table(a, top=args.top))
     src = Path(args.source)
     report = Path(args.report) if args.report else (src / "report.md" if src.is_dir() else Path("report.md"))
-    atomic.atomic_write(report, analysis.generate_report(a))
+    outset.write_into(report, analysis.generate_report(a))
     print(f"wrote {report}")
     if args.graphml:
         analysis.write_graphml(kg.networkx(), args.graphml)
@@ -159,7 +159,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def cmd_view(args: argparse.Namespace) -> int:
-    from . import api, atomic
+    from . import api, outset
 
     kg = api.load(args.source)
     src = Path(args.source)
@@ -170,7 +170,7 @@ def cmd_view(args: argparse.Namespace) -> int:
     else:
         target = src.with_suffix(".html")
     title = src.resolve().name if src.is_dir() else src.stem
-    atomic.atomic_write(target, kg.html(title=title))
+    outset.write_into(target, kg.html(title=title))
     print(f"wrote {target}")
     if args.open:
         webbrowser.open(target.resolve().as_uri())
@@ -275,8 +275,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("build", "build a knowledge graph from articles",
             "Read articles (.txt, .md, .html, .jsonl files or folders of them), extract entities\n"
             "and facts with their evidence sentences, and write OUT/graph.ttl, OUT/graph.html\n"
-            "and OUT/report.md. All outputs are replaced together: when the build fails, an\n"
-            "existing OUT is left as it was.",
+            "and OUT/report.md with a manifest (OUT/kg-manifest.json). The whole set is written\n"
+            "beside OUT and switched in with one atomic folder exchange: when the build fails or\n"
+            "is interrupted, an existing OUT is left as it was. Files in OUT that kg did not\n"
+            "write are kept.",
             "  kg build seeds/ -o output/\n"
             "  kg build articles/ -o out/ --format nt,jsonld --min-confidence 0.5\n"
             "  kg build seeds/japan-peru-critical-minerals.txt --explain | less",

@@ -4,8 +4,10 @@
 file beside the folder (``.OUT.kglock``, so that a failed first build leaves no empty folder)
 created atomically and holding the builder's process id. A second build fails at once with a
 message naming that process, or waits with ``wait=True``; the lock of a process that no longer
-runs is taken over. Under the lock, temporary files that dead builds left in the folder
-(``.graph.ttl.*.kgtmp``) are removed: no other build can be writing them.
+runs is taken over; the thread that holds the lock may take it again (a build, then its save).
+Under the lock, what dead builds left is removed: temporary files in the folder
+(``.graph.ttl.*.kgtmp``) and unfinished output sets beside it (``.OUT.kgnew-*``, see
+:mod:`kg.outset`); no other build can be writing them.
 
 Examples
 --------
@@ -21,12 +23,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from .atomic import TEMP_SUFFIX
 from .errors import OutputError
+from .outset import recover
+
+_HELD: dict[Path, int] = {}  # lock file -> the thread of this process that holds it
 
 
 def lock_path(out: str | os.PathLike[str]) -> Path:
@@ -75,6 +81,9 @@ def build_lock(out: str | os.PathLike[str], *, wait: bool = False, poll: float =
         cannot be made (the parent folder is missing or read-only).
     """
     path = lock_path(out)
+    if _HELD.get(path) == threading.get_ident() and _holder(path) == os.getpid():
+        yield path  # this thread holds it already (kg build, then its save)
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -97,8 +106,11 @@ def build_lock(out: str | os.PathLike[str], *, wait: bool = False, poll: float =
         time.sleep(poll)
     try:
         remove_stale_temporaries(out)
+        recover(out)  # folders of killed builds beside OUT
+        _HELD[path] = threading.get_ident()
         yield path
     finally:
+        _HELD.pop(path, None)
         if _holder(path) == os.getpid():
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()

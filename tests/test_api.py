@@ -116,7 +116,7 @@ def test_views(seed_graph):
 
 def test_save_and_load_round_trip(seed_graph, tmp_path):
     paths = seed_graph.save(tmp_path / "out", formats="nt,jsonld")
-    assert sorted(paths) == ["html", "jsonld", "nt", "report", "ttl"]
+    assert sorted(paths) == ["html", "jsonld", "manifest", "nt", "report", "ttl"]
     assert all(p.is_file() for p in paths.values())
     for source in (tmp_path / "out", paths["ttl"], paths["nt"], paths["jsonld"]):
         loaded = load(source)
