@@ -207,7 +207,7 @@ def entity_graph(graph: rdflib.Graph) -> nx.MultiDiGraph:
                     evidence.setdefault(fact_spo, []).append(ev)
 
     entity_nodes: set = set()
-    for t in graph.objects(None, RDF.type):
+    for t in set(graph.objects(None, RDF.type)):  # each class once (not once per typed node)
         if str(t).startswith(str(KGO)) and _local(t) in onto.classes and onto.is_a(_local(t), "Entity"):
             entity_nodes.update(s for s in graph.subjects(RDF.type, t) if isinstance(s, URIRef))
     triples = sorted(

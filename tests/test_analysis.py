@@ -356,3 +356,27 @@ def test_the_table_says_when_it_stops():
     G.add_edge("p", "c", key="produces", weight=1)
     assert format_table(analyze(G), top=1).endswith("1 of 2 entities (use --top N)")
     assert "use --top" not in format_table(analyze(G), top=20)
+
+
+def test_entity_graph_visits_each_class_once():
+    """Entities are collected class by class, not once per typed node (that grew as N squared)."""
+    import rdflib
+    from rdflib import RDF, URIRef
+
+    from kg.analysis import entity_graph
+    from kg.ontology import KGO
+
+    class Counting(rdflib.Graph):
+        calls = 0
+
+        def subjects(self, predicate=None, object=None, unique=False):
+            if predicate == RDF.type and object is not None:
+                Counting.calls += 1
+            return super().subjects(predicate, object, unique)
+
+    g = Counting()
+    for i in range(300):
+        g.add((URIRef(f"urn:x:c{i}"), RDF.type, KGO.Company if i % 2 else KGO.Country))
+    G = entity_graph(g)
+    assert len(G) == 300
+    assert Counting.calls <= 5
