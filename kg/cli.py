@@ -272,7 +272,7 @@ def open_in_browser(path: Path) -> bool:
     else:
         why = ""
     if not opened:
-        _err(f"{PROG}: no web browser found to open the view{why}; open {path.resolve()} in a browser "
+        _err(f"warning: no web browser found to open the view{why}; open {path.resolve()} in a browser "
              "yourself (or set the BROWSER environment variable)")
     return bool(opened)
 
