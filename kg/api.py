@@ -389,7 +389,7 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
         documents.extend(ing.documents)
         skipped += int(ing.skipped)
     if texts:
-        before = problems
+        before = len(warnings)  # each warning about a text skips it (empty, not a string, a repeat)
         first = {d.id: d.name for d in documents}
         for doc in ingest.documents_from_strings(texts, on_warning=note):
             if doc.id in first:  # already read from a file: the first copy wins
@@ -397,7 +397,7 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
                 continue
             first[doc.id] = doc.name
             documents.append(doc)
-        skipped += problems - before  # empty or non-string texts
+        skipped += len(warnings) - before
     from .language import not_english
 
     english = []

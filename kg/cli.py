@@ -22,6 +22,7 @@ import json
 import os
 import signal
 import sys
+import tempfile
 import threading
 import traceback
 import webbrowser
@@ -47,6 +48,59 @@ def _err(msg: str) -> None:
 
 def _source_folder(source: Path) -> Path:
     return source if source.is_dir() else source.parent
+
+
+def check_output(path: str | os.PathLike, *, folder: bool = False, option: str = "-o") -> None:
+    """Fail at once, with one line, when ``path`` cannot be written: before the long work, not after it.
+
+    Parameters
+    ----------
+    path
+        The output folder (``folder=True``; it is created when missing) or file.
+    folder
+        Whether ``path`` is a folder.
+    option
+        The option that names ``path``, for the message.
+
+    Raises
+    ------
+    kg.errors.OutputError
+        When ``path`` is of the wrong kind, a file stands where a folder is needed, or the
+        nearest existing folder on the way does not take a new file (read-only, no permission).
+        The check makes and removes a temporary file there, so that a read-only mount is found
+        even by a user (root) whom permission bits do not stop.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> check_output(d / "new" / "report.md")
+    >>> _ = (d / "f").write_text("x")
+    >>> check_output(d / "f" / "report.md", option="--report")
+    Traceback (most recent call last):
+    ...
+    kg.errors.OutputError: ... is a file, not a folder; choose another place with --report
+    """
+    from .atomic import TEMP_SUFFIX
+
+    path = Path(path)
+    if folder and path.exists() and not path.is_dir():
+        raise OutputError(f"{path}: exists and is not a folder; choose another output folder with {option}")
+    if not folder and path.is_dir():
+        raise OutputError(f"{path}: is a folder; give a file name with {option}")
+    place = path if folder else path.parent
+    while not place.exists() and place != place.parent:  # the nearest existing folder on the way
+        place = place.parent
+    if not place.is_dir():
+        raise OutputError(f"{path}: cannot be written: {place} is a file, not a folder; "
+                          f"choose another place with {option}")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".kg-check-", suffix=TEMP_SUFFIX, dir=place)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write in {place} ({exc.strerror or exc}); choose a writable "
+                          f"place with {option} or check its permissions") from None
+    os.close(fd)
+    os.unlink(probe)
 
 
 def format_traces(traces: Sequence, out: TextIO) -> None:
@@ -86,8 +140,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     formats = api.normalise_formats(args.format)  # fail on a bad format before the long build
     out = Path(args.output)
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out}: exists and is not a folder; choose another output folder with -o")
+    check_output(out, folder=True)
 
     def on_warning(w: object) -> None:
         _err(f"warning: {_one_line(str(w))}")
@@ -131,6 +184,8 @@ def cmd_query(args: argparse.Namespace) -> int:
                                        allow_service=args.allow_service)
         else:
             result = kgquery.run_query(kg.graph, about, timeout=args.timeout, allow_service=args.allow_service)
+        if not result.rows:
+            _check_entity_name(kg.graph, args.about, args.source)
     else:
         result = kgquery.run_query(kg.graph, kgquery.load_query(args.query), timeout=args.timeout,
                                    allow_service=args.allow_service)
@@ -139,14 +194,41 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_entity_name(graph, name: str, source: str) -> None:
+    """When no entity is called ``name`` (label or alias, any case), fail with the near names.
+
+    Like an unknown bundled query name, an unknown entity name is a usage error (exit 2); an
+    entity that is there but has no facts is an empty result (exit 0).
+    """
+    from .errors import QueryError
+    from .suggest import entity_names, near_names
+
+    names = entity_names(graph)
+    if name.lower() in {n.lower() for n in names}:
+        return
+    near = near_names(name, names)
+    hint = (f"near names: {', '.join(near)}" if near
+            else f"no name is close; 'kg query {source} facts' lists the facts and their entities")
+    raise QueryError(f"--about {name!r}: no entity in {source} has this name (labels and aliases are matched "
+                     f"whole, in any case); {hint}")
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     from . import analysis, api, outset
 
+    # the outputs are checked first, not after loading and analysing a large graph (the default
+    # report, beside SOURCE, once SOURCE is known to exist)
+    for path, option in ((args.report, "--report"), (args.graphml, "--graphml"), (args.gexf, "--gexf")):
+        if path:
+            check_output(path, option=option)
     kg = api.load(args.source)
+    src = Path(args.source)
+    report = Path(args.report) if args.report else None
+    if report is None:
+        report = src / "report.md" if src.is_dir() else Path("report.md")
+        check_output(report, option="--report")
     a = kg.analyze()
     print(analysis.format_table(a, top=args.top))
-    src = Path(args.source)
-    report = Path(args.report) if args.report else (src / "report.md" if src.is_dir() else Path("report.md"))
     outset.write_into(report, analysis.generate_report(a))
     print(f"wrote {report}")
     if args.graphml:
@@ -161,20 +243,38 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 def cmd_view(args: argparse.Namespace) -> int:
     from . import api, outset
 
+    target = Path(args.output) if args.output else None
+    if target is not None:
+        check_output(target)
     kg = api.load(args.source)
     src = Path(args.source)
-    if args.output:
-        target = Path(args.output)
-    elif src.is_dir():
-        target = src / "graph.html"
-    else:
-        target = src.with_suffix(".html")
+    if target is None:  # beside SOURCE, now known to exist
+        target = src / "graph.html" if src.is_dir() else src.with_suffix(".html")
+        check_output(target)
     title = src.resolve().name if src.is_dir() else src.stem
     outset.write_into(target, kg.html(title=title))
     print(f"wrote {target}")
     if args.open:
-        webbrowser.open(target.resolve().as_uri())
+        open_in_browser(target)
     return 0
+
+
+def open_in_browser(path: Path) -> bool:
+    """Open ``path`` in the web browser; when none is available, say so and where the file is.
+
+    Not finding a browser is not an error (the file is written, and on a server there is
+    no browser to find): one line on stderr, and ``False``.
+    """
+    try:
+        opened = webbrowser.open(path.resolve().as_uri())
+    except webbrowser.Error as exc:
+        opened, why = False, f" ({_one_line(str(exc))})" if str(exc) else ""
+    else:
+        why = ""
+    if not opened:
+        _err(f"warning: no web browser found to open the view{why}; open {path.resolve()} in a browser "
+             "yourself (or set the BROWSER environment variable)")
+    return bool(opened)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -191,7 +291,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from . import api, evaluate
 
-    gold = evaluate.load_gold(args.gold)  # fail on a bad gold file before the build
+    gold = evaluate.load_gold(args.gold)  # fail on a bad gold file or output folder before the build
+    if args.output:
+        check_output(args.output, folder=True)
     if not args.allow_missing:
         from .ingest import read_documents
 
@@ -203,7 +305,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
                              "'doc' must name an input file (check the paths) or pass --allow-missing")
     kg = api.build(args.texts, model=args.model, on_warning=lambda w: _err(f"warning: {_one_line(str(w))}"),
                    exclude=[args.output] if args.output else (), extractor=args.extractor, models=args.models)
-    s = evaluate.score(kg.graph, gold)
+    s = evaluate.score(kg.graph, gold, per_doc=args.per_doc)
     if args.json:
         print(json.dumps(s.to_dict(), indent=1))
     else:
@@ -312,7 +414,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", metavar="SOURCE", help="an RDF file or a build folder")
     p.add_argument("query", nargs="?", metavar="QUERY", help="SPARQL text, a .rq file or a bundled query name")
     p.add_argument("--format", choices=QUERY_FORMATS, default="table", help="output format (default: table)")
-    p.add_argument("--about", metavar="NAME", help="everything the graph says about the entity NAME")
+    p.add_argument("--about", metavar="NAME",
+                   help="everything the graph says about the entity NAME (a label or alias, any case); "
+                        "when no entity has that name, the near names are given (exit 2)")
     p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
                    help="stop the query after SECONDS (a positive number, default 30)")
     p.add_argument("--allow-service", action="store_true",
@@ -339,7 +443,8 @@ def build_parser() -> argparse.ArgumentParser:
             cmd_view)
     p.add_argument("source", metavar="SOURCE", help="an RDF file or a build folder")
     p.add_argument("-o", "--output", metavar="FILE", help="the HTML file to write")
-    p.add_argument("--open", action="store_true", help="open the file in a web browser")
+    p.add_argument("--open", action="store_true",
+                   help="open the file in a web browser (when none can be started, a line says where the file is)")
 
     p = add("validate", "check a graph against the SHACL shapes",
             "Check a graph against ontologies/shapes.ttl (SHACL). Prints 'conforms' and exits 0,\n"
@@ -353,6 +458,7 @@ def build_parser() -> argparse.ArgumentParser:
             "recall, F1, a per-property table, the misses (with the gold document) and the false\n"
             "positives (with the sentence they came from).",
             "  kg eval dev/gold.jsonl dev/texts/\n"
+            "  kg eval dev/gold.jsonl dev/texts/ --per-doc         # and a row per document\n"
             "  kg eval dev/gold.jsonl dev/texts/ --json -o eval-out/",
             cmd_eval)
     p.add_argument("gold", metavar="GOLD.jsonl", help="gold triples, one JSON object per document")
@@ -362,6 +468,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="OUT", help="also save the built graph and score.json in OUT")
     p.add_argument("--allow-missing", action="store_true",
                    help="score even when a gold document matches no input (its triples count as misses)")
+    p.add_argument("--per-doc", action="store_true",
+                   help="also score each document on its own (its gold triples against the facts its "
+                        "sentences state): a table of document, gold, predicted, ok, P, R, F1, and the mean "
+                        "over documents; in the JSON and score.json as per_document")
     _add_extractor_options(p)
 
     p = add("train", "train the relation classifier on an annotated corpus",

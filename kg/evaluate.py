@@ -116,12 +116,30 @@ class Gold:
         The document names, in file order.
     sources
         Gold triple -> the documents that list it.
+    doc_entities
+        Document -> the match keys of the entities its own record names (what
+        the reference scorer reads when it is given that document's line alone).
     """
 
     entities: dict[str, frozenset[str]]
     triples: frozenset[Triple]
     docs: tuple[str, ...]
     sources: dict[Triple, tuple[str, ...]] = field(default_factory=dict)
+    doc_entities: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
+
+    def for_doc(self, doc: str) -> Gold:
+        """The gold of one document alone: its own entities and triples.
+
+        >>> g = load_gold(io.StringIO(
+        ...     '{"doc": "a", "entities": {"Peru": [], "zinc": []}, "triples": [["Peru", "produces", "zinc"]]}\\n'
+        ...     '{"doc": "b", "entities": {"Chile": [], "copper": []}, "triples": [["Chile", "produces", "copper"]]}'))
+        >>> b = g.for_doc("b")
+        >>> sorted(b.entities), sorted(b.triples), b.docs
+        (['Chile', 'copper'], [('Chile', 'produces', 'copper')], ('b',))
+        """
+        triples = frozenset(t for t, docs in self.sources.items() if doc in docs)
+        return Gold(entities=dict(self.doc_entities.get(doc, {})), triples=triples, docs=(doc,),
+                    sources={t: (doc,) for t in triples}, doc_entities={doc: self.doc_entities.get(doc, {})})
 
     def key_index(self) -> dict[str, set[str]]:
         """Match key -> the gold entity names it stands for."""
@@ -176,6 +194,7 @@ def load_gold(path: str | os.PathLike | IO[str]) -> Gold:
     triples: set[Triple] = set()
     sources: dict[Triple, list[str]] = defaultdict(list)
     docs: list[str] = []
+    doc_entities: dict[str, dict[str, set[str]]] = defaultdict(dict)
     for lineno, line in enumerate(stream, 1):
         if not line.strip():
             continue
@@ -193,9 +212,9 @@ def load_gold(path: str | os.PathLike | IO[str]) -> Gold:
         for name, aliases in ents.items():
             if not isinstance(aliases, list):
                 raise InputError(f"{at}: the aliases of {name!r} must be a list")
-            keys = entities.setdefault(name, set())
-            for alias in (name, *aliases):
-                keys |= match_keys(str(alias))
+            keys = set().union(*(match_keys(str(alias)) for alias in (name, *aliases)))
+            entities.setdefault(name, set()).update(keys)
+            doc_entities[str(doc)].setdefault(name, set()).update(keys)
         for t in trs:
             if not (isinstance(t, list) and len(t) == 3):
                 raise InputError(f"{at}: a triple must be [subject, property, object], not {t!r}")
@@ -214,6 +233,7 @@ def load_gold(path: str | os.PathLike | IO[str]) -> Gold:
         triples=frozenset(triples),
         docs=tuple(docs),
         sources={k: tuple(v) for k, v in sources.items()},
+        doc_entities={d: {k: frozenset(v) for k, v in ents.items()} for d, ents in doc_entities.items()},
     )
 
 
@@ -248,7 +268,7 @@ class FalsePositive:
 
 @dataclass(frozen=True)
 class PropertyScore:
-    """Counts for one property."""
+    """Counts for one property or one document, and the precision, recall and F1 they give."""
 
     gold: int
     predicted: int
@@ -282,9 +302,27 @@ class Score:
     per_property: dict[str, PropertyScore]
     missed: tuple[Miss, ...]
     false_positives: tuple[FalsePositive, ...]
+    per_document: dict[str, PropertyScore] | None = None
+
+    @property
+    def document_mean(self) -> tuple[float, float, float] | None:
+        """Precision, recall and F1 averaged over the gold documents (macro average), when scored per document."""
+        rows = [c for d, c in (self.per_document or {}).items() if c.gold]
+        if not rows:
+            return None
+        return tuple(sum(getattr(c, m) for c in rows) / len(rows) for m in ("precision", "recall", "f1"))
 
     def to_dict(self) -> dict:
-        """A JSON-ready dict (same keys as ``score.py --json``, plus evidence)."""
+        """A JSON-ready dict (same keys as ``score.py --json``, plus evidence and, when scored per
+        document, ``per_document``: one row per document with its counts, P, R and F1)."""
+        extra = {}
+        if self.per_document is not None:
+            extra["per_document"] = [
+                {"doc": d, "gold": c.gold, "predicted": c.predicted, "correct": c.correct,
+                 "precision": c.precision, "recall": c.recall, "f1": c.f1}
+                for d, c in self.per_document.items()]
+            mean = self.document_mean
+            extra["document_mean"] = dict(zip(("precision", "recall", "f1"), mean)) if mean else None
         return {
             "precision": self.precision, "recall": self.recall, "f1": self.f1,
             "correct": self.correct, "predicted": self.predicted, "gold": self.gold, "docs": self.docs,
@@ -298,6 +336,7 @@ class Score:
                                          "modality": e.modality} for e in fp.evidence]
                 for fp in self.false_positives
             },
+            **extra,
         }
 
 
@@ -349,32 +388,8 @@ def _evidence_index(graph: rdflib.Graph) -> dict[tuple, list[EvidenceRef]]:
     return index
 
 
-def score(graph: rdflib.Graph, gold: Gold) -> Score:
-    """Score a graph against gold triples.
-
-    Parameters
-    ----------
-    graph
-        A built graph (``KnowledgeGraph.graph``) or any RDF graph; its direct
-        triples with one of the 16 schema properties (any namespace) are the
-        predictions.
-    gold
-        From :func:`load_gold`.
-
-    Returns
-    -------
-    Score
-        Precision, recall and F1 over distinct triples, counts per property,
-        the misses (with their gold documents) and the false positives (with
-        their evidence sentences), both sorted.
-
-    Examples
-    --------
-    >>> import rdflib
-    >>> empty = score(rdflib.Graph(), Gold(entities={}, triples=frozenset(), docs=()))
-    >>> empty.precision, empty.recall, empty.f1
-    (0.0, 0.0, 0.0)
-    """
+def _predictions(graph: rdflib.Graph, triples: Iterable[tuple], gold: Gold) -> dict[Triple, set[tuple]]:
+    """Predicted triples of gold names (unknown ones as ``?name``) -> the graph triples behind each."""
     index = gold.key_index()
     cache: dict = {}
 
@@ -389,13 +404,91 @@ def score(graph: rdflib.Graph, gold: Gold) -> Score:
         return cache[node]
 
     predicted: dict[Triple, set[tuple]] = defaultdict(set)
-    for s, p, o in _all_triples(graph):
-        prop = local_name(p)
-        if prop not in PROPERTIES:
-            continue
+    for s, prop, o in triples:
         for sn in resolve(s):
             for on in resolve(o):
                 predicted[_canonical(sn, prop, on)].add((s, prop, o))
+    return predicted
+
+
+def _counts(pred: Iterable[Triple], gold: Iterable[Triple]) -> PropertyScore:
+    pred, gold = set(pred), set(gold)
+    return PropertyScore(gold=len(gold), predicted=len(pred), correct=len(pred & gold))
+
+
+def _doc_key(name: str) -> str:
+    """How a gold ``doc`` and an input are compared: by file name (``texts/a.txt`` is ``a.txt``)."""
+    return Path(str(name)).name
+
+
+def _evidence_docs(t: tuple, ev_index: dict[tuple, list[EvidenceRef]]) -> set[str]:
+    """The documents whose (not negated) evidence states the graph triple ``t``."""
+    s, prop, o = t
+    refs = list(ev_index.get(t, ()))
+    if prop in SYMMETRIC:
+        refs.extend(ev_index.get((o, prop, s), ()))
+    return {e.doc for e in refs if e.modality != "negated"}
+
+
+def _score_documents(graph: rdflib.Graph, direct: list[tuple], gold: Gold,
+                     ev_index: dict[tuple, list[EvidenceRef]]) -> dict[str, PropertyScore]:
+    """Each gold document's gold triples against the predictions its own sentences give.
+
+    A graph triple belongs to the documents of its evidence (a negated sentence does not
+    state it); names are matched with that document's gold entities alone, so a row is what
+    the reference scorer gives for that document's gold line and those triples. Input
+    documents that gold does not list follow, with 0 gold.
+    """
+    by_doc: dict[str, list[tuple]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for t in direct:
+        for doc in sorted(_evidence_docs(t, ev_index)):
+            by_doc[_doc_key(doc)].append(t)
+            names.setdefault(_doc_key(doc), doc)
+    rows: dict[str, PropertyScore] = {}
+    for doc in dict.fromkeys(gold.docs):
+        doc_gold = gold.for_doc(doc)
+        rows[doc] = _counts(_predictions(graph, by_doc.get(_doc_key(doc), ()), doc_gold), doc_gold.triples)
+    listed = {_doc_key(d) for d in gold.docs}
+    nobody = Gold(entities={}, triples=frozenset(), docs=())
+    for key in sorted(set(by_doc) - listed):
+        rows[names[key]] = _counts(_predictions(graph, by_doc[key], nobody), ())
+    return rows
+
+
+def score(graph: rdflib.Graph, gold: Gold, *, per_doc: bool = False) -> Score:
+    """Score a graph against gold triples.
+
+    Parameters
+    ----------
+    graph
+        A built graph (``KnowledgeGraph.graph``) or any RDF graph; its direct
+        triples with one of the 16 schema properties (any namespace) are the
+        predictions.
+    gold
+        From :func:`load_gold`.
+    per_doc
+        Also score each document on its own (:attr:`Score.per_document`): its
+        gold triples against the triples that its sentences state (the
+        graph's ``kgo:Evidence``, negated ones left out).
+
+    Returns
+    -------
+    Score
+        Precision, recall and F1 over distinct triples (the union over all
+        documents, as the reference scorer counts them), counts per property,
+        the misses (with their gold documents) and the false positives (with
+        their evidence sentences), both sorted.
+
+    Examples
+    --------
+    >>> import rdflib
+    >>> empty = score(rdflib.Graph(), Gold(entities={}, triples=frozenset(), docs=()))
+    >>> empty.precision, empty.recall, empty.f1
+    (0.0, 0.0, 0.0)
+    """
+    direct = [(s, local_name(p), o) for s, p, o in _all_triples(graph) if local_name(p) in PROPERTIES]
+    predicted = _predictions(graph, direct, gold)
 
     pred = set(predicted)
     tp = pred & gold.triples
@@ -408,9 +501,9 @@ def score(graph: rdflib.Graph, gold: Gold) -> Score:
         g = {t for t in gold.triples if t[1] == prop}
         pr = {t for t in pred if t[1] == prop}
         if g or pr:
-            per_property[prop] = PropertyScore(gold=len(g), predicted=len(pr), correct=len(g & pr))
+            per_property[prop] = _counts(pr, g)
 
-    ev_index = _evidence_index(graph) if pred - gold.triples else {}
+    ev_index = _evidence_index(graph) if per_doc or pred - gold.triples else {}
     false_positives = []
     for t in sorted(pred - gold.triples):
         refs: list[EvidenceRef] = []
@@ -425,6 +518,7 @@ def score(graph: rdflib.Graph, gold: Gold) -> Score:
         precision=precision, recall=recall, f1=f1, correct=len(tp), predicted=len(pred),
         gold=len(gold.triples), docs=len(gold.docs), per_property=per_property,
         missed=missed, false_positives=tuple(false_positives),
+        per_document=_score_documents(graph, direct, gold, ev_index) if per_doc else None,
     )
 
 
@@ -441,6 +535,9 @@ def _shorten(text: str, width: int = 200) -> str:
 def format_score(s: Score, *, max_evidence: int = 2) -> str:
     """Readable report of a :class:`Score`; the last line is the headline.
 
+    The per-property table comes first, then (when the score was made with
+    ``per_doc=True``) the per-document table, the misses and the false positives.
+
     Parameters
     ----------
     s
@@ -454,11 +551,11 @@ def format_score(s: Score, *, max_evidence: int = 2) -> str:
     >>> print(format_score(score(rdflib.Graph(), Gold({}, frozenset(), ()))).splitlines()[-1])
     precision 0.000 recall 0.000 f1 0.000 (0 correct of 0 predicted, 0 gold, 0 docs)
     """
-    out = [f"{'property':<14} {'gold':>5} {'pred':>5} {'ok':>5} {'P':>6} {'R':>6} {'F1':>6}"]
-    for prop, c in s.per_property.items():
-        out.append(f"{prop:<14} {c.gold:>5} {c.predicted:>5} {c.correct:>5} "
-                   f"{c.precision:>6.2f} {c.recall:>6.2f} {c.f1:>6.2f}")
+    out = _count_table("property", s.per_property)
     out.append("")
+    if s.per_document is not None:
+        out.extend(format_documents(s).splitlines())
+        out.append("")
     out.append(f"missed ({len(s.missed)}; gold, not predicted):")
     for m in s.missed:
         where = f"   [{', '.join(m.docs)}]" if m.docs else ""
@@ -477,6 +574,40 @@ def format_score(s: Score, *, max_evidence: int = 2) -> str:
     return "\n".join(out)
 
 
+def _count_table(what: str, rows: dict[str, PropertyScore]) -> list[str]:
+    width = max([14, *map(len, rows)])
+    out = [f"{what:<{width}} {'gold':>5} {'pred':>5} {'ok':>5} {'P':>6} {'R':>6} {'F1':>6}"]
+    for name, c in rows.items():
+        out.append(f"{name:<{width}} {c.gold:>5} {c.predicted:>5} {c.correct:>5} "
+                   f"{c.precision:>6.2f} {c.recall:>6.2f} {c.f1:>6.2f}")
+    return out
+
+
+def format_documents(s: Score) -> str:
+    """The per-document table of a :class:`Score` made with ``per_doc=True``, and the mean over documents.
+
+    Each row counts one document's gold triples, the distinct triples its own sentences give
+    (``pred``) and those that are gold (``ok``). The same triple stated in two documents is
+    counted in both rows, once in the overall figures.
+
+    Examples
+    --------
+    >>> import rdflib
+    >>> gold = load_gold(io.StringIO('{"doc": "a.txt", "entities": {"Peru": []}, "triples": []}'))
+    >>> print(format_documents(score(rdflib.Graph(), gold, per_doc=True)))
+    document        gold  pred    ok      P      R     F1
+    a.txt              0     0     0   0.00   0.00   0.00
+    """
+    rows = s.per_document or {}
+    out = _count_table("document", rows)
+    mean = s.document_mean
+    if mean is not None:
+        ngold = sum(1 for c in rows.values() if c.gold)
+        out.append(f"mean over {ngold} documents with gold triples: precision {mean[0]:.3f} "
+                   f"recall {mean[1]:.3f} f1 {mean[2]:.3f}")
+    return "\n".join(out)
+
+
 def unmatched_documents(gold: Gold, names: Iterable[str]) -> list[str]:
     """The gold documents that no input is named like (compared by file name, so a gold ``doc``
     of "a.txt" matches an input "texts/a.txt").
@@ -485,6 +616,6 @@ def unmatched_documents(gold: Gold, names: Iterable[str]) -> list[str]:
     >>> unmatched_documents(g, ["texts/a.txt", "b.md"])
     ['nothere.txt']
     """
-    have = {Path(str(n)).name for n in names}
-    return [d for d in gold.docs if Path(d).name not in have]
+    have = {_doc_key(n) for n in names}
+    return [d for d in gold.docs if _doc_key(d) not in have]
 

@@ -162,8 +162,8 @@ class IngestWarning:
 class IngestResult:
     """The documents read, the warnings met and how many inputs were skipped.
 
-    ``skipped`` counts files and JSONL lines dropped because of a problem;
-    duplicates are not counted.
+    ``skipped`` counts the files and JSONL lines not built: those dropped because
+    of a problem and the repeats of a text already read (which are not problems).
 
     Examples
     --------
@@ -416,7 +416,7 @@ class _Reader:
         """True for a new text; for a text already read, warn that it is a duplicate."""
         first = self._seen.get(doc.id)
         if first is not None:
-            self.warn(where, f"duplicate of {first}, skipped", line, kind="duplicate")
+            self.warn(where, f"duplicate of {first}, skipped", line, skipped=True, kind="duplicate")
             return False
         self._seen[doc.id] = doc.name
         return True

@@ -228,13 +228,32 @@ def _strptime(text: str, formats: Iterable[str]) -> _dt.datetime | None:
     return None
 
 
+#: A date that says there is none, or that it is not known ("unknown (c. 2019, per text)", "n.d."):
+#: a statement about the date, kept as written.
+_NO_DATE = re.compile(r"(?:unknown|not known|undated|no date|date unknown|n\.\s?d\.?|n/a|none)"
+                      r"(?:\s*[(\[,;:\u2013\u2014-].*)?", re.IGNORECASE | re.DOTALL)
+#: A date followed by a remark in brackets ("2020-11 (month inferred)").
+_REMARKED_DATE = re.compile(r"(?P<date>[^()\[\]]+?)\s*[(\[].*[)\]]", re.DOTALL)
+
+
 def date_literal(text: str) -> tuple[Literal, bool]:
     """Parse a date leniently; return the literal and whether it was understood.
 
     Full dates become ``xsd:date`` (ISO, ``12 April 2017``, ``April 12, 2017``,
     an ISO date-time's date...), ``YYYY-MM`` and ``April 2017`` become
     ``xsd:gYearMonth``, ``YYYY`` becomes ``xsd:gYear``; anything else is
-    kept as a plain literal.
+    kept as a plain literal. A statement about the date is understood and kept
+    as written: that it is not known (``unknown``, ``unknown (2023-10
+    snapshot)``, ``n.d.``, ``undated``...), or a date with a remark in brackets
+    (``2020-11 (month inferred)``: the remark qualifies the date, so the text
+    stays whole rather than becoming a bare ``xsd:gYearMonth``).
+
+    >>> date_literal("unknown (2023-10 snapshot)")
+    (rdflib.term.Literal('unknown (2023-10 snapshot)'), True)
+    >>> date_literal("2020-11 (month inferred; the page carries no date)")[1]
+    True
+    >>> date_literal("someday (maybe)")[1]
+    False
 
     >>> date_literal("April 12, 2017")[0]
     rdflib.term.Literal('2017-04-12', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#date'))
@@ -246,6 +265,11 @@ def date_literal(text: str) -> tuple[Literal, bool]:
     (rdflib.term.Literal('2017-02-30'), False)
     """
     t = re.sub(r"\s+", " ", clean_text(text)).strip()
+    if _NO_DATE.fullmatch(t):
+        return text_literal(text), True
+    remarked = _REMARKED_DATE.fullmatch(t)
+    if remarked and date_literal(remarked.group("date"))[1]:
+        return text_literal(text), True
     iso = _ISO_DATETIME.fullmatch(t)
     if iso:
         t = iso.group(1)

@@ -180,7 +180,7 @@ def test_duplicate_between_files_and_texts_keeps_the_first(nlp, tmp_path):
     assert [d.name for d in g.result.documents] == ["a.txt", "text-2"]
     assert heard == ["text-1: duplicate of a.txt, skipped"]
     s = g.summary()
-    assert (s["documents"], s["warnings"], s["skipped"]) == (2, 1, 0)
+    assert (s["documents"], s["warnings"], s["skipped"]) == (2, 1, 1)  # the repeat is skipped, and counted
     strict = build([tmp_path], texts=["Peru produces copper."], strict=True)  # a duplicate is no problem
     assert [d.name for d in strict.result.documents] == ["a.txt"]
 

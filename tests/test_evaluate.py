@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -30,7 +31,7 @@ def make_graph(triples, labels=None, alt=None, evidence=()):
     """A graph in the kg layout: entity labels, direct triples and evidence nodes.
 
     ``triples`` are (subject slug, property, object slug) with property a
-    kgo local name or a full IRI; ``evidence`` items are (s, p, o, sentence, file name).
+    kgo local name or a full IRI; ``evidence`` items are (s, p, o, sentence, file name[, modality]).
     """
     g = rdflib.Graph()
     labels = labels or {}
@@ -43,7 +44,7 @@ def make_graph(triples, labels=None, alt=None, evidence=()):
         pred = p if isinstance(p, URIRef) else KGO[p]
         obj = o if isinstance(o, Literal) else ENT[o]
         g.add((ENT[s], pred, obj))
-    for i, (s, p, o, sentence, fname) in enumerate(evidence):
+    for i, (s, p, o, sentence, fname, *modality) in enumerate(evidence):
         ev, doc = EV[f"e{i}"], DOC[f"d-{fname}"]
         g.add((ev, RDF.type, RDF.Statement))
         g.add((ev, RDF.type, KGO.Evidence))
@@ -52,7 +53,7 @@ def make_graph(triples, labels=None, alt=None, evidence=()):
         g.add((ev, RDF.object, ENT[o]))
         g.add((ev, KGO.sentence, Literal(sentence)))
         g.add((ev, KGO.rule, Literal("verb:produce")))
-        g.add((ev, KGO.modality, Literal("asserted")))
+        g.add((ev, KGO.modality, Literal(modality[0] if modality else "asserted")))
         g.add((ev, KGO.confidence, Literal("0.8", datatype=XSD.decimal)))
         g.add((ev, PROV.wasDerivedFrom, doc))
         g.add((doc, RDF.type, KGO.Document))
@@ -234,3 +235,117 @@ def test_eval_refuses_gold_documents_that_match_no_input(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "nothere.txt" in err[0] and "--allow-missing" in err[0]
     assert main(["eval", str(gold), str(texts), "--allow-missing"]) == 0
+
+
+# -- per document ------------------------------------------------------------------------------
+
+PJ, CL = "peru-japan.txt", "chile-lithium.txt"
+#: what each document's sentences state (the direct triples of the graph they support)
+STATED = {
+    PJ: [("peru", "produces", "copper"), ("japan", "partnersWith", "peru"), ("peru", "produces", "tin"),
+         ("chile", "produces", "copper")],
+    CL: [("chile", "produces", "copper"), ("chile", "produces", "lithium")],
+    "other.txt": [("chile", "exports", "zinc")],
+}
+
+
+def per_doc_graph():
+    """Two gold documents and one that gold does not list; one fact only denied, one stated reversed."""
+    direct = sorted({t for ts in STATED.values() for t in ts}) + [("china", "dominates", "rare-earths")]
+    evidence = [(s, p, o, f"{s} {p} {o}.", doc) for doc, ts in STATED.items() for s, p, o in ts
+                if p != "partnersWith"]
+    evidence += [("peru", "partnersWith", "japan", "Peru and Japan are partners.", PJ),  # the other direction
+                 ("china", "dominates", "rare-earths", "China does not dominate rare earths.", CL, "negated")]
+    return make_graph(direct, dict(LABELS, tin="tin"), evidence=evidence)
+
+
+def test_scores_per_document(gold):
+    s = evaluate.score(per_doc_graph(), gold, per_doc=True)
+    rows = {d: (c.gold, c.predicted, c.correct) for d, c in s.per_document.items()}
+    # peru-japan states Peru-copper, Japan-Peru (read reversed), Peru-tin and Chile-copper (Chile is not
+    # one of its gold entities); chile-lithium's negated sentence states nothing
+    assert rows == {PJ: (5, 4, 2), CL: (4, 2, 2), "other.txt": (0, 1, 0)}
+    assert list(s.per_document) == [PJ, CL, "other.txt"]  # gold order, then the documents gold does not list
+    assert s.per_document[PJ].precision == 0.5 and s.per_document[PJ].recall == pytest.approx(0.4)
+    # the overall figures are still the union over documents, as the reference scorer counts them
+    assert (s.correct, s.predicted, s.gold) == (5, 7, 9)
+    assert s.document_mean == pytest.approx((0.75, 0.45, (2 * 0.5 * 0.4 / 0.9 + 2 * 0.5 / 1.5) / 2))
+    d = s.to_dict()
+    assert d["per_document"][0] == {"doc": PJ, "gold": 5, "predicted": 4, "correct": 2, "precision": 0.5,
+                                    "recall": pytest.approx(0.4), "f1": pytest.approx(4 / 9)}
+    text = evaluate.format_score(s)
+    assert re.search(r"^peru-japan\.txt +5 +4 +2 +0\.50 +0\.40 +0\.44$", text, re.MULTILINE), text
+    assert "mean over 2 documents with gold triples: precision 0.750 recall 0.450" in text
+    assert "per_document" not in evaluate.score(per_doc_graph(), gold).to_dict()
+
+
+@pytest.mark.skipif(not SCORE_PY.is_file(), reason="the shared reference scorer is not available")
+def test_per_document_scores_agree_with_reference_scorer(tmp_path, gold):
+    """Each row is what score.py gives for that document's gold line and the triples its sentences state."""
+    graph = per_doc_graph()
+    mine = evaluate.score(graph, gold, per_doc=True).per_document
+    lines = {json.loads(line)["doc"]: line for line in GOLD.read_text().splitlines() if line.strip()}
+    labels = list(graph.triples((None, RDFS.label, None)))
+    for doc, stated in STATED.items():
+        sub = rdflib.Graph()
+        for t in labels:
+            sub.add(t)
+        for s, p, o in stated:
+            sub.add((ENT[s], KGO[p], ENT[o]))
+        (tmp_path / "g.ttl").write_text(sub.serialize(format="turtle"))
+        (tmp_path / "gold.jsonl").write_text(lines.get(doc, json.dumps({"doc": doc, "entities": {}, "triples": []})))
+        ref = json.loads(subprocess.run([sys.executable, str(SCORE_PY), str(tmp_path / "g.ttl"),
+                                         str(tmp_path / "gold.jsonl"), "--json"],
+                                        capture_output=True, text=True, check=True).stdout)
+        row = mine[doc]
+        assert (row.gold, row.predicted, row.correct) == (ref["gold"], ref["predicted"], ref["correct"]), doc
+        assert (row.precision, row.recall, row.f1) == pytest.approx((ref["precision"], ref["recall"], ref["f1"]))
+
+
+def test_gold_of_one_document(gold):
+    pj = gold.for_doc(PJ)
+    assert pj.docs == (PJ,) and len(pj.triples) == 5 and "Chile" not in pj.entities
+    assert ("Chile", "produces", "copper") in gold.for_doc(CL).triples
+    assert "ishiba" in pj.entities["Shigeru Ishiba"]
+
+
+@pytest.mark.skipif(not SCORE_PY.is_file(), reason="the shared reference scorer is not available")
+def test_eval_per_doc_on_a_real_build(tmp_path, capsys):
+    """kg eval --per-doc: the table in text, per_document in the JSON and score.json, and each row equal to
+    score.py on the triples that the document's (not negated) evidence sentences state."""
+    from kg.cli import main
+
+    out = tmp_path / "ev"
+    assert main(["eval", str(GOLD), str(DATA / "texts"), "--per-doc", "--json", "-o", str(out)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert json.loads((out / "score.json").read_text()) == data
+    assert [r["doc"] for r in data["per_document"]] == ["peru-japan.txt", "chile-lithium.txt"]
+
+    graph = rdflib.Graph().parse(out / "graph.ttl")
+    lines = {json.loads(line)["doc"]: line for line in GOLD.read_text().splitlines() if line.strip()}
+    for row in data["per_document"]:
+        sub = rdflib.Graph()
+        for t in graph.triples((None, RDFS.label, None)):
+            sub.add(t)
+        for ev in graph.subjects(RDF.type, KGO.Evidence):
+            doc = graph.value(ev, PROV.wasDerivedFrom)
+            if str(graph.value(doc, KGO.fileName)) != row["doc"] or str(graph.value(ev, KGO.modality)) == "negated":
+                continue
+            s, p, o = (graph.value(ev, x) for x in (RDF.subject, RDF.predicate, RDF.object))
+            for t in [(s, p, o)] + ([(o, p, s)] if p == KGO.partnersWith else []):
+                if t in graph:
+                    sub.add(t)
+        sub.serialize(tmp_path / "sub.ttl", format="turtle")
+        (tmp_path / "gold.jsonl").write_text(lines[row["doc"]])
+        ref = json.loads(subprocess.run([sys.executable, str(SCORE_PY), str(tmp_path / "sub.ttl"),
+                                         str(tmp_path / "gold.jsonl"), "--json"],
+                                        capture_output=True, text=True, check=True).stdout)
+        assert (row["gold"], row["predicted"], row["correct"]) == (ref["gold"], ref["predicted"], ref["correct"])
+        assert row["f1"] == pytest.approx(ref["f1"])
+
+    assert main(["eval", str(GOLD), str(DATA / "texts"), "--per-doc"]) == 0
+    text = capsys.readouterr().out
+    assert re.search(r"^document +gold +pred +ok +P +R +F1$", text, re.MULTILINE)
+    for row in data["per_document"]:
+        assert re.search(rf"^{re.escape(row['doc'])} +{row['gold']} +{row['predicted']} +{row['correct']} ", text, re.MULTILINE)
+    assert "mean over 2 documents with gold triples" in text

@@ -240,7 +240,7 @@ def test_jsonl_good_and_malformed_lines(tmp_path):
                         (5, '"text" empty'), (6, '"text" not a string'), (10, "invalid JSON")]
     duplicates = [w for w in result.warnings if w.kind == "duplicate"]
     assert [(w.line, w.reason) for w in duplicates] == [(9, "duplicate of news.jsonl#a1, skipped")]
-    assert result.skipped == 6
+    assert result.skipped == 7  # the six problems and the repeat: none of them is built
     assert str(result.warnings[0]) == f"{path}:2: {result.warnings[0].reason}"
 
 
@@ -415,7 +415,7 @@ def test_duplicates_are_kept_once_and_not_problems(tmp_path):
         ("b.md", "duplicate of a.txt, skipped", "duplicate"),
         ("c.txt", "duplicate of a.txt, skipped", "duplicate"),
     ]
-    assert result.skipped == 0 and result.problems == []
+    assert result.skipped == 2 and result.problems == []  # skipped (counted), but not problems
     assert seen == result.warnings
 
 

@@ -126,19 +126,25 @@ def test_min_confidence_drops_facts_entirely(result):
     ("2017-04-12T08:30:00Z", Literal("2017-04-12", datatype=XSD.date), True),
     ("2017-04", Literal("2017-04", datatype=XSD.gYearMonth), True),
     ("2017", Literal("2017", datatype=XSD.gYear), True),
-    ("unknown (circa 2017)", Literal("unknown (circa 2017)"), False),
+    ("unknown (circa 2017)", Literal("unknown (circa 2017)"), True),  # a statement: kept as written
+    ("n.d.", Literal("n.d."), True),
+    ("2020-11 (month inferred)", Literal("2020-11 (month inferred)"), True),
     ("2017-13-01", Literal("2017-13-01"), False),
+    ("2017-13-01 (typo)", Literal("2017-13-01 (typo)"), False),
+    ("circa 2017", Literal("circa 2017"), False),
 ])
 def test_dates(text, expected, understood):
     assert date_literal(text) == (expected, understood)
 
 
 def test_date_warning():
-    doc = Document.from_text("x", name="a.txt", date="unknown (circa 2017)")
+    doc = Document.from_text("x", name="a.txt", date="circa 2017")
+    known = Document.from_text("y", name="b.txt", date="unknown (circa 2017)")
     warnings: list[str] = []
-    g = to_rdf(BuildResult(documents=[doc]), warnings=warnings)
-    assert warnings == ["a.txt: date 'unknown (circa 2017)' kept as text"]
-    assert g.value(document_iri(doc.id), DCTERMS.date) == Literal("unknown (circa 2017)")
+    g = to_rdf(BuildResult(documents=[doc, known]), warnings=warnings)
+    assert warnings == ["a.txt: date 'circa 2017' kept as text"]  # "unknown" is a statement, not a problem
+    assert g.value(document_iri(doc.id), DCTERMS.date) == Literal("circa 2017")
+    assert g.value(document_iri(known.id), DCTERMS.date) == Literal("unknown (circa 2017)")
 
 
 @pytest.mark.parametrize("source,is_iri", [
