@@ -87,7 +87,7 @@ def _cumulative():
 def make_graph(path: Path, triples: int) -> int:
     from kg import rdf, rdfio
 
-    n_facts = max(100, triples // 15)
+    n_facts = max(100, triples // 24)  # about 24 triples per fact: the fact, its evidence, entities
     g = rdf.to_rdf(synthetic_result(n_facts))
     rdfio.write_graph(g, path, "nt")
     return len(g)

@@ -52,6 +52,7 @@ __all__ = [
     "SupplyChain",
     "entity_graph",
     "centrality",
+    "betweenness_sample",
     "communities",
     "components",
     "supply_chains",
@@ -68,8 +69,11 @@ __all__ = [
 PRODUCER_PROPERTIES = ("produces", "processes", "exports")
 #: Seed of the Louvain community detection, so that reports are reproducible.
 LOUVAIN_SEED = 42
-#: Above this many nodes betweenness is estimated from this many sampled sources.
-BETWEENNESS_SAMPLE = 500
+#: Betweenness is exact while it costs at most about this many edge visits (one breadth-first
+#: search per node); above, it is estimated from as many sampled sources as the budget allows.
+BETWEENNESS_WORK = 3_000_000
+#: The fewest sampled sources of an estimated betweenness.
+BETWEENNESS_MIN_SAMPLE = 48
 
 
 # --------------------------------------------------------------------------- text hygiene
@@ -102,72 +106,95 @@ def _local(iri: Any) -> str:
     return s.rsplit("#", 1)[-1] if "#" in s else s.rsplit("/", 1)[-1]
 
 
-def _best_literal(graph: rdflib.Graph, node: Any, prop: URIRef) -> str | None:
-    """The English or untagged literal of ``prop`` (deterministic when several)."""
-    values = [o for o in graph.objects(node, prop) if isinstance(o, Literal)]
-    if not values:
+@dataclass(frozen=True)
+class _Lit:
+    """A literal read from either backend: its lexical form and language tag."""
+
+    value: str
+    lang: str | None = None
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def _norm(term: Any) -> Any:
+    """An IRI or blank node as its string, a literal as :class:`_Lit` (rdflib or pyoxigraph terms)."""
+    if isinstance(term, Literal):
+        return _Lit(str(term), term.language)
+    if isinstance(term, (URIRef, rdflib.BNode)):
+        return str(term) if isinstance(term, URIRef) else f"_:{term}"
+    kind = type(term).__name__  # pyoxigraph: NamedNode, BlankNode, Literal
+    if kind == "Literal":
+        return _Lit(term.value, term.language)
+    if kind == "BlankNode":
+        return f"_:{term.value}"
+    return term.value
+
+
+def _pairs(graph: Any, predicate: URIRef):
+    """(subject, object) of every triple with ``predicate``, normalised, from rdflib or pyoxigraph."""
+    if isinstance(graph, rdflib.Graph):
+        for s, o in graph.subject_objects(predicate):
+            yield _norm(s), _norm(o)
+        return
+    import pyoxigraph as ox
+
+    seen = set()  # a store may hold one triple in several named graphs
+    for q in graph.quads_for_pattern(None, ox.NamedNode(str(predicate)), None, None):
+        pair = (_norm(q.subject), _norm(q.object))
+        if pair not in seen:
+            seen.add(pair)
+            yield pair
+
+
+def _multi(graph: Any, predicate: URIRef) -> dict[Any, list]:
+    out: dict[Any, list] = {}
+    for s, o in _pairs(graph, predicate):
+        out.setdefault(s, []).append(o)
+    return out
+
+
+def _best_literal(values: list | None) -> str | None:
+    """The English or untagged literal among ``values`` (deterministic when several)."""
+    lits = [v for v in values or () if isinstance(v, _Lit)]
+    if not lits:
         return None
-    values.sort(key=lambda lit: (lit.language not in (None, "en"), lit.language or "", str(lit)))
-    return str(values[0])
+    lits.sort(key=lambda lit: (lit.lang not in (None, "en"), lit.lang or "", lit.value))
+    return lits[0].value
+
+
+def _first(values: list | None) -> Any:
+    return min(values, key=str) if values else None
 
 
 def _float(value: Any) -> float | None:
     if value is None:
         return None
     try:
-        f = float(value.toPython() if isinstance(value, Literal) else value)
+        f = float(value.toPython() if isinstance(value, Literal) else str(value))
     except (TypeError, ValueError):
         return None
     return f if math.isfinite(f) else None
 
 
-def _entity_class(graph: rdflib.Graph, node: Any, onto) -> str:
-    """The most specific ontology entity class of ``node`` (``Entity`` when untyped)."""
-    names = [_local(t) for t in graph.objects(node, RDF.type) if str(t).startswith(str(KGO))]
+def _entity_class(types: list[str], onto) -> str:
+    """The most specific ontology entity class among ``types`` (``Entity`` when none)."""
+    names = [_local(t) for t in types if str(t).startswith(str(KGO))]
     names = [n for n in names if n in onto.classes and onto.is_a(n, "Entity")]
     if not names:
         return "Entity"
     return sorted(names, key=lambda n: (-len(onto.ancestors(n)), n))[0]
 
 
-def _statements(graph: rdflib.Graph, cls: URIRef) -> dict[tuple, list]:
-    """Reified statements of class ``cls`` grouped by their (subject, predicate, object)."""
-    out: dict[tuple, list] = {}
-    for node in graph.subjects(RDF.type, cls):
-        spo = (graph.value(node, RDF.subject), graph.value(node, RDF.predicate), graph.value(node, RDF.object))
-        if None in spo:
-            continue
-        out.setdefault(spo, []).append(node)
-    return out
-
-
-def _document_name(graph: rdflib.Graph, doc: Any, cache: dict) -> str:
-    if doc is None:
-        return ""
-    if doc not in cache:
-        name = (_best_literal(graph, doc, DCTERMS.title) or _best_literal(graph, doc, KGO.fileName)
-                or graph.value(doc, DCTERMS.source) or _local(doc))
-        cache[doc] = _one_line(name)
-    return cache[doc]
-
-
-def _evidence_record(graph: rdflib.Graph, ev: Any, doc_cache: dict) -> dict[str, Any]:
-    docs = sorted(graph.objects(ev, PROV.wasDerivedFrom), key=str)
-    return {
-        "sentence": _one_line(graph.value(ev, KGO.sentence)),
-        "source": _document_name(graph, docs[0] if docs else None, doc_cache),
-        "modality": str(graph.value(ev, KGO.modality) or "asserted"),
-        "confidence": _float(graph.value(ev, KGO.confidence)),
-    }
-
-
-def entity_graph(graph: rdflib.Graph) -> nx.MultiDiGraph:
+def entity_graph(graph: Any) -> nx.MultiDiGraph:
     """Read the entities and asserted facts of a kg RDF graph into a NetworkX graph.
 
     Parameters
     ----------
-    graph : rdflib.Graph
-        A graph in the layout of ``docs/architecture.md``.
+    graph : rdflib.Graph or pyoxigraph.Store
+        A graph in the layout of ``docs/architecture.md``. A pyoxigraph store (all its named
+        graphs together) is read without going through rdflib, which is much faster on large
+        graphs; both give the same result.
 
     Returns
     -------
@@ -183,6 +210,11 @@ def entity_graph(graph: rdflib.Graph) -> nx.MultiDiGraph:
         (document title or file name), ``modality`` and ``confidence``.
         ``G.graph["documents"]`` is the number of documents in the graph.
 
+    Notes
+    -----
+    The graph is read one predicate at a time (a linear scan per predicate), never entity by
+    entity, so the time grows with the number of triples.
+
     Examples
     --------
     >>> import rdflib
@@ -194,54 +226,97 @@ def entity_graph(graph: rdflib.Graph) -> nx.MultiDiGraph:
     >>> G = entity_graph(g)
     >>> list(G.edges(keys=True, data="weight"))
     [('urn:x:peru', 'urn:x:copper', 'produces', 1)]
+    >>> import pyoxigraph as ox
+    >>> store = ox.Store()
+    >>> store.add(ox.Quad(ox.NamedNode("urn:x:peru"), ox.NamedNode(str(KGO.produces)), ox.NamedNode("urn:x:copper")))
+    >>> list(entity_graph(store).edges(keys=True))
+    [('urn:x:peru', 'urn:x:copper', 'produces')]
     """
     onto = load_ontology()
-    relations = {spec.iri: name for name, spec in onto.properties.items()}
-    facts = _statements(graph, KGO.Fact)
-    evidence = _statements(graph, KGO.Evidence)
+    relations = {str(spec.iri): name for name, spec in onto.properties.items()}
+    types = _multi(graph, RDF.type)
+    r_subject, r_predicate, r_object = (_multi(graph, p) for p in (RDF.subject, RDF.predicate, RDF.object))
+
+    def statements(cls: str) -> dict[tuple, list]:
+        """Reified statements of class ``cls`` grouped by their (subject, predicate, object)."""
+        out: dict[tuple, list] = {}
+        for node, ts in types.items():
+            if cls in ts:
+                spo = (_first(r_subject.get(node)), _first(r_predicate.get(node)), _first(r_object.get(node)))
+                if None not in spo:
+                    out.setdefault(spo, []).append(node)
+        return out
+
+    facts, evidence = statements(str(KGO.Fact)), statements(str(KGO.Evidence))
     # evidence linked to its fact only by kgo:supports still counts for that fact
+    supporters = _multi(graph, KGO.supports)
+    supported_by: dict[Any, list] = {}
+    for ev, targets in supporters.items():
+        for f in targets:
+            supported_by.setdefault(f, []).append(ev)
     for fact_spo, fact_nodes in facts.items():
         for fact in fact_nodes:
-            for ev in graph.subjects(KGO.supports, fact):
+            for ev in supported_by.get(fact, ()):
                 if ev not in evidence.get(fact_spo, ()):
                     evidence.setdefault(fact_spo, []).append(ev)
 
-    entity_nodes: set = set()
-    for t in set(graph.objects(None, RDF.type)):  # each class once (not once per typed node)
-        if str(t).startswith(str(KGO)) and _local(t) in onto.classes and onto.is_a(_local(t), "Entity"):
-            entity_nodes.update(s for s in graph.subjects(RDF.type, t) if isinstance(s, URIRef))
+    entity_classes = {str(KGO[c]) for c in onto.classes if onto.is_a(c, "Entity")}
+    entity_nodes = {n for n, ts in types.items()
+                    if isinstance(n, str) and not n.startswith("_:") and entity_classes.intersection(ts)}
     triples = sorted(
-        ((s, p, o) for p in relations for s, o in graph.subject_objects(p)
-         if isinstance(s, URIRef) and isinstance(o, URIRef)),
-        key=lambda spo: (str(spo[0]), relations[spo[1]], str(spo[2])),
+        ((s, p, o) for p in relations for s, o in _pairs(graph, URIRef(p))
+         if isinstance(s, str) and isinstance(o, str) and not s.startswith("_:") and not o.startswith("_:")),
+        key=lambda spo: (spo[0], relations[spo[1]], spo[2]),
     )
     for s, _, o in triples:
         entity_nodes.update((s, o))
 
+    labels, same_as = _multi(graph, RDFS.label), _multi(graph, OWL.sameAs)
     G = nx.MultiDiGraph()
-    G.graph["documents"] = len(set(graph.subjects(RDF.type, KGO.Document)))
-    for node in sorted(entity_nodes, key=str):
-        qids = sorted(_local(o) for o in graph.objects(node, OWL.sameAs) if str(o).startswith(str(WD)))
+    G.graph["documents"] = sum(1 for ts in types.values() if str(KGO.Document) in ts)
+    for node in sorted(entity_nodes):
+        qids = sorted(_local(o) for o in same_as.get(node, ()) if str(o).startswith(str(WD)))
         G.add_node(
-            str(node),
-            label=_one_line(_best_literal(graph, node, RDFS.label) or _local(node)),
-            cls=_entity_class(graph, node, onto),
+            node,
+            label=_one_line(_best_literal(labels.get(node)) or _local(node)),
+            cls=_entity_class(types.get(node, []), onto),
             wikidata=qids[0] if qids else None,
         )
 
-    doc_cache: dict = {}
+    if not triples:
+        return G
+    sentence, modality, confidence = (_multi(graph, p) for p in (KGO.sentence, KGO.modality, KGO.confidence))
+    derived = _multi(graph, PROV.wasDerivedFrom)
+    titles, file_names, sources = (_multi(graph, p) for p in (DCTERMS.title, KGO.fileName, DCTERMS.source))
+    doc_names: dict[Any, str] = {}
+
+    def document_name(doc: Any) -> str:
+        if doc is None:
+            return ""
+        if doc not in doc_names:
+            name = (_best_literal(titles.get(doc)) or _best_literal(file_names.get(doc))
+                    or _first(sources.get(doc)) or _local(doc))
+            doc_names[doc] = _one_line(name)
+        return doc_names[doc]
+
+    def record(ev: Any) -> dict[str, Any]:
+        docs = sorted(derived.get(ev, ()), key=str)
+        return {
+            "sentence": _one_line(_first(sentence.get(ev))),
+            "source": document_name(docs[0] if docs else None),
+            "modality": str(_first(modality.get(ev)) or "asserted"),
+            "confidence": _float(_first(confidence.get(ev))),
+        }
+
     for s, p, o in triples:
         evs = sorted(set(evidence.get((s, p, o), ())), key=str)
-        records = [_evidence_record(graph, ev, doc_cache) for ev in evs]
-        records.sort(key=lambda r: (r["source"], r["sentence"], r["modality"]))
-        fact_conf = [_float(graph.value(f, KGO.confidence)) for f in sorted(facts.get((s, p, o), ()), key=str)]
+        records = sorted((record(ev) for ev in evs), key=lambda r: (r["source"], r["sentence"], r["modality"]))
+        fact_conf = [_float(_first(confidence.get(f))) for f in sorted(facts.get((s, p, o), ()), key=str)]
         fact_conf = [c for c in fact_conf if c is not None]
         ev_conf = [r["confidence"] for r in records if r["confidence"] is not None]
-        confidence = fact_conf[0] if fact_conf else (max(ev_conf) if ev_conf else 1.0)
-        G.add_edge(
-            str(s), str(o), key=relations[p],
-            predicate=str(p), weight=max(1, len(records)), confidence=confidence, evidence=records,
-        )
+        conf = fact_conf[0] if fact_conf else (max(ev_conf) if ev_conf else 1.0)
+        G.add_edge(s, o, key=relations[p], predicate=p, weight=max(1, len(records)), confidence=conf,
+                   evidence=records)
     return G
 
 
@@ -269,8 +344,11 @@ def centrality(G: nx.MultiDiGraph) -> dict[Hashable, dict[str, float]]:
     PageRank and betweenness are computed on the undirected projection of
     ``G``: the direction of a relation is a grammatical choice ("X supplies
     Y", "Y imports from X"), not a flow of importance. PageRank weighs edges
-    by their evidence count. Betweenness is normalised and, on graphs of
-    more than ``BETWEENNESS_SAMPLE`` nodes, estimated from a seeded sample.
+    by their evidence count. Betweenness is normalised; it is exact while one
+    breadth-first search per node stays within ``BETWEENNESS_WORK`` edge
+    visits, and estimated from a seeded sample of sources above (see
+    :func:`betweenness_sample`), so that its time grows with the graph, not
+    with its square.
 
     Returns
     -------
@@ -289,7 +367,7 @@ def centrality(G: nx.MultiDiGraph) -> dict[Hashable, dict[str, float]]:
     U = _undirected(G)
     pagerank = nx.pagerank(U, weight="weight") if U.number_of_edges() else {
         n: 1.0 / U.number_of_nodes() for n in U}
-    k = BETWEENNESS_SAMPLE if U.number_of_nodes() > BETWEENNESS_SAMPLE else None
+    k = betweenness_sample(U)
     betweenness = nx.betweenness_centrality(U, k=k, normalized=True, seed=LOUVAIN_SEED if k else None)
     return {
         n: {
@@ -301,6 +379,22 @@ def centrality(G: nx.MultiDiGraph) -> dict[Hashable, dict[str, float]]:
         }
         for n in G
     }
+
+
+def betweenness_sample(G: nx.Graph) -> int | None:
+    """How many sources estimate the betweenness of ``G`` (``None``: compute it exactly).
+
+    Examples
+    --------
+    >>> betweenness_sample(nx.path_graph(100)) is None
+    True
+    >>> betweenness_sample(nx.path_graph(20_000))
+    75
+    """
+    n, m = G.number_of_nodes(), G.number_of_edges()
+    if n * (n + m) <= BETWEENNESS_WORK:
+        return None
+    return min(n, max(BETWEENNESS_MIN_SAMPLE, BETWEENNESS_WORK // (n + m)))
 
 
 def _sorted_groups(G: nx.Graph, groups: Iterable[Iterable[Hashable]]) -> list[list[Hashable]]:
