@@ -20,13 +20,15 @@ from __future__ import annotations
 import os
 import re
 
-from .errors import KGError
+from .errors import InputError
 
-__all__ = ["parse_size", "format_size", "max_rdf_bytes", "default_max_memory", "DEFAULT_MAX_RDF_BYTES",
-           "RDF_SIZE_VARIABLE"]
+__all__ = ["DEFAULT_MAX_RDF_BYTES", "DEFAULT_TABLE_LIMIT", "RDF_SIZE_VARIABLE", "default_max_memory", "format_size", "max_rdf_bytes",
+           "parse_size"]
 
 #: The largest RDF input read when ``KG_MAX_RDF_SIZE`` is not set (256 MiB: about two million triples).
 DEFAULT_MAX_RDF_BYTES = 256 * 1024 ** 2
+#: Rows ``kg query`` shows in a table unless ``--limit`` says otherwise.
+DEFAULT_TABLE_LIMIT = 100
 #: The environment variable that raises (or lowers) the RDF input bound.
 RDF_SIZE_VARIABLE = "KG_MAX_RDF_SIZE"
 
@@ -37,21 +39,21 @@ _SIZE = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([KMGT]?)(?:I?B)?\s*", re.IGNORE
 def parse_size(text: str | int, what: str = "size") -> int:
     """A number of bytes from ``123``, ``64K``, ``512M``, ``2G``, ``1.5GB`` or ``2GiB`` (powers of 1024).
 
-    Raises :class:`~kg.errors.KGError` naming ``what`` when the text is not a positive size.
+    Raises :class:`~kg.errors.InputError` naming ``what`` when the text is not a positive size.
 
     >>> parse_size("lots", "--max-memory")
     Traceback (most recent call last):
-    kg.errors.KGError: --max-memory: 'lots' is not a size; give bytes or a number with K, M, G or T (e.g. 2G)
+    kg.errors.InputError: --max-memory: 'lots' is not a size; give bytes or a number with K, M, G or T (e.g. 2G)
     """
     if isinstance(text, int) and not isinstance(text, bool):
         value = text
     else:
         m = _SIZE.fullmatch(str(text))
         if not m:
-            raise KGError(f"{what}: {str(text)!r} is not a size; give bytes or a number with K, M, G or T (e.g. 2G)")
+            raise InputError(f"{what}: {str(text)!r} is not a size; give bytes or a number with K, M, G or T (e.g. 2G)")
         value = int(float(m.group(1)) * _UNITS[m.group(2).upper()])
     if value <= 0:
-        raise KGError(f"{what}: {text!r} is not a positive size; give bytes or a number with K, M, G or T (e.g. 2G)")
+        raise InputError(f"{what}: {text!r} is not a positive size; give bytes or a number with K, M, G or T (e.g. 2G)")
     return value
 
 
