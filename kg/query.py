@@ -510,7 +510,13 @@ def _in_child(fn: Callable[[threading.Event], QueryResult], timeout: float, max_
     """
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError as exc:
+        for fd in (out_r, out_w, err_r, err_w):
+            os.close(fd)
+        raise QueryError(f"cannot start a process for the query ({exc.strerror or exc}); the system is short of "
+                         "processes or memory: try again later") from None
     if pid == 0:  # pragma: no cover (the child; it ends in os._exit)
         os.close(out_r)
         os.close(err_r)
