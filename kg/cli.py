@@ -309,7 +309,8 @@ def build_parser() -> argparse.ArgumentParser:
             "  kg query output/ facts --limit 20\n"
             "  kg query output/ 'SELECT * WHERE { ?s ?p ?o }' --format csv --max-memory 1G > all.csv\n\n"
             "Queries are read-only (INSERT, DELETE, LOAD... are refused) and run in a child process\n"
-            "with a memory bound (--max-memory) and a time bound (--timeout).",
+            "with a memory bound (--max-memory) and a time bound (--timeout). RDF files over 256 MiB\n"
+            "are refused (raise the bound with the environment variable KG_MAX_RDF_SIZE=2G).",
             cmd_query)
     p.add_argument("source", metavar="SOURCE", help="an RDF file or a build folder")
     p.add_argument("query", nargs="?", metavar="QUERY", help="SPARQL text, a .rq file or a bundled query name")
@@ -353,8 +354,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("validate", "check a graph against the SHACL shapes",
             "Check a graph against ontologies/shapes.ttl (SHACL). Prints 'conforms' and exits 0,\n"
-            "or prints the violations and exits 1.",
-            "  kg validate output/",
+            "or prints the violations and exits 1. RDF files over 256 MiB are refused (raise the\n"
+            "bound with the environment variable KG_MAX_RDF_SIZE), as is RDF/XML with a DTD.",
+            "  kg validate output/\n"
+            "  KG_MAX_RDF_SIZE=2G kg validate big-graph.nt",
             cmd_validate)
     p.add_argument("source", metavar="SOURCE", help="an RDF file or a build folder")
 

@@ -14,6 +14,9 @@ same graph as ``graph.ttl`` (a named graph would need a name that Turtle
 cannot carry). Reading is strict: a file is first parsed by pyoxigraph,
 whose errors become one-line :class:`~kg.errors.InputError` messages with
 the line and column, and the parsed triples are then loaded into rdflib.
+Reading is bounded: a file larger than :func:`kg.limits.max_rdf_bytes` (256 MiB
+unless ``$KG_MAX_RDF_SIZE`` says otherwise) is refused before it is read, and
+RDF/XML with a DTD is refused outright (its entities expand without bound).
 
 Examples
 --------
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import warnings
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -292,7 +296,10 @@ def read_graph(source: str | os.PathLike[str], *, max_bytes: int | None = None) 
     limit = max_rdf_bytes() if max_bytes is None else max_bytes
     try:
         with path.open("rb") as f:
-            size = os.fstat(f.fileno()).st_size
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode):  # a device or a pipe has no size to check
+                raise InputError(f"{path}: not a regular file; give an RDF file or a build folder")
+            size = info.st_size
             if size > limit:  # refused before reading a byte
                 raise _too_large(str(path), format_size(size), limit)
             data = f.read(limit + 1)  # a file that grows (or a device) is still read only up to the bound
