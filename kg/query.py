@@ -226,11 +226,6 @@ def update_keyword(query: str) -> str | None:
     return m.group(1).upper() if m else None
 
 
-def _position(text: str, line: int, column: int) -> int:
-    lines = text.split("\n")
-    return sum(len(x) + 1 for x in lines[:line - 1]) + column - 1
-
-
 def _line_column(text: str, offset: int) -> str:
     line = text.count("\n", 0, offset) + 1
     return f"line {line} column {offset - (text.rfind(chr(10), 0, offset) + 1) + 1}"
@@ -473,6 +468,10 @@ def _child_main(fn: Callable[[threading.Event], QueryResult], max_memory: int, o
             outcome: tuple[str, Any] = ("result", fn(threading.Event()))
         except KGError as exc:
             outcome = ("error", type(exc)(*exc.args))
+        except MemoryError:
+            raise
+        except Exception as exc:  # noqa: BLE001 (a bug: the parent reports it as one)
+            outcome = ("bug", f"{type(exc).__name__}: {exc}")
         data = memoryview(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
         while data:
             data = data[os.write(out, data):]
@@ -549,6 +548,8 @@ def _child_outcome(data: bytes, errors: bytes, status: int, max_memory: int) -> 
         kind, value = pickle.loads(data)
         if kind == "error":
             raise value
+        if kind == "bug":
+            raise RuntimeError(f"in the query's process: {value}")
         return value
     how = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit code {os.WEXITSTATUS(status)}"
     raise QueryError(f"query failed: its worker process ended with {how}" + (f" ({text[-300:]})" if text else "")

@@ -351,3 +351,15 @@ def test_syntax_errors_say_where_and_what_in_words(graph, query, where):
     msg = str(err.value)
     assert msg.startswith("bad SPARQL") and where in msg
     assert "\\u{" not in msg and "[_]" not in msg and "'..='" not in msg and "\n" not in msg
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX")
+def test_a_bug_in_the_child_is_reported_as_one(graph, monkeypatch):
+    import kg.query
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(kg.query, "_oxigraph_query", broken)
+    with pytest.raises(RuntimeError, match="in the query's process: ZeroDivisionError: boom"):
+        run_query(graph, "ASK {}", max_memory=256 * 1024 ** 2)
