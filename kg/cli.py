@@ -326,7 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "table, which then says how many it left out, and all for csv, tsv and json)")
     memory = default_max_memory()
     p.add_argument("--max-memory", metavar="SIZE",
-                   help="memory the query may take, e.g. 512M or 2G (default: a quarter of the physical memory"
+                   help="memory the query may take, e.g. 512M or 2G (default: a quarter of the memory"
                         + (f", here {format_size(memory)}" if memory else "; not bounded on this system")
                         + "); a query that needs more stops with a one-line error")
 

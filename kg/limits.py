@@ -81,9 +81,28 @@ def max_rdf_bytes() -> int:
     return parse_size(text, f"${RDF_SIZE_VARIABLE}") if text else DEFAULT_MAX_RDF_BYTES
 
 
+_CGROUP_LIMITS = ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes")
+
+
+def _cgroup_limit() -> int | None:
+    """The memory limit of this process's control group (a container), if it has one."""
+    for path in _CGROUP_LIMITS:
+        try:
+            with open(path, encoding="ascii") as f:
+                text = f.read().strip()
+        except OSError:
+            continue
+        if text.isdigit():
+            return int(text)
+    return None
+
+
 def default_max_memory() -> int | None:
-    """A quarter of the physical memory (the default of ``kg query --max-memory``), or ``None``
-    where the platform cannot bound a process's memory (no ``fork`` or no ``resource`` module)."""
+    """A quarter of the memory (the default of ``kg query --max-memory``), or ``None`` where the
+    platform cannot bound a process's memory (no ``fork`` or no ``resource`` module).
+
+    The memory is the physical memory, or a container's limit when that is lower.
+    """
     try:
         import resource  # noqa: F401  (POSIX only)
 
@@ -92,4 +111,5 @@ def default_max_memory() -> int | None:
         return None
     if not hasattr(os, "fork") or total <= 0:
         return None
+    total = min(total, _cgroup_limit() or total)
     return max(total // 4, 256 * 1024 ** 2)
