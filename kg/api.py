@@ -463,6 +463,8 @@ def load(source: str | os.PathLike) -> KnowledgeGraph:
         raise InputError(f"{p}: no such file or folder; give an RDF file or a build folder (kg build -o)")
     if p.is_dir():  # the set's graph.ttl, checked against its manifest (never half of two builds)
         name = rdfio.FILE_NAMES["ttl"]
-        return KnowledgeGraph(rdfio.parse_rdf(outset.read_set_file(p, name), "ttl", name=str(p / name)),
-                              None, source=p)
+        from .limits import max_rdf_bytes
+
+        data = outset.read_set_file(p, name, max_bytes=max_rdf_bytes())
+        return KnowledgeGraph(rdfio.parse_rdf(data, "ttl", name=str(p / name)), None, source=p)
     return KnowledgeGraph(rdfio.read_graph(p), None, source=p)

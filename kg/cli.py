@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Callable, Sequence, TextIO
 
 from .errors import InputError, KGError, OutputError
+from .limits import DEFAULT_TABLE_LIMIT, default_max_memory, format_size, parse_size
 
 PROG = "kg"
 QUERY_FORMATS = ("table", "csv", "tsv", "json")
@@ -174,23 +175,22 @@ def cmd_query(args: argparse.Namespace) -> int:
     from . import query as kgquery
 
     kgquery._check_timeout(args.timeout)  # nan, inf, 0 or negative: fail before loading the graph
+    limit = args.limit if args.limit is not None else (
+        DEFAULT_TABLE_LIMIT if args.format == "table" else 0)
+    max_memory = parse_size(args.max_memory, "--max-memory") if args.max_memory else default_max_memory()
     kg = api.load(args.source)
-
     if args.about:
-        about = kgquery.about_query(args.about)
-        if isinstance(about, tuple):  # (query, bindings)
-            q, bindings = about
-            result = kgquery.run_query(kg.graph, q, timeout=args.timeout, bindings=bindings,
-                                       allow_service=args.allow_service)
-        else:
-            result = kgquery.run_query(kg.graph, about, timeout=args.timeout, allow_service=args.allow_service)
-        if not result.rows:
-            _check_entity_name(kg.graph, args.about, args.source)
+        q, bindings = kgquery.about_query(args.about)
     else:
-        result = kgquery.run_query(kg.graph, kgquery.load_query(args.query), timeout=args.timeout,
-                                   allow_service=args.allow_service)
+        q, bindings = kgquery.load_query(args.query), None
+    result = kgquery.run_query(kg.graph, q, timeout=args.timeout, bindings=bindings, allow_service=args.allow_service,
+                               limit=limit or None, max_memory=max_memory)
+    if args.about and not result.rows:
+        _check_entity_name(kg.graph, args.about, args.source)
     text = kgquery.format_result(result, args.format)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    if result.truncated and args.format != "table":  # the table says so itself
+        _err(f"{PROG}: note: {kgquery.truncation_note(result)}")
     return 0
 
 
@@ -409,7 +409,12 @@ def build_parser() -> argparse.ArgumentParser:
             "doc:, rdfs:, skos:, prov:, dcterms: are predeclared.",
             "  kg query output/ produces\n"
             "  kg query output/graph.ttl 'SELECT ?c ?m WHERE { ?c kgo:produces ?m }' --format csv\n"
-            "  kg query output/ --about Peru",
+            "  kg query output/ --about Peru\n"
+            "  kg query output/ facts --limit 20\n"
+            "  kg query output/ 'SELECT * WHERE { ?s ?p ?o }' --format csv --max-memory 1G > all.csv\n\n"
+            "Queries are read-only (INSERT, DELETE, LOAD... are refused) and run in a child process\n"
+            "with a memory bound (--max-memory) and a time bound (--timeout). RDF files over 256 MiB\n"
+            "are refused (raise the bound with the environment variable KG_MAX_RDF_SIZE=2G).",
             cmd_query)
     p.add_argument("source", metavar="SOURCE", help="an RDF file or a build folder")
     p.add_argument("query", nargs="?", metavar="QUERY", help="SPARQL text, a .rq file or a bundled query name")
@@ -422,6 +427,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-service", action="store_true",
                    help="let SERVICE send requests to other SPARQL endpoints (refused by default: kg answers "
                         "offline, and a query written by someone else must not call out from here)")
+    p.add_argument("--limit", type=_count, metavar="N",
+                   help=f"read at most N rows of the result (0: all; default: {DEFAULT_TABLE_LIMIT} for the "
+                        "table, which then says how many it left out, and all for csv, tsv and json)")
+    memory = default_max_memory()
+    p.add_argument("--max-memory", metavar="SIZE",
+                   help="memory the query may take, e.g. 512M or 2G (default: a quarter of the memory"
+                        + (f", here {format_size(memory)}" if memory else "; not bounded on this system")
+                        + "); a query that needs more stops with a one-line error")
 
     p = add("analyze", "centrality, communities and a report",
             "Print the most central entities, communities and counts of a graph and write\n"
@@ -448,8 +461,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("validate", "check a graph against the SHACL shapes",
             "Check a graph against ontologies/shapes.ttl (SHACL). Prints 'conforms' and exits 0,\n"
-            "or prints the violations and exits 1.",
-            "  kg validate output/",
+            "or prints the violations and exits 1. RDF files over 256 MiB are refused (raise the\n"
+            "bound with the environment variable KG_MAX_RDF_SIZE), as is RDF/XML with a DTD.",
+            "  kg validate output/\n"
+            "  KG_MAX_RDF_SIZE=2G kg validate big-graph.nt",
             cmd_validate)
     p.add_argument("source", metavar="SOURCE", help="an RDF file or a build folder")
 
@@ -494,6 +509,16 @@ def build_parser() -> argparse.ArgumentParser:
                         "thresholds must keep its F1 at 0.85 or above")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
     return parser
+
+
+def _count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
+    return n
 
 
 def _confidence(text: str) -> float:

@@ -143,11 +143,12 @@ def read_manifest(folder: str | os.PathLike[str]) -> dict | None:
     return parse_manifest(data, name=str(path))
 
 
-def read_set_file(folder: str | os.PathLike[str], name: str) -> bytes:
+def read_set_file(folder: str | os.PathLike[str], name: str, *, max_bytes: int | None = None) -> bytes:
     """Read one file of an output set, checked against the set's manifest.
 
     The folder is opened once and both files are read through it, so a build that switches
-    in a new set meanwhile cannot make them disagree: both come from the same set.
+    in a new set meanwhile cannot make them disagree: both come from the same set. A file
+    larger than ``max_bytes`` is refused before it is read.
 
     Raises
     ------
@@ -175,7 +176,14 @@ def read_set_file(folder: str | os.PathLike[str], name: str) -> bytes:
             except FileNotFoundError:
                 return None
             with os.fdopen(fd, "rb") as fh:
-                return fh.read()
+                size = os.fstat(fh.fileno()).st_size
+                if max_bytes is not None and size > max_bytes:
+                    from .limits import format_size
+
+                    raise InputError(f"{folder / n}: {format_size(size)} is more than the "
+                                     f"{format_size(max_bytes)} of RDF kg reads at most (a bound against "
+                                     "hostile input); if the file is trusted, raise it, e.g. KG_MAX_RDF_SIZE=2G")
+                return fh.read() if max_bytes is None else fh.read(max_bytes + 1)
 
         try:
             raw_manifest, data = read(MANIFEST), read(name)

@@ -2,10 +2,20 @@
 
 Queries run in pyoxigraph (fast, strict SPARQL 1.1): the rdflib graph is
 loaded into an in-memory :class:`pyoxigraph.Store`. pyoxigraph has no
-timeout of its own, so the query runs in a worker thread and
-:func:`run_query` stops waiting after ``timeout`` seconds; the worker then
-stops at its next result row (a query stuck inside one evaluation step, such
-as a huge sort, finishes in the background, where it can no longer be seen).
+timeout and no memory bound of its own, so :func:`run_query` runs the query
+
+* by default in a worker thread of this process: it stops waiting after
+  ``timeout`` seconds and the worker stops at its next result row (a query
+  stuck inside one evaluation step, such as a huge sort, finishes in the
+  background, where it can no longer be seen);
+* with ``max_memory`` (as ``kg query`` does) in a forked child process whose
+  address space is bounded (``RLIMIT_AS``): the child is killed at the
+  timeout, and one that runs out of memory is a one-line error.
+
+Either way at most ``limit`` rows are read. Queries are read-only (SPARQL
+Update is refused), offline (``SERVICE`` is refused unless allowed), and bad
+SPARQL is explained in words (:func:`unknown_prefixes`, the token where the
+query cannot be read on) rather than as the parser's expectations.
 
 Values are passed to a query as RDF terms (``bindings``), never pasted into
 its text. The prefixes ``kgo:``, ``ent:``, ``fact:``, ``ev:``, ``doc:``,
@@ -30,27 +40,36 @@ Peru      Country  copper   0.94
 from __future__ import annotations
 
 import csv
+import faulthandler
 import io
 import json
 import math
+import os
+import pickle
 import re
+import select
+import signal
 import threading
+import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from .errors import InputError, QueryError
+from .errors import InputError, KGError, QueryError
+from .limits import DEFAULT_TABLE_LIMIT, format_size
 from .rdf import PREFIXES, new_graph
 from .rdfio import graph_prefixes, oxigraph_quads, serialize, to_oxigraph, to_rdflib_term
 
 __all__ = [
     "QueryResult", "QUERIES_DIR", "bundled_queries", "load_query", "run_query", "about_query",
-    "format_result", "FORMATS", "short_name",
+    "format_result", "FORMATS", "short_name", "truncation_note", "update_keyword", "unknown_prefixes",
+    "uses_service", "DEFAULT_TABLE_LIMIT",
 ]
 
 # Installed (wheel): the .rq files are package data in kg/queries/ (pyproject.toml maps the
@@ -84,6 +103,8 @@ class QueryResult:
     rows: list[tuple[Node | None, ...]] = field(default_factory=list)
     boolean: bool | None = None
     graph: Graph | None = None
+    #: Whether there were more rows (or triples) than the ``limit`` the query was run with.
+    truncated: bool = False
 
     def __len__(self) -> int:
         if self.kind == "graph":
@@ -164,15 +185,149 @@ def about_query(name: str) -> tuple[str, dict[str, Literal]]:
     return ABOUT_QUERY, {"name": Literal(name)}
 
 
-# --------------------------------------------------------------------------- running
-def _query_error(exc: BaseException) -> QueryError:
-    msg = " ".join(str(exc).split())
+# --------------------------------------------------------------------------- messages
+_SPARQL_SKIP = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+                          r"|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
+_SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:])", re.IGNORECASE)
+_UPDATE = re.compile(r"\A(?:\s*(?:PREFIX\s+[^\s:]*:|BASE))*\s*"
+                     r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)(?![\w:])", re.IGNORECASE)
+_PREFIX_DECL = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
+_PREFIXED_NAME = re.compile(r"(?<![\w.:?$-])([A-Za-z][\w.-]*)?:(?:[\w%\\-]+(?:[.:][\w%\\-]+)*)?")
+_SCHEME_IRI = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]*:")
+_TOKEN = re.compile(r"\s*([\w?$:.-]+|\S)")
+_EXPECTED_ITEM = re.compile(r'"(?:[^"\\]|\\.)*"|\[(?:\'(?:[^\'\\]|\\.)*\'|[^\]\'])*\]?|[^,"\[]+')
+
+
+def _blank_skipped(query: str) -> str:
+    """The query with its strings, IRIs and comments blanked out (same length, so positions hold)."""
+    return _SPARQL_SKIP.sub(lambda m: " " * len(m.group()), query)
+
+
+def uses_service(query: str) -> bool:
+    """Whether a SPARQL query calls another endpoint (``SERVICE``), strings, IRIs and comments aside.
+
+    >>> uses_service("SELECT * WHERE { SERVICE <http://127.0.0.1:8765/x> { ?s ?p ?o } }")
+    True
+    >>> uses_service('SELECT * WHERE { ?s rdfs:label "SERVICE" ; ex:service ?o } # SERVICE')
+    False
+    """
+    return bool(_SERVICE.search(_blank_skipped(query)))
+
+
+def update_keyword(query: str) -> str | None:
+    """The SPARQL Update operation a request starts with (``INSERT``, ``DROP``...), or ``None``.
+
+    >>> update_keyword("PREFIX ex: <http://e.org/>\\n# add one\\ninsert data { ex:a ex:b ex:c }")
+    'INSERT'
+    >>> update_keyword('SELECT * WHERE { ?s ?p "DROP" }') is None
+    True
+    """
+    m = _UPDATE.match(_blank_skipped(query))
+    return m.group(1).upper() if m else None
+
+
+def _line_column(text: str, offset: int) -> str:
+    line = text.count("\n", 0, offset) + 1
+    return f"line {line} column {offset - (text.rfind(chr(10), 0, offset) + 1) + 1}"
+
+
+def unknown_prefixes(query: str, known: Iterable[str]) -> dict[str, str]:
+    """The prefixes a query uses but neither declares nor finds in ``known``: prefix -> where first used.
+
+    >>> unknown_prefixes('PREFIX ex: <http://e.org/>\\nSELECT * { ?s ex:p ?o ; foo:bar "a:b" }', ["kgo"])
+    {'foo': 'foo:bar at line 2 column 25'}
+    """
+    text = _blank_skipped(query)
+    declared = {m.group(1) or "" for m in _PREFIX_DECL.finditer(text)} | set(known)
+    found: dict[str, str] = {}
+    for m in _PREFIXED_NAME.finditer(text):
+        prefix = m.group(1) or ""
+        if prefix not in declared and prefix not in found and prefix != "_":
+            found[prefix] = f"{m.group()} at {_line_column(query, m.start())}"
+    return found
+
+
+def _relative_iri(query: str) -> str | None:
+    if re.search(r"\bBASE\b", _blank_skipped(query), re.IGNORECASE):
+        return None
+    for m in _SPARQL_SKIP.finditer(query):
+        iri = m.group()
+        if iri.startswith("<") and iri.endswith(">") and not _SCHEME_IRI.match(iri):
+            return f"{iri} at {_line_column(query, m.start())}"
+    return None
+
+
+def _expected_in_words(expected: str) -> str:
+    """The parser's list of what it expected, without its character classes: a reason, or a few tokens."""
+    reasons, tokens = [], []
+    expected = re.sub(r"^expected (one of )?", "", expected)
+    for item in (x.strip() for x in _EXPECTED_ITEM.findall(expected)):
+        if not item or item.startswith("["):
+            continue
+        if item.startswith('"'):
+            tokens.append(item[1:-1].replace('\\"', '"').replace("\\\\", "\\"))
+        elif " " in item:
+            reasons.append(item[0].lower() + item[1:])
+        else:
+            tokens.append(item)
+    if reasons:
+        return "; ".join(reasons)
+    if tokens and len(tokens) <= 10:
+        return "expected " + (tokens[0] if len(tokens) == 1 else "one of " + " ".join(tokens))
+    return "the query cannot be read on from here; check the syntax just before this point"
+
+
+def _syntax_error(query: str, msg: str, known: Iterable[str]) -> QueryError:
+    unknown = unknown_prefixes(query, known)
+    if unknown:
+        names = ", ".join(f"'{p}:' ({where})" for p, where in unknown.items())
+        return QueryError(f"bad SPARQL: unknown prefix {names}; known prefixes: "
+                          f"{', '.join(sorted(set(known)))}; declare others with PREFIX name: <IRI>")
+    relative = _relative_iri(query)
+    if relative:
+        return QueryError(f"bad SPARQL: relative IRI {relative}; write a full IRI such as <https://example.org/x> "
+                          "or a prefixed name such as kgo:produces")
+    offset = _rdflib_stop(query)
+    if offset is not None:  # where rdflib's parser could not read on: the start of the bad part
+        token = _TOKEN.match(query, offset)
+        if token:
+            offset = token.start(1)
+            what = f"cannot read on from {token.group(1)!r}; check the spelling, the brackets and the dots there"
+        else:
+            what = "the query ends too early; is a '}', a ')' or a term missing?"
+        return QueryError(f"bad SPARQL at {_line_column(query, offset)}: {what}")
     m = _POSITION.match(msg)
-    if m:
-        return QueryError(f"bad SPARQL at line {m.group(1)} column {m.group(2)}: {m.group(3)}")
-    return QueryError(f"bad SPARQL: {msg}" if isinstance(exc, SyntaxError) else f"query failed: {msg}")
+    if not m:
+        return QueryError(f"bad SPARQL: {msg}")
+    return QueryError(f"bad SPARQL at line {m.group(1)} column {m.group(2)}: {_expected_in_words(m.group(3))}")
 
 
+def _rdflib_stop(query: str) -> int | None:
+    """Where rdflib's SPARQL parser stops on ``query`` (a character offset), or ``None`` if it reads it.
+
+    pyoxigraph's parser reports the furthest point it tried, often the end of the query;
+    rdflib's reports the start of the part it could not read, which is what a user needs.
+    """
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        parseQuery(query)
+    except ParseBaseException as exc:
+        return min(max(exc.loc, 0), len(query))
+    except Exception:  # noqa: BLE001 (any other failure of rdflib's parser: fall back to pyoxigraph's words)
+        return None
+    return None
+
+
+def _query_error(exc: BaseException, query: str = "", known: Iterable[str] = ()) -> QueryError:
+    msg = " ".join(str(exc).split())
+    if isinstance(exc, SyntaxError):
+        return _syntax_error(query, msg, known)
+    return QueryError(f"query failed: {msg}")
+
+
+# --------------------------------------------------------------------------- running
 def _var_name(name: str) -> str:
     m = _VARIABLE.fullmatch(str(name))
     if not m:
@@ -198,39 +353,65 @@ def _prefixes(graph: Graph) -> dict[str, str]:
     return {**graph_prefixes(graph), **PREFIXES}
 
 
-def _oxigraph_query(graph: Graph, query: str, bindings: dict[str, Node], cancelled: threading.Event) -> QueryResult:
+def _take(items: Iterable[Any], limit: int | None, cancelled: threading.Event) -> tuple[list[Any], bool]:
+    """The first ``limit`` items (all when ``None``) and whether there was at least one more."""
+    out = []
+    for item in items:
+        if cancelled.is_set():
+            break
+        if limit is not None and len(out) == limit:
+            return out, True
+        out.append(item)
+    return out, False
+
+
+def _oxigraph_query(graph: Graph, query: str, bindings: dict[str, Node], cancelled: threading.Event,
+                    limit: int | None = None) -> QueryResult:
     bnodes: dict[str, BNode] = {}
     subs = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
     res = _store(graph).query(query, prefixes=_prefixes(graph), substitutions=subs or None)
     if isinstance(res, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(res))
     if isinstance(res, ox.QueryTriples):
+        triples, more = _take((tuple(to_rdflib_term(x, bnodes) for x in (t.subject, t.predicate, t.object))
+                               for t in res), limit, cancelled)
         g = new_graph()
-        for t in res:
-            if cancelled.is_set():
-                break
-            g.add((to_rdflib_term(t.subject, bnodes), to_rdflib_term(t.predicate, bnodes),
-                   to_rdflib_term(t.object, bnodes)))
-        return QueryResult("graph", graph=g)
+        for t in triples:
+            g.add(t)
+        return QueryResult("graph", graph=g, truncated=more)
     names = [v.value for v in res.variables]
-    rows = []
-    for solution in res:
-        if cancelled.is_set():
-            break
-        rows.append(tuple(None if solution[n] is None else to_rdflib_term(solution[n], bnodes) for n in names))
-    return QueryResult("select", vars=names, rows=rows)
+    rows, more = _take((tuple(None if s[n] is None else to_rdflib_term(s[n], bnodes) for n in names) for s in res),
+                       limit, cancelled)
+    return QueryResult("select", vars=names, rows=rows, truncated=more)
 
 
-def _rdflib_query(graph: Graph, query: str, bindings: dict[str, Node], cancelled: threading.Event) -> QueryResult:
+def _rdflib_query(graph: Graph, query: str, bindings: dict[str, Node], cancelled: threading.Event,
+                  limit: int | None = None) -> QueryResult:
     """rdflib's engine with ``initBindings``: for SELECT bindings of variables that are not projected."""
     res = graph.query(query, initNs=_prefixes(graph), initBindings={Variable(k): v for k, v in bindings.items()})
     names = [str(v) for v in res.vars or ()]
-    rows = []
-    for row in res:
-        if cancelled.is_set():
-            break
-        rows.append(tuple(row[n] for n in names))
-    return QueryResult("select", vars=names, rows=rows)
+    rows, more = _take((tuple(row[n] for n in names) for row in res), limit, cancelled)
+    return QueryResult("select", vars=names, rows=rows, truncated=more)
+
+
+def _timeout_error(timeout: float) -> QueryError:
+    return QueryError(f"query stopped after {timeout:g} s (--timeout); make it more selective "
+                      "(LIMIT, fewer unbound patterns) or raise the timeout")
+
+
+def _release(exc: BaseException) -> None:
+    """Free the frames of an exception's tracebacks (and of its causes) in the thread that made them.
+
+    pyoxigraph's result objects may only be dropped in the thread that made them; a traceback
+    handed to another thread would keep them alive until that thread drops them, which pyoxigraph
+    reports on stderr ("PyQuerySolutions is unsendable, but is being dropped on another thread").
+    """
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if exc.__traceback__ is not None:
+            traceback.clear_frames(exc.__traceback__)
+        exc = exc.__cause__ or exc.__context__
 
 
 def _in_worker(fn: Callable[[threading.Event], QueryResult], timeout: float) -> QueryResult:
@@ -241,6 +422,7 @@ def _in_worker(fn: Callable[[threading.Event], QueryResult], timeout: float) -> 
         try:
             box["result"] = fn(cancelled)
         except BaseException as exc:  # handed to the caller
+            _release(exc)
             box["error"] = exc
 
     worker = threading.Thread(target=work, name="kg-query", daemon=True)
@@ -248,11 +430,130 @@ def _in_worker(fn: Callable[[threading.Event], QueryResult], timeout: float) -> 
     worker.join(min(timeout, threading.TIMEOUT_MAX))  # a huge timeout waits as long as it can
     if worker.is_alive():
         cancelled.set()
-        raise QueryError(f"query stopped after {timeout:g} s (--timeout); make it more selective "
-                         "(LIMIT, fewer unbound patterns) or raise the timeout")
+        raise _timeout_error(timeout)
     if "error" in box:
         raise box["error"]
     return box["result"]
+
+
+_OUT_OF_MEMORY = 3  # the exit code of a child that ran out of memory in Python code
+
+
+def _limit_address_space(max_memory: int) -> None:
+    """Let this process map at most ``max_memory`` bytes more than it has now (RLIMIT_AS)."""
+    import resource
+
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            now = next((int(x.split()[1]) * 1024 for x in f if x.startswith("VmSize:")), 0)
+    except OSError:
+        now = 0
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    limit = now + max_memory
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _child_main(fn: Callable[[threading.Event], QueryResult], max_memory: int, out: int, err: int) -> None:
+    """The forked child: bound its memory, run the query, send the pickled outcome; never returns."""
+    code = 0
+    try:
+        faulthandler.disable()  # its report of the abort below would go to the caller's stderr
+        os.dup2(err, 2)  # an allocation failure in pyoxigraph (Rust) is reported here, then aborts
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        _limit_address_space(max_memory)
+        try:
+            outcome: tuple[str, Any] = ("result", fn(threading.Event()))
+        except KGError as exc:
+            outcome = ("error", type(exc)(*exc.args))
+        except MemoryError:
+            raise
+        except Exception as exc:  # noqa: BLE001 (a bug: the parent reports it as one)
+            outcome = ("bug", f"{type(exc).__name__}: {exc}")
+        data = memoryview(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+        while data:
+            data = data[os.write(out, data):]
+    except MemoryError:
+        code = _OUT_OF_MEMORY
+    except BaseException:  # noqa: BLE001 (anything else: the parent reports the exit code)
+        code = 1
+    os._exit(code)
+
+
+def _read_child(pid: int, out: int, err: int, deadline: float) -> tuple[bytes, bytes, int]:
+    """Everything the child writes, its stderr (the last 4 KB) and its wait status; ``None`` status on timeout."""
+    chunks, errors, open_fds = [], b"", {out, err}
+    while open_fds:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        ready, _, _ = select.select(list(open_fds), [], [], min(left, 3600.0))  # a huge timeout: wait in steps
+        for fd in ready:
+            data = os.read(fd, 1 << 16)
+            if not data:
+                open_fds.discard(fd)
+            elif fd == out:
+                chunks.append(data)
+            else:
+                errors = (errors + data)[-4096:]
+    return b"".join(chunks), errors, os.waitpid(pid, 0)[1]
+
+
+def _in_child(fn: Callable[[threading.Event], QueryResult], timeout: float, max_memory: int) -> QueryResult:
+    """Run ``fn`` in a forked child process whose address space is bounded by ``max_memory``.
+
+    The child is killed at the timeout, so a query stuck in one step (a huge sort) stops too; its
+    memory never becomes this process's.
+    """
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError as exc:
+        for fd in (out_r, out_w, err_r, err_w):
+            os.close(fd)
+        raise QueryError(f"cannot start a process for the query ({exc.strerror or exc}); the system is short of "
+                         "processes or memory: try again later") from None
+    if pid == 0:  # pragma: no cover (the child; it ends in os._exit)
+        os.close(out_r)
+        os.close(err_r)
+        _child_main(fn, max_memory, out_w, err_w)
+    os.close(out_w)
+    os.close(err_w)
+    status = None
+    try:
+        data, errors, status = _read_child(pid, out_r, err_r, time.monotonic() + timeout)
+    except TimeoutError:
+        raise _timeout_error(timeout) from None
+    finally:
+        os.close(out_r)
+        os.close(err_r)
+        if status is None:  # timed out or interrupted: the child must not outlive the call
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    return _child_outcome(data, errors, status, max_memory)
+
+
+def _child_outcome(data: bytes, errors: bytes, status: int, max_memory: int) -> QueryResult:
+    text = " ".join(errors.decode("utf-8", "replace").split())
+    out_of_memory = (os.WIFEXITED(status) and os.WEXITSTATUS(status) == _OUT_OF_MEMORY) or "memory allocation" in text
+    if out_of_memory or (os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGKILL, signal.SIGSEGV)):
+        shown = format_size(max_memory)
+        raise QueryError(f"query stopped: it needed more than {shown} of memory (--max-memory {shown}); make it "
+                         "more selective (LIMIT, fewer unbound patterns, no ORDER BY over a large join) or raise "
+                         f"the bound, e.g. --max-memory {format_size(max_memory * 2)}")
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and data:
+        kind, value = pickle.loads(data)
+        if kind == "error":
+            raise value
+        if kind == "bug":
+            raise RuntimeError(f"in the query's process: {value}")
+        return value
+    how = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit code {os.WEXITSTATUS(status)}"
+    raise QueryError(f"query failed: its worker process ended with {how}" + (f" ({text[-300:]})" if text else "")
+                     + "; run it again, or with a larger --max-memory")
 
 
 def _check_timeout(timeout: object) -> None:
@@ -269,20 +570,10 @@ def _check_timeout(timeout: object) -> None:
         raise QueryError(f"timeout must be a positive, finite number of seconds, not {shown}")
 
 
-_SPARQL_SKIP = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
-                          r"|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
-_SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:])", re.IGNORECASE)
-
-
-def uses_service(query: str) -> bool:
-    """Whether a SPARQL query calls another endpoint (``SERVICE``), strings, IRIs and comments aside.
-
-    >>> uses_service("SELECT * WHERE { SERVICE <http://127.0.0.1:8765/x> { ?s ?p ?o } }")
-    True
-    >>> uses_service('SELECT * WHERE { ?s rdfs:label "SERVICE" ; ex:service ?o } # SERVICE')
-    False
-    """
-    return bool(_SERVICE.search(_SPARQL_SKIP.sub(" ", query)))
+def _check_count(value: object, what: str, *, positive: bool = False) -> None:
+    ok = isinstance(value, int) and not isinstance(value, bool) and (value > 0 if positive else value >= 0)
+    if not ok:
+        raise QueryError(f"{what} must be a whole number {'above' if positive else 'of at least'} 0, not {value!r}")
 
 
 def run_query(
@@ -292,6 +583,8 @@ def run_query(
     timeout: float = 30.0,
     bindings: Mapping[str, Any] | None = None,
     allow_service: bool = False,
+    limit: int | None = None,
+    max_memory: int | None = None,
 ) -> QueryResult:
     """Run a SPARQL query on ``graph``.
 
@@ -300,7 +593,8 @@ def run_query(
     graph
         The graph to query (it is not modified).
     query
-        SPARQL text (see :func:`load_query` for files and bundled names).
+        SPARQL text (see :func:`load_query` for files and bundled names). Only queries
+        (SELECT, ASK, CONSTRUCT, DESCRIBE): an update (INSERT, DELETE, LOAD...) is refused.
     timeout
         Seconds to wait for the results before raising :class:`~kg.errors.QueryError`:
         a positive, finite number (not ``nan`` or ``inf``).
@@ -312,11 +606,20 @@ def run_query(
     allow_service
         Let ``SERVICE`` call another SPARQL endpoint over the network. Off by default: kg
         answers offline, and a query someone else wrote must not make requests from here.
+    limit
+        Read at most this many rows (or triples) of the result; ``result.truncated`` tells
+        whether there were more. ``None``: all.
+    max_memory
+        Bytes of memory the query may take. ``None`` (the default) runs the query in this
+        process, in a worker thread. A number runs it in a forked child process whose address
+        space is bounded by that much beyond what it starts with (POSIX only); the child is
+        killed at the timeout, and running out of memory is a :class:`~kg.errors.QueryError`.
 
     Raises
     ------
     kg.errors.QueryError
-        Malformed SPARQL (with line and column), a failed evaluation, or a timeout.
+        Malformed SPARQL (in words, with line and column), an update, a failed evaluation,
+        a timeout, or too much memory.
 
     Examples
     --------
@@ -326,33 +629,49 @@ def run_query(
     True
     >>> run_query(g, "SELECT ?m WHERE { ?c kgo:produces ?m }", bindings={"c": ENT.peru}).rows
     [(rdflib.term.URIRef('https://w3id.org/kg-minerals/entity/copper'),)]
-    >>> run_query(g, "SELECT ?x WHERE {\\n ?x ?y }")
+    >>> run_query(g, "SELECT ?s WHERE {\\n ?s ?p ?o } LIMT 3")
     Traceback (most recent call last):
-    kg.errors.QueryError: bad SPARQL at line 2 column 9: expected one of LATERAL, SERVICE, [_]
+    kg.errors.QueryError: bad SPARQL at line 2 column 13: cannot read on from 'LIMT'; check the spelling, the brackets and the dots there
+    >>> r = run_query(g, "SELECT ?s WHERE { ?s a kgo:Country }", limit=1)
+    >>> len(r.rows), r.truncated
+    (1, True)
     """
     if not isinstance(query, str) or not query.strip():
         raise QueryError("empty query; give SPARQL text, a .rq file or a bundled query name")
     _check_timeout(timeout)
+    if limit is not None:
+        _check_count(limit, "limit")
+    if max_memory is not None:
+        _check_count(max_memory, "max_memory", positive=True)
+        if not hasattr(os, "fork"):
+            raise QueryError("max_memory needs a POSIX system (fork and resource limits); leave it out here")
+    update = update_keyword(query)
+    if update:
+        raise QueryError(f"kg query is read-only: {update} would change the graph; ask with SELECT, ASK, "
+                         "CONSTRUCT or DESCRIBE (the graph itself is made by kg build from the articles)")
     if not allow_service and uses_service(query):
         raise QueryError("the query uses SERVICE, which would send a request to another SPARQL endpoint; "
                          "kg answers offline, so it is refused (pass --allow-service to let it run)")
     terms = {_var_name(k): _as_term(v) for k, v in (bindings or {}).items()}
+    known = _prefixes(graph)
 
     def evaluate(cancelled: threading.Event) -> QueryResult:
         try:
-            return _oxigraph_query(graph, query, terms, cancelled)
+            return _oxigraph_query(graph, query, terms, cancelled, limit)
         except SyntaxError as exc:
-            raise _query_error(exc) from None
+            raise _query_error(exc, query, known) from None
         except RuntimeError as exc:
             if terms and "projection" in str(exc):
                 try:
-                    return _rdflib_query(graph, query, terms, cancelled)
+                    return _rdflib_query(graph, query, terms, cancelled, limit)
                 except Exception as inner:
-                    raise _query_error(inner) from None
-            raise _query_error(exc) from None
+                    raise _query_error(inner, query, known) from None
+            raise _query_error(exc, query, known) from None
         except (OSError, ValueError, TypeError) as exc:
-            raise _query_error(exc) from None
+            raise _query_error(exc, query, known) from None
 
+    if max_memory is not None:
+        return _in_child(evaluate, timeout, max_memory)
     return _in_worker(evaluate, timeout)
 
 
@@ -417,7 +736,22 @@ def _table(result: QueryResult) -> str:
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in body]
     if not body:
         lines.append("(no results)")
+    if result.truncated:
+        lines.append(f"({truncation_note(result)})")
     return "\n".join(lines)
+
+
+def truncation_note(result: QueryResult) -> str:
+    """What a result cut at its limit says about the rest (``""`` for a whole result).
+
+    >>> truncation_note(QueryResult("select", ["s"], [(Literal(1),)] * 100, truncated=True))
+    'showing 100 of at least 101 rows; use --limit N for more, --limit 0 for all'
+    """
+    if not result.truncated:
+        return ""
+    n = len(result)
+    unit = "triples" if result.kind == "graph" else "rows"
+    return f"showing {n} of at least {n + 1} {unit}; use --limit N for more, --limit 0 for all"
 
 
 def format_result(result: QueryResult, fmt: str = "table") -> str:
@@ -445,7 +779,10 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
         return "true" if result.boolean else "false"
     if result.kind == "graph":
         graph = result.graph if result.graph is not None else new_graph()
-        return serialize(graph, "jsonld" if fmt == "json" else "ttl").decode("utf-8")
+        text = serialize(graph, "jsonld" if fmt == "json" else "ttl").decode("utf-8")
+        if fmt == "table" and result.truncated:  # a Turtle comment: the text stays valid Turtle
+            text = text.rstrip("\n") + f"\n\n# {truncation_note(result)}\n"
+        return text
     if fmt == "json":
         bindings = [{v: _json_term(t) for v, t in zip(result.vars, row) if t is not None} for row in result.rows]
         return json.dumps({"head": {"vars": list(result.vars)}, "results": {"bindings": bindings}},

@@ -14,6 +14,9 @@ same graph as ``graph.ttl`` (a named graph would need a name that Turtle
 cannot carry). Reading is strict: a file is first parsed by pyoxigraph,
 whose errors become one-line :class:`~kg.errors.InputError` messages with
 the line and column, and the parsed triples are then loaded into rdflib.
+Reading is bounded: a file larger than :func:`kg.limits.max_rdf_bytes` (256 MiB
+unless ``$KG_MAX_RDF_SIZE`` says otherwise) is refused before it is read, and
+RDF/XML with a DTD is refused outright (its entities expand without bound).
 
 Examples
 --------
@@ -28,6 +31,8 @@ True
 from __future__ import annotations
 
 import os
+import re
+import stat
 import warnings
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -40,6 +45,7 @@ from rdflib.term import Node
 
 from .atomic import atomic_write, replace_outputs
 from .errors import InputError, KGError
+from .limits import RDF_SIZE_VARIABLE, format_size, max_rdf_bytes
 from .rdf import new_graph
 
 __all__ = [
@@ -213,11 +219,32 @@ def _strict_quads(data: bytes, key: str, name: str) -> Iterator[ox.Quad]:
         raise InputError(f"{name}: cannot be read as {key}: {' '.join(str(exc).split())}") from None
 
 
-def parse_rdf(data: bytes | str, fmt: str, *, name: str = "<data>") -> Graph:
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _too_large(name: str, size: int | str, limit: int) -> InputError:
+    return InputError(f"{name}: {size} is more than the {format_size(limit)} of RDF kg reads at most (a bound "
+                      f"against hostile input); if the file is trusted, raise it, e.g. {RDF_SIZE_VARIABLE}=2G")
+
+
+def _check_rdf_input(raw: bytes, key: str, name: str, max_bytes: int) -> None:
+    """Refuse input larger than ``max_bytes`` and RDF/XML with a DTD (entity expansion)."""
+    if len(raw) > max_bytes:
+        raise _too_large(name, format_size(len(raw)), max_bytes)
+    if key == "rdf" and _DTD.search(raw):
+        raise InputError(f"{name}: RDF/XML with a DTD (<!DOCTYPE> or <!ENTITY>) is refused: its entities can "
+                         "expand a small file into gigabytes (a 'billion laughs' bomb); remove the DOCTYPE and "
+                         "write the entities out, or convert the file to Turtle")
+
+
+def parse_rdf(data: bytes | str, fmt: str, *, name: str = "<data>", max_bytes: int | None = None) -> Graph:
     """Parse RDF text strictly with pyoxigraph and load it into a new rdflib graph.
 
     Named graphs (TriG, N-Quads) are merged into the one graph. The kg
-    prefixes are bound on the result.
+    prefixes are bound on the result. Input larger than ``max_bytes``
+    (default: :func:`kg.limits.max_rdf_bytes`, 256 MiB unless ``$KG_MAX_RDF_SIZE``
+    says otherwise) and RDF/XML with a DTD are refused: DTD entities expand
+    without bound (the "billion laughs" attack).
 
     >>> g = parse_rdf('<https://e.org/a> <https://e.org/p> "x" .', "nt")
     >>> len(g)
@@ -225,11 +252,15 @@ def parse_rdf(data: bytes | str, fmt: str, *, name: str = "<data>") -> Graph:
     >>> parse_rdf('<a> <p> "x" .', "nt", name="bad.nt")
     Traceback (most recent call last):
     kg.errors.InputError: bad.nt: line 1 column 1: No scheme found in an absolute IRI
+    >>> parse_rdf('<https://e.org/a> <https://e.org/p> "xyz" .', "nt", name="big.nt", max_bytes=16)
+    Traceback (most recent call last):
+    kg.errors.InputError: big.nt: 43 bytes is more than the 16 bytes of RDF kg reads at most (a bound against hostile input); if the file is trusted, raise it, e.g. KG_MAX_RDF_SIZE=2G
     """
     key = _ALIASES.get(fmt.lower(), fmt.lower())
     if key not in _OX_FORMATS:
         raise InputError(f"{name}: unknown RDF format {fmt!r}")
     raw = data.encode("utf-8") if isinstance(data, str) else data
+    _check_rdf_input(raw, key, name, max_rdf_bytes() if max_bytes is None else max_bytes)
     g = new_graph()
     bnodes: dict[str, BNode] = {}
     g.addN((to_rdflib_term(q.subject, bnodes), to_rdflib_term(q.predicate, bnodes),
@@ -237,13 +268,16 @@ def parse_rdf(data: bytes | str, fmt: str, *, name: str = "<data>") -> Graph:
     return g
 
 
-def read_graph(source: str | os.PathLike[str]) -> Graph:
+def read_graph(source: str | os.PathLike[str], *, max_bytes: int | None = None) -> Graph:
     """Read a graph from an RDF file (format from the extension) or a build folder (its ``graph.ttl``).
+
+    A file larger than ``max_bytes`` is not read (default: :func:`kg.limits.max_rdf_bytes`,
+    256 MiB unless ``$KG_MAX_RDF_SIZE`` says otherwise); nor is RDF/XML with a DTD.
 
     Raises
     ------
     kg.errors.InputError
-        When the file is missing, unreadable or not valid RDF (with line and column).
+        When the file is missing, unreadable, too large or not valid RDF (with line and column).
 
     Examples
     --------
@@ -259,11 +293,21 @@ def read_graph(source: str | os.PathLike[str]) -> Graph:
     elif not path.exists():
         raise InputError(f"{path}: no such file or folder; check the path")
     key = format_for_path(path)
+    limit = max_rdf_bytes() if max_bytes is None else max_bytes
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode):  # a device or a pipe has no size to check
+                raise InputError(f"{path}: not a regular file; give an RDF file or a build folder")
+            size = info.st_size
+            if size > limit:  # refused before reading a byte
+                raise _too_large(str(path), format_size(size), limit)
+            data = f.read(limit + 1)  # a file that grows (or a device) is still read only up to the bound
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc}); check its permissions") from None
-    return parse_rdf(data, key, name=str(path))
+    if len(data) > limit:
+        raise _too_large(str(path), "the file", limit)
+    return parse_rdf(data, key, name=str(path), max_bytes=limit)
 
 
 def _rdflib_parse(data: bytes, key: str) -> Graph:

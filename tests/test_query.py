@@ -4,12 +4,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import time
 
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from kg.errors import InputError, QueryError
+from kg.errors import InputError, KGError, QueryError
 from kg.model import BuildResult, Entity, Evidence, Fact
 from kg.query import (
     QUERIES_DIR, QueryResult, about_query, bundled_queries, format_result, load_query, run_query,
@@ -68,7 +69,7 @@ def test_bad_sparql_has_position(graph):
     with pytest.raises(QueryError) as err:
         run_query(graph, "SELECT ?s WHERE {\n  ?s ?p \n}")
     msg = str(err.value)
-    assert "line 3 column" in msg and "\n" not in msg
+    assert "line 2 column 3: cannot read on from '?s'" in msg and "\n" not in msg
     with pytest.raises(QueryError, match="bad SPARQL"):
         run_query(graph, "SELEKT * WHERE { ?s ?p ?o }")
     with pytest.raises(QueryError, match="empty query"):
@@ -199,3 +200,166 @@ def test_the_produces_query_lists_every_kind_of_producer(nlp):
     rows = {(p, c) for p, c, m, _ in labels(run_query(g.graph, load_query("produces")))}
     assert {("Peru", "Country"), ("Codelco", "Company"), ("Escondida mine", "Mine")} <= rows
 
+
+
+# -- failures are one clean line; memory and rows are bounded ----------------------------------
+
+TRIPLE_TERM = "SELECT (<<( <http://e.org/a> <http://e.org/b> <http://e.org/c> )>> AS ?t) {}"
+CROSS_PRODUCT = "SELECT * WHERE {?a ?b ?c . ?d ?e ?f . ?g ?h ?i} ORDER BY ?a ?d ?g"
+
+
+@pytest.fixture(scope="module")
+def big_nt(tmp_path_factory):
+    """An N-Triples file of 3,000 triples: its three-way cross product does not fit in memory."""
+    g = Graph()
+    for i in range(3000):
+        g.add((URIRef(f"https://e.org/s{i}"), URIRef("https://e.org/p"), Literal(i)))
+    path = tmp_path_factory.mktemp("big") / "big.nt"
+    path.write_bytes(g.serialize(format="nt", encoding="utf-8"))
+    return path
+
+
+def test_a_failed_query_prints_one_line_and_no_unsendable_noise(big_nt):
+    """A pyoxigraph result dropped in another thread printed 'RuntimeError: ...is unsendable' on stderr."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "kg.cli", "query", str(big_nt), TRIPLE_TERM],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kg: error: ") and "unsendable" not in done.stderr
+
+
+def test_a_failed_query_in_a_thread_drops_its_results_there(graph, monkeypatch):
+    import gc
+    import sys
+
+    raised = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: raised.append(u.exc_value))
+    for _ in range(3):
+        with pytest.raises(KGError, match="triple terms"):
+            run_query(graph, TRIPLE_TERM)
+    gc.collect()
+    assert raised == []
+
+
+def _rss() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or not os.path.exists("/proc/self/statm"), reason="POSIX with /proc")
+def test_memory_is_bounded_in_a_child_process(big_nt, capsys):
+    from kg.cli import main
+
+    before = _rss()
+    start = time.monotonic()
+    assert main(["query", str(big_nt), CROSS_PRODUCT, "--max-memory", "200M"]) == 2
+    assert time.monotonic() - start < 10
+    assert _rss() - before < 100 * 1024 ** 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "more than 200M of memory" in err[0] and "--max-memory 400M" in err[0]
+    assert main(["query", str(big_nt), "ASK { ?s ?p ?o }", "--max-memory", "lots"]) == 2
+    assert "--max-memory: 'lots' is not a size" in capsys.readouterr().err
+    # the timeout still holds in the child: it is killed, not waited for
+    start = time.monotonic()
+    assert main(["query", str(big_nt), CROSS_PRODUCT, "--max-memory", "4G", "--timeout", "0.5"]) == 2
+    assert time.monotonic() - start < 5
+    assert "query stopped after 0.5 s" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX")
+def test_a_child_process_gives_the_same_results(graph):
+    q = "SELECT ?s ?label ?c WHERE { ?s rdfs:label ?label OPTIONAL { ?s kgo:confidence ?c } } ORDER BY ?label"
+    assert run_query(graph, q, max_memory=256 * 1024 ** 2).rows == run_query(graph, q).rows
+    r = run_query(graph, "CONSTRUCT { ?c kgo:produces ?m } WHERE { ?c kgo:produces ?m }", max_memory=256 * 1024 ** 2)
+    assert set(r.graph) == {(ENT.peru, KGO.produces, ENT.copper)}
+    with pytest.raises(QueryError, match="bad SPARQL at line 1 column 1: cannot read on from 'SELEKT'"):
+        run_query(graph, "SELEKT * WHERE { ?s ?p ?o }", max_memory=256 * 1024 ** 2)
+
+
+def test_limit_stops_reading_rows(big_nt, graph, monkeypatch, capsys):
+    from kg.cli import main
+
+    def no_fork():
+        raise AssertionError("the Python API must not fork unless asked")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    r = run_query(graph, "SELECT ?s WHERE { ?s a kgo:Country } ORDER BY ?s", limit=2)
+    assert labels(r) == [(str(ENT.chile),), (str(ENT.japan),)] and r.truncated
+    assert not run_query(graph, "SELECT ?s WHERE { ?s a kgo:Country }", limit=3).truncated
+    assert format_result(r, "table").splitlines()[-1] == \
+        "(showing 2 of at least 3 rows; use --limit N for more, --limit 0 for all)"
+    with pytest.raises(QueryError, match="limit must be"):
+        run_query(graph, "ASK {}", limit=-1)
+    monkeypatch.undo()
+
+    assert main(["query", str(big_nt), "SELECT ?s WHERE { ?s ?p ?o }"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 2 + 100 + 1 and out[-1].startswith("(showing 100 of at least 101 rows; use --limit")
+    assert main(["query", str(big_nt), "SELECT ?s WHERE { ?s ?p ?o }", "--format", "csv", "--limit", "5"]) == 0
+    cap = capsys.readouterr()
+    assert len(cap.out.splitlines()) == 6 and cap.err.strip() == \
+        "kg: note: showing 5 of at least 6 rows; use --limit N for more, --limit 0 for all"
+    assert main(["query", str(big_nt), "SELECT ?s WHERE { ?s ?p ?o }", "--format", "csv"]) == 0
+    cap = capsys.readouterr()
+    assert len(cap.out.splitlines()) == 3001 and cap.err == ""
+    assert main(["query", str(big_nt), "SELECT ?s WHERE { ?s ?p ?o }", "--limit", "0"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 3002
+    assert main(["query", str(big_nt), "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "--limit", "3"]) == 0
+    ttl = capsys.readouterr().out
+    assert len(Graph().parse(data=ttl, format="turtle")) == 3 and "# showing 3 of at least 4 triples" in ttl
+
+
+# -- bad SPARQL in words ------------------------------------------------------------------------
+
+def test_unknown_prefix_is_named_with_the_known_ones(graph):
+    with pytest.raises(QueryError) as err:
+        run_query(graph, "PREFIX ex: <https://e.org/>\nSELECT ?x WHERE { ?x ex:p ?y ; foo:bar ?z }")
+    msg = str(err.value)
+    assert "unknown prefix 'foo:' (foo:bar at line 2 column 32)" in msg
+    assert "known prefixes: dcterms, doc, ent, ev, fact, kgo, owl, prov, rdf, rdfs, skos, wd, xsd" in msg
+    assert "\\u{" not in msg and "'ex:'" not in msg
+
+
+@pytest.mark.parametrize("update", [
+    "INSERT DATA { <https://e.org/a> <https://e.org/b> <https://e.org/c> }",
+    "PREFIX ex: <https://e.org/>\n# remove\ndelete where { ?s ex:p ?o }",
+    "LOAD <https://e.org/data.ttl>",
+    "CLEAR ALL", "CREATE GRAPH <https://e.org/g>", "DROP ALL",
+])
+def test_updates_are_refused_as_read_only(graph, update):
+    with pytest.raises(QueryError) as err:
+        run_query(graph, update)
+    keyword = update.split("\n")[-1].split()[0].upper()
+    assert str(err.value).startswith(f"kg query is read-only: {keyword} would change the graph")
+    assert len(run_query(graph, 'SELECT ?s WHERE { ?s ?p "DROP ALL" }').rows) == 0
+
+
+@pytest.mark.parametrize("query, where", [
+    ("SELECT ?s WHERE { ?s ?p ?o } LIMT 3", "at line 1 column 30: cannot read on from 'LIMT'"),
+    ("SELEKT * WHERE { ?s ?p ?o }", "at line 1 column 1: cannot read on from 'SELEKT'"),
+    ("SELECT * WHERE {\n  ?s ?p ?o FILTER(?o > ) }", "at line 2 column 12: cannot read on from 'FILTER'"),
+    ("SELECT * WHERE { ?s ?p ?o", "at line 1 column 26: the query ends too early"),
+    ("SELECT (COUNT(*) AS ?c) ?s WHERE { ?s ?p ?o }", "the SELECT contains a variable that is unbound"),
+    ("ASK { ?s <p> ?o }", "relative IRI <p> at line 1 column 10"),
+])
+def test_syntax_errors_say_where_and_what_in_words(graph, query, where):
+    with pytest.raises(QueryError) as err:
+        run_query(graph, query)
+    msg = str(err.value)
+    assert msg.startswith("bad SPARQL") and where in msg
+    assert "\\u{" not in msg and "[_]" not in msg and "'..='" not in msg and "\n" not in msg
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX")
+def test_a_bug_in_the_child_is_reported_as_one(graph, monkeypatch):
+    import kg.query
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(kg.query, "_oxigraph_query", broken)
+    with pytest.raises(RuntimeError, match="in the query's process: ZeroDivisionError: boom"):
+        run_query(graph, "ASK {}", max_memory=256 * 1024 ** 2)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -152,3 +153,77 @@ def test_atomic_write_gives_ordinary_file_mode(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~mask
+
+
+def _entity_bomb(levels: int = 7, fan: int = 10) -> str:
+    """RDF/XML whose DTD entities expand ``fan ** (levels - 1)`` times ("billion laughs")."""
+    entities = ['<!ENTITY a0 "lol">'] + [f'<!ENTITY a{i} "{f"&a{i - 1};" * fan}">' for i in range(1, levels)]
+    return ('<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n' + "\n".join(entities) + "\n]>\n"
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://e.org/">\n'
+            f'<rdf:Description rdf:about="http://e.org/a"><ex:p>&a{levels - 1};</ex:p></rdf:Description>\n'
+            "</rdf:RDF>\n")
+
+
+def test_rdfxml_entity_bomb_is_refused_at_once(tmp_path):
+    bomb = tmp_path / "bomb.rdf"
+    bomb.write_text(_entity_bomb())
+    assert bomb.stat().st_size < 1024
+    start = time.monotonic()
+    with pytest.raises(InputError) as err:
+        read_graph(bomb)
+    assert time.monotonic() - start < 0.5
+    msg = str(err.value)
+    assert msg.startswith(f"{bomb}: RDF/XML with a DTD") and "\n" not in msg and "Turtle" in msg
+    with pytest.raises(InputError, match="DTD"):
+        rdfio.parse_rdf(_entity_bomb(levels=2).replace("<!DOCTYPE", "<!doctype"), "rdf")
+    plain = ('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://e.org/">'
+             '<rdf:Description rdf:about="http://e.org/a"><ex:p>x</ex:p></rdf:Description></rdf:RDF>')
+    (tmp_path / "plain.rdf").write_text(plain)
+    assert len(read_graph(tmp_path / "plain.rdf")) == 1
+
+
+@pytest.mark.parametrize("command", ["query", "validate", "analyze", "view"])
+def test_every_command_refuses_the_bomb_in_one_line(tmp_path, capsys, command):
+    import kg.analysis
+    import kg.api
+    import kg.validate
+    import kg.view  # noqa: F401  (imported before the clock starts: only the refusal is timed)
+    from kg.cli import build_parser, main
+
+    build_parser()
+    bomb = tmp_path / "bomb.rdf"
+    bomb.write_text(_entity_bomb(levels=9))
+    args = [command, str(bomb)] + (["ASK { ?s ?p ?o }"] if command == "query" else [])
+    start = time.monotonic()
+    assert main(args) == 2
+    assert time.monotonic() - start < 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"kg: error: {bomb}: RDF/XML with a DTD")
+
+
+def test_rdf_input_size_is_bounded(graph, tmp_path, monkeypatch, capsys):
+    from kg.cli import main
+
+    write_graphs(graph, tmp_path, ["ttl", "nt"])
+    size = (tmp_path / "graph.ttl").stat().st_size
+    with pytest.raises(InputError) as err:
+        read_graph(tmp_path, max_bytes=size - 1)
+    assert str(err.value).startswith(f"{tmp_path / 'graph.ttl'}: ") and "KG_MAX_RDF_SIZE" in str(err.value)
+    assert isomorphic(read_graph(tmp_path, max_bytes=size), graph)
+    with pytest.raises(InputError, match="is more than the 1K of RDF"):
+        rdfio.parse_rdf(serialize(graph, "nt"), "nt", max_bytes=1024)
+    monkeypatch.setenv("KG_MAX_RDF_SIZE", "1K")
+    assert main(["query", str(tmp_path / "graph.nt"), "ASK { ?s ?p ?o }"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "graph.nt: " in err[0] and "1K" in err[0] and "KG_MAX_RDF_SIZE=" in err[0]
+    monkeypatch.setenv("KG_MAX_RDF_SIZE", "lots")
+    assert main(["validate", str(tmp_path)]) != 0
+    assert "$KG_MAX_RDF_SIZE: 'lots' is not a size" in capsys.readouterr().err
+    monkeypatch.setenv("KG_MAX_RDF_SIZE", "1G")
+    assert main(["query", str(tmp_path / "graph.nt"), "ASK { ?s ?p ?o }"]) == 0
+
+
+def test_only_regular_files_are_read(tmp_path):
+    os.symlink("/dev/null", tmp_path / "null.nt")
+    with pytest.raises(InputError, match="null.nt: not a regular file"):
+        read_graph(tmp_path / "null.nt")
