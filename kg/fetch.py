@@ -35,6 +35,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import zlib
 from dataclasses import dataclass
 from email.message import Message
 
@@ -248,7 +249,8 @@ def fetch(url: str, options: FetchOptions | None = None) -> Fetched:
         left = deadline - time.monotonic()
         if left <= 0:
             raise FetchError(f"timed out after {options.timeout:g} s (raise it with --timeout)")
-        request = urllib.request.Request(current, headers={"User-Agent": _USER_AGENT, "Accept": "*/*"})
+        request = urllib.request.Request(current, headers={"User-Agent": _USER_AGENT, "Accept": "*/*",
+                                                           "Accept-Encoding": "identity"})
         try:
             response = opener.open(request, timeout=left)
         except urllib.error.HTTPError as exc:
@@ -276,5 +278,27 @@ def fetch(url: str, options: FetchOptions | None = None) -> Fetched:
                 body = _read_body(response, options.max_bytes, deadline, options.timeout)
             except (OSError, http.client.HTTPException) as exc:
                 raise FetchError(f"{_reason(exc, options.timeout)} while reading") from None
+            body = _decompress(body, response.headers.get("Content-Encoding"), options.max_bytes)
             return Fetched(url=current, content_type=content_type, charset=charset, body=body)
+
+
+def _decompress(body: bytes, encoding: str | None, max_bytes: int) -> bytes:
+    """A body sent compressed although kg asked for none (``gzip``, ``deflate``), unpacked.
+
+    The unpacked size is bounded by ``max_bytes`` too: a small body that would unpack to
+    gigabytes stops at the limit.
+    """
+    encoding = (encoding or "identity").strip().lower()
+    if encoding in ("identity", ""):
+        return body
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        raise FetchError(f"sent compressed with {encoding!r}, which kg cannot unpack")
+    unpacker = zlib.decompressobj(wbits=47 if encoding != "deflate" else 15)
+    try:
+        out = unpacker.decompress(body, max_bytes + 1)
+    except zlib.error as exc:
+        raise FetchError(f"a corrupt {encoding} body ({exc})") from None
+    if len(out) > max_bytes or unpacker.unconsumed_tail:
+        raise FetchError(f"too large once unpacked (over {max_bytes} bytes; raise it with --max-size)")
+    return out
 

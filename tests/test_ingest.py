@@ -596,6 +596,7 @@ def test_a_note_is_not_a_problem_for_strict_and_the_cli_prints_it_as_a_note(tmp_
     _write(tmp_path / "in" / "old" / "report.md", "# Report\n\nPeru is central.\n")
     g = build([tmp_path / "in"], strict=True, nlp=nlp)
     assert [d.name for d in g.result.documents] == ["a.txt"]
+    assert g.summary()["warnings"] == 0 and g.summary()["skipped"] == 0
     assert main(["build", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--strict", "-q"]) == 0
     err = capsys.readouterr().err
     assert f"note: {tmp_path / 'in' / 'old'}: holds the outputs of a kg build (kg-manifest.json)" in err

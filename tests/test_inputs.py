@@ -6,6 +6,8 @@ redirect, an RSS and an Atom feed, a slow page and a trickling one, a 404, a red
 """
 from __future__ import annotations
 
+import functools
+import gzip
 import io
 import json
 import threading
@@ -114,6 +116,19 @@ def make_docx(paragraphs: list[str], *, title: str | None = None) -> bytes:
     return out.getvalue()
 
 
+@functools.lru_cache(maxsize=1)
+def _gzip_bomb() -> bytes:
+    """About 50 KB of gzip that unpacks to 50 MB."""
+    return gzip.compress(b"<p>" + b" " * BIG, compresslevel=9)
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:  # a client that hung up: expected here
+        pass
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.0"  # a body without Content-Length ends when the connection closes
 
@@ -192,6 +207,10 @@ class _Handler(BaseHTTPRequestHandler):
                        "application/pdf")
         elif path == "/notes.txt":
             self._send(200, b"---\ntitle: Notes\n---\nPeru produces silver.\n", "text/plain; charset=utf-8")
+        elif path == "/gzip.html":
+            self._send(200, gzip.compress(_page("Packed", PARAGRAPHS)), Content_Encoding="gzip")
+        elif path == "/gzip-bomb.html":
+            self._send(200, _gzip_bomb(), Content_Encoding="gzip")
         elif path == "/to-javascript":
             self._send(302, b"", Location="javascript:alert(1)")
         else:
@@ -204,8 +223,8 @@ def server():
     with pytest.MonkeyPatch.context() as mp:
         for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
             mp.delenv(var, raising=False)
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        httpd.daemon_threads = True
+        _gzip_bomb()  # made before any request is timed
+        httpd = _QuietServer(("127.0.0.1", 0), _Handler)
         httpd.requests = []
         httpd.sent = {}
         httpd.base = f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -259,6 +278,7 @@ def test_each_url_failure_is_one_warning_naming_it_and_the_others_are_read(serve
         "/big": "too large",
         "/image.png": "not a web page, a feed or a PDF (image/png)",
         "/to-javascript": "redirected to a javascript: URL",
+        "/gzip-bomb.html": "too large once unpacked",
         "/not-a-feed.xml": "not an RSS or Atom feed (the root element is <catalog>)",
     }
     started = time.monotonic()
@@ -293,6 +313,11 @@ def test_a_50_mb_body_is_cut_off_without_being_read(server, path):
     assert time.monotonic() - started < 5
     time.sleep(0.2)  # let the server notice that the client hung up
     assert server.sent.get(path, 0) < BIG // 2  # the rest of the 50 MB was never sent, let alone read
+
+
+def test_a_compressed_page_is_unpacked(server):
+    (doc,) = read_documents([f"{server.base}/gzip.html"]).documents
+    assert "Peru and Japan signed an agreement" in doc.text
 
 
 def test_redirects_are_bounded(server):
