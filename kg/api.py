@@ -371,7 +371,8 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
         inputs = [inputs]
     from .fetch import is_url
 
-    paths = [p.strip() if is_url(p) else Path(p) for p in inputs]  # Path("https://x") would drop a slash
+    # Path("https://x") would drop a slash: URLs (and strings that look like other URLs) stay strings
+    paths = [p.strip() if is_url(p) else p if isinstance(p, str) and "://" in p else Path(p) for p in inputs]
     if isinstance(texts, str):
         texts = [texts]
     texts = list(texts)

@@ -770,6 +770,7 @@ class _Reader:
                 yield doc
 
 
+_OTHER_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 _PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
 _DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -842,6 +843,9 @@ def _existing_path(path: PathLike) -> Path:
     try:
         os.lstat(path)
     except FileNotFoundError:
+        if _OTHER_URL.match(os.fspath(path)):
+            raise InputError(_one_line(f"{os.fspath(path)}: only http:// and https:// URLs are read; download it "
+                                       "and give the file")) from None
         raise InputError(_one_line(f"{os.fspath(path)}: no such file or directory")) from None
     except OSError:
         pass  # there, but cannot be looked at: warned about when read

@@ -336,6 +336,13 @@ def test_offline_refuses_urls_before_anything_is_read(server, tmp_path):
     assert server.requests == before
 
 
+def test_another_scheme_is_named_not_mangled_into_a_path():
+    from kg.api import build
+
+    with pytest.raises(InputError, match=r"^ftp://example\.org/a\.txt: only http:// and https:// URLs are read"):
+        build(["ftp://example.org/a.txt"])
+
+
 def test_strict_makes_a_failed_url_an_error(server, tmp_path):
     from kg.api import StrictModeError, build
 
