@@ -54,6 +54,7 @@ _BLOCKS = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4",
                      "dd", "dt", "hr"})
 _DROP = ("script", "style", "noscript", "iframe", "object", "embed", "template", "svg", "math")
 _SPACE = re.compile(r"[ \t\u00a0]+")
+_TAG = re.compile(r"<[^>]*>")
 
 
 class FeedError(InputError):
@@ -144,8 +145,8 @@ def html_to_text(html: str) -> str:
         return ""
     try:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
-    except (lxml.etree.ParserError, ValueError):
-        return _paragraphs(html)
+    except (lxml.etree.ParserError, ValueError):  # not parseable as HTML: drop anything tag-like
+        return _paragraphs(_TAG.sub(" ", html))
     for el in list(root.iter(*_DROP)):
         el.drop_tree()
     for el in root.iter():

@@ -489,6 +489,12 @@ class _Reader:
             folder, rel, ancestors = item
             # INPUT is OUT itself: its articles are read, the files kg wrote there are not
             own_outputs = rel == PurePosixPath() and bool(self.excluded & ancestors)
+            if rel == PurePosixPath() and not own_outputs:
+                marker = _output_set_marker(folder)
+                if marker:  # INPUT is an earlier build's folder: the same, with a note
+                    own_outputs = True
+                    self.warn(folder, f"holds the outputs of a kg build ({marker}): its report.md and graph.html "
+                                      "are not read as articles", kind="info")
             try:
                 with os.scandir(folder) as it:
                     entries = sorted(it, key=lambda e: e.name)
@@ -590,7 +596,10 @@ class _Reader:
         data = self.read_bytes(path)
         if data is None:
             return
-        if data.strip() and (kind in ("pdf", "docx") or data.startswith(b"%PDF-")):
+        if not data.strip():
+            self.warn(path, "empty, skipped", skipped=True)
+            return
+        if kind in ("pdf", "docx") or data.startswith(b"%PDF-"):
             # a PDF whatever its name; a .docx by its name (other zips are named by the magic check)
             yield from self.binary_document(data, path, name, "docx" if kind == "docx" else "pdf")
             return

@@ -615,3 +615,15 @@ def test_utf16_without_a_byte_order_mark_is_read_not_called_binary(tmp_path, enc
     # a binary file with NULs in no such pattern is still binary
     _write(tmp_path / "wide.md", bytes(range(256)) * 8)
     assert [w.reason for w in read_documents(tmp_path).warnings] == ["binary file, skipped"]
+
+
+def test_an_input_folder_that_is_an_earlier_build_reads_its_articles_but_not_its_report(tmp_path):
+    _write(tmp_path / "graph.ttl", "")
+    _write(tmp_path / "report.md", "# Report\n\nPeru is central.\n")
+    _write(tmp_path / "graph.html", "<html><body><p>Peru</p></body></html>")
+    _write(tmp_path / "a.txt", "Peru produces copper.")
+    result = read_documents(tmp_path)
+    assert [d.name for d in result.documents] == ["a.txt"]
+    assert [(w.kind, w.reason) for w in result.warnings] == [
+        ("info", "holds the outputs of a kg build (graph.ttl + report.md): its report.md and graph.html are not "
+                 "read as articles")]
