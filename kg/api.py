@@ -277,7 +277,8 @@ def _summary(graph: rdflib.Graph, result: BuildResult | None) -> dict[str, int]:
         "documents": len(documents),
         "entities": len(entities - documents),
         "facts": len(facts),
-        "warnings": len(result.warnings) if result else 0,
+        # notes (an old build folder passed over) say what was left out on purpose: not warnings
+        "warnings": sum(not w.startswith("note: ") for w in result.warnings) if result else 0,
         "skipped": result.skipped if result else 0,
     }
 
@@ -287,18 +288,27 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
           strict: bool = False, progress: bool | str = False,
           on_warning: Callable[[str], None] | None = None,
           exclude: str | os.PathLike | Iterable[str | os.PathLike] = (),
-          extractor: str | None = None, models: str | os.PathLike | None = None, nlp=None) -> KnowledgeGraph:
+          extractor: str | None = None, models: str | os.PathLike | None = None, nlp=None,
+          lang: str | None = None, fetch=None) -> KnowledgeGraph:
     """Build a knowledge graph from article files and/or strings.
 
     Parameters
     ----------
     inputs
-        Files or folders of articles (``.txt``, ``.md``, ``.html``, ``.jsonl``;
-        see :func:`kg.ingest.read_documents`).
+        Files or folders of articles (``.txt``, ``.md``, ``.html``, ``.jsonl``,
+        ``.pdf``, ``.docx``, RSS/Atom feeds) and ``http(s)://`` URLs of pages
+        or feeds; see :func:`kg.ingest.read_documents`.
     texts
         Article texts given as strings.
     model
-        The spaCy model name (default: the bundled ``en_core_web_sm``).
+        The spaCy model name (default: the bundled ``en_core_web_sm``, or with ``lang``
+        an installed spaCy pipeline for that language, :func:`kg.pipeline.model_for_language`).
+    lang
+        The language of the articles (a code: ``es``, ``de``...); articles in another
+        language are skipped with a warning. Default: the model's language (English).
+    fetch
+        A :class:`kg.fetch.FetchOptions`: timeout, size limit and redirects for URLs,
+        ``offline`` and ``follow_links``.
     extractor
         ``"rules"``, ``"trained"`` or ``"hybrid"`` (default: the one that scored best on the corpus
         dev split, recorded in the weights; see :func:`kg.extract.decide.default_extractor`).
@@ -363,7 +373,10 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
         raise InputError(f"min_confidence must be between 0 and 1, not {min_confidence}")
     if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
-    paths = [Path(p) for p in inputs]
+    from .fetch import is_url
+
+    # Path("https://x") would drop a slash: URLs (and strings that look like other URLs) stay strings
+    paths = [p.strip() if is_url(p) else p if isinstance(p, str) and "://" in p else Path(p) for p in inputs]
     if isinstance(texts, str):
         texts = [texts]
     texts = list(texts)
@@ -371,21 +384,24 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
         raise InputError("nothing to build: give input files or folders, or texts=[...]")
     from . import ingest
 
+    nlp, lang = _pipeline_for_language(nlp, model, lang)
     warnings: list[str] = []
     problems = 0  # warnings that --strict counts (a repeated text is not a problem)
 
     def note(w: object) -> None:
         nonlocal problems
-        warnings.append(str(w))
-        if getattr(w, "kind", "warning") != "duplicate":
+        kind = getattr(w, "kind", "warning")
+        text = f"note: {w}" if kind == "info" else str(w)  # a note says what was passed over on purpose
+        warnings.append(text)
+        if kind == "warning":
             problems += 1
         if on_warning is not None:
-            on_warning(str(w))
+            on_warning(text)
 
     documents: list[Document] = []
     skipped = 0
     if paths:
-        ing = ingest.read_documents(paths, on_warning=note, exclude=exclude)
+        ing = ingest.read_documents(paths, on_warning=note, exclude=exclude, fetch=fetch)
         documents.extend(ing.documents)
         skipped += int(ing.skipped)
     if texts:
@@ -398,24 +414,30 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
             first[doc.id] = doc.name
             documents.append(doc)
         skipped += len(warnings) - before
-    from .language import not_english
+    from .language import language_name, other_language
 
-    english = []
-    for doc in documents:  # the English model reads English only: say so instead of building nothing
-        other = not_english(doc.text)
+    readable = []
+    for doc in documents:  # a model reads its own language only: say so instead of building nothing
+        other = other_language(doc.text, lang)
         if other is None:
-            english.append(doc)
-        else:
-            note(ingest.IngestWarning(doc.name, f"not English (looks like {other}), skipped: kg reads English"))
+            readable.append(doc)
+        elif lang == "en":
+            note(ingest.IngestWarning(doc.name, f"not English (looks like {other}), skipped: kg reads English "
+                                                "(--lang CODE with a model for CODE reads another language)"))
             skipped += 1
-    documents = english
+        else:
+            name = language_name(lang)
+            note(ingest.IngestWarning(doc.name, f"not {name} (looks like {other}), skipped: this build reads "
+                                                f"{name} (--lang {lang})"))
+            skipped += 1
+    documents = readable
     if strict and problems:
         raise StrictModeError(f"--strict: {problems} warning(s) in the inputs ({skipped} skipped); "
                               "nothing was built or written; fix the inputs or drop --strict")
     if not documents:
         where = ", ".join(map(str, paths)) if paths else "the texts"
         raise InputError(f"no readable articles in {where} ({skipped} skipped; see the warnings); "
-                         "give .txt, .md, .html or .jsonl files")
+                         "give .txt, .md, .html, .jsonl, .pdf or .docx files, feeds or URLs")
 
     from . import extract as kgextract
 
@@ -438,6 +460,29 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
         raise StrictModeError(f"--strict: {len(rdf_warnings)} warning(s) while making the graph; "
                               "nothing was written; fix the inputs or drop --strict")
     return KnowledgeGraph(graph, result)
+
+
+def _pipeline_for_language(nlp, model: str | None, lang: str | None):
+    """The pipeline to build with (None: the default, loaded when needed) and the language it reads.
+
+    With ``lang`` and no model, the model is the installed spaCy pipeline for ``lang``; a model
+    (or ``nlp``) for another language than ``lang`` is a :class:`kg.errors.ModelError`. Without
+    ``lang``, the language is the model's (English by default). Loaded here, before reading,
+    so that a missing model is reported before any page is fetched.
+    """
+    from .pipeline import check_language, load_pipeline, model_for_language
+
+    if lang is not None:
+        lang = str(lang).strip().lower()
+    if nlp is None and model is None and lang in (None, "en"):
+        return None, "en"
+    if nlp is None:
+        model = model or model_for_language(lang)
+        nlp = load_pipeline(model)
+    if lang is None:
+        return nlp, nlp.lang
+    check_language(nlp, lang, model)
+    return nlp, lang
 
 
 def load(source: str | os.PathLike) -> KnowledgeGraph:

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
+import re
 import signal
 import sys
 import tempfile
@@ -30,6 +32,9 @@ from pathlib import Path
 from typing import Callable, Sequence, TextIO
 
 from .errors import InputError, KGError, OutputError
+from .fetch import DEFAULT_MAX_BYTES as DEFAULT_FETCH_BYTES
+from .fetch import DEFAULT_MAX_REDIRECTS as DEFAULT_FETCH_REDIRECTS
+from .fetch import DEFAULT_TIMEOUT as DEFAULT_FETCH_TIMEOUT
 from .limits import DEFAULT_TABLE_LIMIT, default_max_memory, format_size, parse_size
 
 PROG = "kg"
@@ -144,9 +149,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     check_output(out, folder=True)
 
     def on_warning(w: object) -> None:
-        _err(f"warning: {_one_line(str(w))}")
+        line = _one_line(str(w))
+        _err(line if line.startswith("note: ") else f"warning: {line}")
 
+    from .fetch import FetchOptions
     from .lock import build_lock
+
+    fetch = FetchOptions(timeout=args.timeout, max_bytes=args.max_size, max_redirects=args.max_redirects,
+                         offline=args.offline, follow_links=args.follow_links)
 
     traces: list | None = [] if args.explain else None
     progress: bool | str = "auto" if (not args.quiet and sys.stderr.isatty()) else False
@@ -154,7 +164,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         # OUT may be inside an INPUT folder (`kg build notes -o notes/out`): never read it back
         kg = api.build(args.inputs, model=args.model, min_confidence=args.min_confidence, explain=traces,
                        strict=args.strict, progress=progress, on_warning=on_warning, exclude=[out],
-                       extractor=args.extractor, models=args.models)
+                       extractor=args.extractor, models=args.models, lang=args.lang, fetch=fetch)
         if traces is not None:
             format_traces(traces, sys.stdout)
         paths = kg.save(out, formats=formats)
@@ -375,22 +385,44 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = add("build", "build a knowledge graph from articles",
-            "Read articles (.txt, .md, .html, .jsonl files or folders of them), extract entities\n"
-            "and facts with their evidence sentences, and write OUT/graph.ttl, OUT/graph.html\n"
-            "and OUT/report.md with a manifest (OUT/kg-manifest.json). The whole set is written\n"
-            "beside OUT and switched in with one atomic folder exchange: when the build fails or\n"
-            "is interrupted, an existing OUT is left as it was. Files in OUT that kg did not\n"
-            "write are kept.",
+            "Read articles (.txt, .md, .html, .jsonl, .pdf, .docx files, RSS/Atom feeds, folders\n"
+            "of them, or http(s):// URLs of pages and feeds), extract entities and facts with\n"
+            "their evidence sentences, and write OUT/graph.ttl, OUT/graph.html and OUT/report.md\n"
+            "with a manifest (OUT/kg-manifest.json). The whole set is written beside OUT and\n"
+            "switched in with one atomic folder exchange: when the build fails or is interrupted,\n"
+            "an existing OUT is left as it was. Files in OUT that kg did not write are kept. A URL\n"
+            "that cannot be read (timeout, 404, too large...) is a warning and the build goes on\n"
+            "with the other inputs (--strict: an error).",
             "  kg build seeds/ -o output/\n"
             "  kg build articles/ -o out/ --format nt,jsonld --min-confidence 0.5\n"
-            "  kg build seeds/japan-peru-critical-minerals.txt --explain | less",
+            "  kg build seeds/japan-peru-critical-minerals.txt --explain | less\n"
+            "  kg build https://example.org/news/copper.html report.pdf -o out/ --timeout 10\n"
+            "  kg build https://example.org/feed.rss --follow-links --max-size 5MB\n"
+            "  kg build noticias/ --lang es --model es_core_news_sm",
             cmd_build)
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="article files or folders")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="article files, folders, feeds or http(s):// URLs")
     p.add_argument("-o", "--output", default="output", metavar="OUT", help="output folder (default: output/)")
     p.add_argument("--format", action="append", metavar="FMT",
                    help="also write graph.FMT: nt, trig or jsonld (repeatable or a comma list); "
                         "graph.ttl is always written")
-    p.add_argument("--model", metavar="NAME", help="spaCy model to use (default: the bundled en_core_web_sm)")
+    p.add_argument("--model", metavar="NAME",
+                   help="spaCy model to use (default: the bundled en_core_web_sm; with --lang, the installed "
+                        "spaCy pipeline for that language, e.g. es_core_news_sm)")
+    p.add_argument("--lang", type=_language_code, metavar="CODE",
+                   help="the language of the articles (es, de, fr...; default: the model's, English); articles "
+                        "in another language are skipped with a warning. Needs a spaCy model for CODE")
+    p.add_argument("--offline", action="store_true",
+                   help="refuse URL inputs (nothing is fetched); local files only")
+    p.add_argument("--timeout", type=_seconds, default=DEFAULT_FETCH_TIMEOUT, metavar="SECONDS",
+                   help=f"give up on a URL after SECONDS in all (default {DEFAULT_FETCH_TIMEOUT:g})")
+    p.add_argument("--max-size", type=_size, default=DEFAULT_FETCH_BYTES, metavar="SIZE",
+                   help=f"skip a page or feed larger than SIZE (e.g. 5MB, 500k; default "
+                        f"{DEFAULT_FETCH_BYTES // 1_000_000}MB); the rest of it is never downloaded")
+    p.add_argument("--max-redirects", type=int, default=DEFAULT_FETCH_REDIRECTS, metavar="N",
+                   help=f"redirects followed per URL (default {DEFAULT_FETCH_REDIRECTS})")
+    p.add_argument("--follow-links", action="store_true",
+                   help="for each feed item, fetch the page it links to and read its main text instead of "
+                        "the item's description (same limits)")
     p.add_argument("--min-confidence", type=_confidence, default=0.0, metavar="X",
                    help="leave out facts with confidence below X (0..1, default 0)")
     p.add_argument("--explain", action="store_true",
@@ -519,6 +551,32 @@ def _count(text: str) -> int:
     if n < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
     return n
+
+
+def _language_code(text: str) -> str:
+    code = text.strip().lower()
+    if not re.fullmatch(r"[a-z]{2,3}", code):
+        raise argparse.ArgumentTypeError(f"not a language code: {text!r} (two or three letters, e.g. es, de)")
+    return code
+
+
+def _seconds(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not (math.isfinite(x) and x > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text}")
+    return x
+
+
+def _size(text: str) -> int:
+    from .fetch import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _confidence(text: str) -> float:

@@ -9,12 +9,20 @@ Supported inputs:
   (offline; nothing is fetched).
 * ``.jsonl``: one article per line, a JSON object with ``text`` and optional
   ``id``, ``title``, ``url``/``source``, ``date``, ``publisher``, ``license``.
+* ``.pdf`` (pypdf) and ``.docx`` (python-docx): the text, the title from the
+  metadata or the first line (:mod:`kg.documents`).
+* ``.rss``, ``.atom`` and ``.xml`` files whose root is ``rss`` or ``feed``: each
+  item an article (:mod:`kg.feeds`).
+* ``http://`` and ``https://`` URLs: a page (main text extracted as for
+  ``.html``), a feed or a PDF, fetched within limits (:mod:`kg.fetch`); the URL
+  is the document's source.
 
 Folders are walked recursively in sorted order; hidden entries (names that
-start with ``.``) and files with other extensions are ignored. Problems with
-one file or line (bad encoding, binary data, malformed JSON...) never stop
-the others: they become :class:`IngestWarning` objects. Only a missing input
-path raises :class:`~kg.errors.InputError`.
+start with ``.``), files with other extensions and folders that hold the
+outputs of a kg build are passed over. Problems with one file, line or URL
+(bad encoding, binary data, malformed JSON, a 404...) never stop the others:
+they become :class:`IngestWarning` objects. Only a missing input path (or a
+URL under ``--offline``) raises :class:`~kg.errors.InputError`.
 
 The text is kept as it is, except that line ends become ``\\n`` and lone UTF-16
 surrogates and C0 control characters other than ``\\n`` and ``\\t`` are
@@ -43,13 +51,16 @@ import json
 import os
 import re
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, Iterator, Mapping, Union
 
 import yaml
 
+from kg.documents import DocumentFormatError, text_of_docx, text_of_pdf
 from kg.errors import InputError
+from kg.feeds import FeedError, feed_root, parse_feed
+from kg.fetch import FEED_TYPES, Fetched, FetchError, FetchOptions, fetch, is_url
 from kg.model import Document
 from kg.text import clean_text
 
@@ -66,6 +77,8 @@ __all__ = [
     "documents_from_strings",
     "normalise_text",
     "OUTPUT_FILE_NAMES",
+    "OUTPUT_SET_MARKERS",
+    "FetchOptions",
 ]
 
 DEFAULT_MAX_BYTES = 20_000_000
@@ -73,7 +86,7 @@ DEFAULT_MAX_BYTES = 20_000_000
 
 #: document formats kg does not read; met in a folder, each is named in a warning, never read as text
 UNREAD_DOCUMENTS: Mapping[str, str] = {
-    ".pdf": "a PDF", ".docx": "a Word document", ".doc": "a Word document", ".odt": "an OpenDocument text",
+    ".doc": "an old-format Word document", ".odt": "an OpenDocument text",
     ".rtf": "an RTF document", ".epub": "an e-book", ".pptx": "a presentation", ".xlsx": "a spreadsheet",
 }
 #: the first bytes of binary document formats (a file given directly is checked whatever its name)
@@ -81,7 +94,7 @@ _DOCUMENT_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", "a PDF"), (b"PK\x03\x04", "a zipped document (Word, OpenDocument, e-book...)"),
     (b"\xd0\xcf\x11\xe0", "an old Office document"), (b"{\\rtf", "an RTF document"),
 )
-_UNREAD_HINT = "kg reads .txt, .md, .html and .jsonl: save it as text first"
+_UNREAD_HINT = "kg reads .txt, .md, .html, .jsonl, .pdf, .docx and RSS/Atom feeds: save it as text first"
 
 SUPPORTED_EXTENSIONS: Mapping[str, str] = {
     ".txt": "text",
@@ -89,16 +102,25 @@ SUPPORTED_EXTENSIONS: Mapping[str, str] = {
     ".html": "html",
     ".htm": "html",
     ".jsonl": "jsonl",
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".rss": "feed",
+    ".atom": "feed",
+    ".xml": "xml",
 }
 """File extension (lower case) -> how the file is read."""
 
 OUTPUT_FILE_NAMES = frozenset({"report.md", "graph.html"})
 """The article-like files that ``kg build`` writes into its output folder."""
 
+OUTPUT_SET_MARKERS: tuple[tuple[str, ...], ...] = (("kg-manifest.json",), ("graph.ttl", "report.md"))
+"""A folder holding all the files of one of these sets is a kg output folder, not an input:
+the manifest of a build, or the older layout without one."""
+
 PathLike = Union[str, "os.PathLike[str]"]
 WarningCallback = Callable[["IngestWarning"], None]
 
-_NO_ARTICLES = "no articles found (.txt, .md, .html, .jsonl)"
+_NO_ARTICLES = "no articles found (.txt, .md, .html, .jsonl, .pdf, .docx, .rss, .atom)"
 _ONE_LINE = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
 _FRONT_MATTER_OPEN = re.compile(r"---[ \t]*\n")
 _FRONT_MATTER_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.MULTILINE)
@@ -135,8 +157,10 @@ def _one_line(text: str) -> str:
 class IngestWarning:
     """A problem met while reading the inputs; the other inputs are still read.
 
-    ``kind`` is ``"warning"`` for a real problem (counted by ``--strict``) or
-    ``"duplicate"`` for a text that was already read (not a problem).
+    ``kind`` is ``"warning"`` for a real problem (counted by ``--strict``),
+    ``"duplicate"`` for a text that was already read, or ``"info"`` for a note
+    on what was passed over on purpose (an earlier build's output folder);
+    neither of the last two is a problem.
 
     Examples
     --------
@@ -395,9 +419,10 @@ class _Reader:
     """One run of reading: the options, the warnings so far and the texts seen."""
 
     def __init__(self, max_bytes: int, on_warning: WarningCallback | None,
-                 exclude: PathLike | Iterable[PathLike] = ()) -> None:
+                 exclude: PathLike | Iterable[PathLike] = (), fetch: FetchOptions | None = None) -> None:
         self.max_bytes = max_bytes
         self.on_warning = on_warning
+        self.fetch = fetch or FetchOptions()
         self.result = IngestResult()
         self._seen: dict[str, str] = {}
         self.excluded = _folder_keys(exclude)
@@ -425,9 +450,12 @@ class _Reader:
     def read_paths(self, paths: PathLike | Iterable[PathLike]) -> Iterator[Document]:
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
-        checked = [_existing_path(p) for p in paths]  # all missing paths fail before any reading
+        # all missing paths (and URLs under --offline) fail before any reading
+        checked = [_checked_url(p, self.fetch) if is_url(p) else _existing_path(p) for p in paths]
         for p in checked:
-            if p.is_dir():
+            if isinstance(p, str):
+                yield from self.read_url(p)
+            elif p.is_dir():
                 yield from self.read_folder(p)
             else:
                 yield from self.read_file(p, p.name, SUPPORTED_EXTENSIONS.get(p.suffix.lower()))
@@ -461,6 +489,12 @@ class _Reader:
             folder, rel, ancestors = item
             # INPUT is OUT itself: its articles are read, the files kg wrote there are not
             own_outputs = rel == PurePosixPath() and bool(self.excluded & ancestors)
+            if rel == PurePosixPath() and not own_outputs:
+                marker = _output_set_marker(folder)
+                if marker:  # INPUT is an earlier build's folder: the same, with a note
+                    own_outputs = True
+                    self.warn(folder, f"holds the outputs of a kg build ({marker}): its report.md and graph.html "
+                                      "are not read as articles", kind="info")
             try:
                 with os.scandir(folder) as it:
                     entries = sorted(it, key=lambda e: e.name)
@@ -481,6 +515,11 @@ class _Reader:
                     key = (st.st_dev, st.st_ino)
                     if key in self.excluded:  # the output folder of this build: not an input
                         continue
+                    marker = _output_set_marker(path)
+                    if marker:  # an earlier build's outputs: its report.md is not an article
+                        self.warn(path, f"holds the outputs of a kg build ({marker}), not read as articles",
+                                  kind="info")
+                        continue
                     if key in ancestors:
                         self.warn(path, "directory loop, skipped", skipped=True)
                     else:
@@ -488,6 +527,8 @@ class _Reader:
                     continue
                 ext = os.path.splitext(entry.name)[1].lower()
                 kind = SUPPORTED_EXTENSIONS.get(ext)
+                if kind == "xml":  # in a folder, an .xml file is read only when it is a feed
+                    kind = "xml-if-feed"
                 if kind is not None and not (own_outputs and entry.name in OUTPUT_FILE_NAMES):
                     children.append((path, (rel / entry.name).as_posix(), kind))
                 elif ext in UNREAD_DOCUMENTS:
@@ -527,6 +568,10 @@ class _Reader:
         data = self.read_bytes(path)
         if data is None:
             return None
+        return self.decode_text(data, path)
+
+    def decode_text(self, data: bytes, path: object) -> str | None:
+        """Bytes decoded and normalised, or None (with a warning) for empty or binary data."""
         if not data.strip():
             self.warn(path, "empty, skipped", skipped=True)
             return None
@@ -548,7 +593,22 @@ class _Reader:
 
     def read_file(self, path: Path, name: str, kind: str | None) -> Iterator[Document]:
         """Documents of one file; ``kind`` None means an unknown extension (read as text)."""
-        text = self.read_text(path)
+        data = self.read_bytes(path)
+        if data is None:
+            return
+        if not data.strip():
+            self.warn(path, "empty, skipped", skipped=True)
+            return
+        if kind in ("pdf", "docx") or data.startswith(b"%PDF-"):
+            # a PDF whatever its name; a .docx by its name (other zips are named by the magic check)
+            yield from self.binary_document(data, path, name, "docx" if kind == "docx" else "pdf")
+            return
+        if kind in ("feed", "xml", "xml-if-feed"):
+            if kind == "xml-if-feed" and feed_root(data) is None:
+                return  # an XML file in a folder that is not a feed: not an article, like a .csv
+            yield from self.feed_documents(data, str(path), name)
+            return
+        text = self.decode_text(data, path)
         if text is None:
             return
         if kind is None:
@@ -561,16 +621,20 @@ class _Reader:
         else:
             yield from self.text_document(text, path, name)
 
-    def text_document(self, text: str, path: Path, name: str) -> Iterator[Document]:
+    def text_document(self, text: str, path: Path | str, name: str, *,
+                      source: str | None = None) -> Iterator[Document]:
         meta, body, _ = parse_front_matter(text, warn=lambda reason, line: self.warn(path, reason, line))
         if not body.strip():
             self.warn(path, "empty (no text after the front matter), skipped", skipped=True)
             return
+        if source is not None:  # fetched from a URL: that is where it came from
+            meta = {**meta, "source": source}
         doc = Document.from_text(body, name, path=str(path), **_document_fields(meta))
         if self.keep(doc, str(path)):
             yield doc
 
-    def html_document(self, html: str, path: Path, name: str) -> Iterator[Document]:
+    def html_document(self, html: str | bytes, path: Path | str, name: str, *,
+                      source: str | None = None) -> Iterator[Document]:
         try:
             doc = document_from_html(html, name, path=str(path))
         except ImportError as exc:  # a broken install: say so, and go on with the other files
@@ -578,8 +642,111 @@ class _Reader:
             return
         if doc is None:
             self.warn(path, "no main text found in the HTML, skipped", skipped=True)
-        elif self.keep(doc, str(path)):
+            return
+        if source is not None:  # the URL it was fetched from, not what the page says of itself
+            doc = replace(doc, source=source)
+        if self.keep(doc, str(path)):
             yield doc
+
+    # --- PDF, Word, feeds and URLs (see kg.documents, kg.feeds, kg.fetch) --------------
+    def binary_document(self, data: bytes, path: Path | str, name: str, kind: str, *,
+                        source: str | None = None) -> Iterator[Document]:
+        """The document of a PDF (``kind`` ``"pdf"``) or a .docx (``"docx"``)."""
+        reader = text_of_docx if kind == "docx" else text_of_pdf
+        try:
+            found = reader(data)
+        except DocumentFormatError as exc:
+            self.warn(path, f"{exc}, skipped", skipped=True)
+            return
+        except ImportError as exc:  # a broken install: say so, and go on with the other files
+            self.warn(path, f"cannot read {kind.upper()} files: {exc.name or exc} is not installed, skipped",
+                      skipped=True)
+            return
+        text = normalise_text(found.text)
+        fields = _document_fields({"title": found.title, "source": source})
+        doc = Document.from_text(text, name, path=str(path), **fields)
+        if self.keep(doc, str(path)):
+            yield doc
+
+    def feed_documents(self, data: bytes, where: str, name: str, *, base: str | None = None) -> Iterator[Document]:
+        """One document per item of an RSS or Atom feed, named ``NAME#N`` (N from 1).
+
+        The item's link is its source. With ``follow_links`` the linked page is fetched
+        and its main text read instead of the item's description (the description
+        stays when the page cannot be had, with a warning).
+        """
+        try:
+            feed = parse_feed(data, base=base)
+        except FeedError as exc:
+            self.warn(where, f"{exc}, skipped", skipped=True)
+            return
+        if not feed.items:
+            self.warn(where, f"the {'Atom' if feed.kind == 'atom' else 'RSS'} feed has no items, skipped",
+                      skipped=True)
+            return
+        for number, item in enumerate(feed.items, start=1):
+            text, source, title, date = normalise_text(item.text), item.link, item.title, item.date
+            if self.fetch.follow_links and item.link:
+                page = self.linked_page(item.link, where, number)
+                if page is not None:
+                    text, source = page.text, page.source
+                    title, date = title or page.title, date or page.date
+            if not text.strip():
+                hint = "" if self.fetch.follow_links else " (--follow-links reads the page it links to)"
+                self.warn(where, f"item {number} has no text{hint}, skipped", skipped=True)
+                continue
+            meta = {"title": title, "source": source, "date": date, "publisher": feed.title}
+            doc = Document.from_text(text, f"{name}#{number}", path=where, **_document_fields(meta))
+            if self.keep(doc, f"{where}#{number}"):
+                yield doc
+
+    def linked_page(self, link: str, where: str, number: int) -> Document | None:
+        """The main text of the page a feed item links to, or None (with a warning)."""
+        if not is_url(link):
+            self.warn(where, f"item {number}: link {link!r} is not an http(s) URL, not followed; "
+                             "read the item's own text")
+            return None
+        try:
+            got = fetch(link, self.fetch)
+        except FetchError as exc:
+            self.warn(where, f"item {number}: {link}: {exc}; read the item's own text instead")
+            return None
+        if got.content_type not in _PAGE_TYPES:
+            self.warn(where, f"item {number}: {link}: not a web page ({got.content_type or 'no content type'}); "
+                             "read the item's own text")
+            return None
+        page = document_from_html(_html_input(got), link)
+        if page is None:
+            self.warn(where, f"item {number}: {link}: no main text found; read the item's own text")
+            return None
+        return replace(page, source=got.url)
+
+    def read_url(self, url: str) -> Iterator[Document]:
+        """The documents of a URL: a page, a feed (one per item), a PDF or plain text."""
+        url = url.strip()
+        try:
+            got = fetch(url, self.fetch)
+        except FetchError as exc:
+            self.warn(url, f"{exc}, skipped", skipped=True)
+            return
+        kind = _fetched_kind(got)
+        if kind is None:
+            what = got.content_type or "no content type"
+            self.warn(url, f"not a web page, a feed or a PDF ({what}), skipped", skipped=True)
+        elif not got.body.strip():
+            self.warn(url, "empty, skipped", skipped=True)
+        elif kind == "feed":
+            yield from self.feed_documents(got.body, url, url, base=got.url)
+        elif kind in ("pdf", "docx"):
+            yield from self.binary_document(got.body, url, url, kind, source=got.url)
+        elif kind == "html":
+            yield from self.html_document(_html_input(got), url, url, source=got.url)
+        else:
+            text = self.decode_text(got.body, url) if got.charset is None else _decode_declared(got)
+            if got.charset is not None and text is None:
+                self.warn(url, "empty, skipped", skipped=True)
+            elif text is not None:
+                yield from self.text_document(text, url, url, source=got.url)
 
     def jsonl_documents(self, text: str, path: Path, name: str) -> Iterator[Document]:
         for number, line in enumerate(text.split("\n"), start=1):
@@ -612,6 +779,72 @@ class _Reader:
                 yield doc
 
 
+_OTHER_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+_PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
+_DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _fetched_kind(got: Fetched) -> str | None:
+    """How a fetched body is read: ``feed``, ``pdf``, ``docx``, ``html``, ``text``, or None (refused).
+
+    The content type decides, except that a feed served as HTML, XML or plain text is
+    recognised by its root element, and a PDF by its first bytes; a body that starts
+    like another binary document format is never read as text.
+    """
+    ct = got.content_type
+    if got.body.startswith(b"%PDF-") or ct == "application/pdf":
+        return "pdf"
+    if ct == _DOCX_TYPE:
+        return "docx"
+    if any(got.body.startswith(magic) for magic, _ in _DOCUMENT_MAGIC):
+        return None
+    if ct in FEED_TYPES:
+        return "feed"  # XML that is not a feed: parse_feed says what root it found instead
+    if (ct in _PAGE_TYPES or ct == "text/plain") and feed_root(got.body) is not None:
+        return "feed"
+    if ct in _PAGE_TYPES:
+        return "html"
+    if ct in ("text/plain", "text/markdown"):
+        return "text"
+    return None
+
+
+def _html_input(got: Fetched) -> str | bytes:
+    """The page as text when the server named its charset, else bytes (trafilatura guesses)."""
+    if got.charset:
+        try:
+            return got.body.decode(got.charset, errors="replace")
+        except LookupError:  # an unknown charset name
+            pass
+    return got.body
+
+
+def _decode_declared(got: Fetched) -> str | None:
+    """A text body in the charset the server declared (undecodable bytes replaced)."""
+    try:
+        text = got.body.decode(got.charset or "utf-8", errors="replace")
+    except LookupError:
+        text = got.body.decode("utf-8", errors="replace")
+    text = normalise_text(text)
+    return text if text.strip() else None
+
+
+def _checked_url(url: str, options: FetchOptions) -> str:
+    """``url`` stripped; InputError under ``--offline`` (checked before anything is read)."""
+    if options.offline:
+        raise InputError(_one_line(f"{url}: a URL, and --offline refuses network input; save the page and "
+                                   "give the file, or drop --offline"))
+    return url.strip()
+
+
+def _output_set_marker(folder: Path) -> str | None:
+    """The marker files (joined by ``+``) when ``folder`` holds a kg output set, else None."""
+    for marker in OUTPUT_SET_MARKERS:
+        if all(os.path.isfile(folder / name) for name in marker):
+            return " + ".join(marker)
+    return None
+
+
 def _existing_path(path: PathLike) -> Path:
     """``path`` as a Path; InputError when nothing is there (a broken symlink is there)."""
     if not os.fspath(path):
@@ -619,6 +852,9 @@ def _existing_path(path: PathLike) -> Path:
     try:
         os.lstat(path)
     except FileNotFoundError:
+        if _OTHER_URL.match(os.fspath(path)):
+            raise InputError(_one_line(f"{os.fspath(path)}: only http:// and https:// URLs are read; download it "
+                                       "and give the file")) from None
         raise InputError(_one_line(f"{os.fspath(path)}: no such file or directory")) from None
     except OSError:
         pass  # there, but cannot be looked at: warned about when read
@@ -674,6 +910,9 @@ def _decode(data: bytes) -> tuple[str | None, str | None]:
             except UnicodeDecodeError:
                 break
     if b"\x00" in data[:_BINARY_SNIFF_BYTES]:
+        wide = _utf16_without_bom(data)
+        if wide is not None:
+            return wide
         return None, None
     try:
         return data.decode("utf-8-sig"), None
@@ -695,12 +934,55 @@ def _decode(data: bytes) -> tuple[str | None, str | None]:
     return str(best), best.encoding
 
 
+_UTF16_NUL_SHARE = 0.9
+_UTF16_MAX_CONTROLS = 0.01
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 text without a byte order mark, told by its NULs, or None.
+
+    Text in the Latin script written as UTF-16 has a zero byte in every other place: the
+    high byte of each character (the odd places for little-endian, the even ones for
+    big-endian). When nearly all bytes of one parity are zero and almost none of the other,
+    and the decoded text has (almost) no control characters, it is text; a binary file
+    with many NULs does not look like that.
+
+    >>> _utf16_without_bom("Peru produces copper.".encode("utf-16-le"))
+    ('Peru produces copper.', 'utf_16_le (no byte order mark)')
+    >>> _utf16_without_bom("Perú produce cobre.".encode("utf-16-be"))
+    ('Perú produce cobre.', 'utf_16_be (no byte order mark)')
+    >>> _utf16_without_bom(bytes(range(256)) * 4) is None
+    True
+    """
+    sample = data[:_BINARY_SNIFF_BYTES - _BINARY_SNIFF_BYTES % 2]
+    pairs = len(sample) // 2
+    if pairs < 2 or len(data) % 2:
+        return None
+    even_nuls = sample[0::2].count(0) / pairs
+    odd_nuls = sample[1::2].count(0) / pairs
+    if odd_nuls >= _UTF16_NUL_SHARE and even_nuls <= 1 - _UTF16_NUL_SHARE:
+        encoding = "utf_16_le"
+    elif even_nuls >= _UTF16_NUL_SHARE and odd_nuls <= 1 - _UTF16_NUL_SHARE:
+        encoding = "utf_16_be"
+    else:
+        return None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    controls = sum(1 for c in text if c < " " and c not in "\n\r\t\f")
+    if controls > _UTF16_MAX_CONTROLS * len(text):
+        return None
+    return text, f"{encoding} (no byte order mark)"
+
+
 def read_documents(
     paths: PathLike | Iterable[PathLike],
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     on_warning: WarningCallback | None = None,
     exclude: PathLike | Iterable[PathLike] = (),
+    fetch: FetchOptions | None = None,
 ) -> IngestResult:
     """Read every article in the given files and folders.
 
@@ -708,8 +990,12 @@ def read_documents(
     ----------
     paths : path or iterable of paths
         Files (any extension: unknown ones are read as plain text, with a
-        warning) and folders (walked recursively in name order; only
-        ``.txt``, ``.md``, ``.html``, ``.htm`` and ``.jsonl`` are read).
+        warning), folders (walked recursively in name order; only ``.txt``,
+        ``.md``, ``.html``, ``.htm``, ``.jsonl``, ``.pdf``, ``.docx``,
+        ``.rss``, ``.atom`` and feed ``.xml`` files are read; a subfolder
+        that holds a kg output set, ``kg-manifest.json`` or ``graph.ttl``
+        with ``report.md``, is passed over with an ``"info"`` note) and
+        ``http(s)://`` URLs (fetched with the limits of ``fetch``).
     max_bytes : int
         Larger files are skipped with a warning.
     on_warning : callable, optional
@@ -722,6 +1008,9 @@ def read_documents(
         however it is spelt). When an input folder *is* one of these, its
         articles are read except the files kg writes (``report.md``,
         ``graph.html``). Missing folders are ignored.
+    fetch : FetchOptions, optional
+        Timeout, size limit and redirects for URLs, ``offline`` (refuse them)
+        and ``follow_links`` (read the page each feed item links to).
 
     Returns
     -------
@@ -733,7 +1022,8 @@ def read_documents(
     Raises
     ------
     InputError
-        When a path does not exist (checked before anything is read).
+        When a path does not exist, or a URL is given with ``fetch.offline``
+        (checked before anything is read).
 
     Examples
     --------
@@ -750,7 +1040,7 @@ def read_documents(
     ...
     kg.errors.InputError: no/such/file.txt: no such file or directory
     """
-    reader = _Reader(max_bytes, on_warning, exclude)
+    reader = _Reader(max_bytes, on_warning, exclude, fetch)
     reader.result.documents.extend(reader.read_paths(paths))
     return reader.result
 
@@ -761,6 +1051,7 @@ def iter_documents(
     max_bytes: int = DEFAULT_MAX_BYTES,
     on_warning: WarningCallback | None = None,
     exclude: PathLike | Iterable[PathLike] = (),
+    fetch: FetchOptions | None = None,
 ) -> Iterator[Document]:
     """Like :func:`read_documents`, but yield documents one at a time.
 
@@ -775,7 +1066,7 @@ def iter_documents(
     >>> names
     ['a.txt']
     """
-    yield from _Reader(max_bytes, on_warning, exclude).read_paths(paths)
+    yield from _Reader(max_bytes, on_warning, exclude, fetch).read_paths(paths)
 
 
 def documents_from_jsonl(

@@ -51,27 +51,57 @@ def guess_language(text: str, max_words: int = 2000) -> tuple[str | None, dict[s
 MIN_OTHER = 0.15
 
 
-def not_english(text: str) -> str | None:
-    """None when ``text`` reads as English (or cannot be told apart from it); else what it looks
-    like: a language code, or "another language" for another script.
+#: names of the languages compared, for messages
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "de": "German", "pt": "Portuguese",
+                  "it": "Italian", "nl": "Dutch", "id": "Indonesian"}
+
+
+def language_name(lang: str) -> str:
+    """``"Spanish"`` for ``"es"``; the code itself for a language not compared.
+
+    >>> language_name("es"), language_name("ja")
+    ('Spanish', 'ja')
+    """
+    return LANGUAGE_NAMES.get(lang, lang)
+
+
+def other_language(text: str, expected: str = "en") -> str | None:
+    """None when ``text`` reads as the ``expected`` language (or cannot be told apart from it);
+    else what it looks like: a language code, or "another language" for another script.
 
     A text is taken for another language only on positive evidence (its letters are mostly not
-    Latin, or another language's function words are common and twice as common as English ones),
-    so that terse English ("Peru produces copper.") is never refused.
+    Latin, or another language's function words are common and twice as common as the expected
+    one's), so that terse text ("Peru produces copper.") is never refused. For a language
+    outside :data:`LANGUAGES` nothing can be told: None.
+
+    >>> other_language("El Perú es uno de los mayores productores de cobre del mundo y también tiene "
+    ...                "grandes reservas de zinc y plata; la mayor parte se exporta a China.", "es") is None
+    True
+    >>> other_language("Peru is one of the largest producers of copper, and it is also rich in zinc and "
+    ...                "silver; most of its output goes to China, which buys it for its smelters.", "es")
+    'en'
+    """
+    if expected not in LANGUAGES:
+        return None
+    sample = text[:20000]
+    letters = [c for c in sample if c.isalpha()]
+    if len(letters) >= 100 and sum(c.isascii() or "\u00c0" <= c <= "\u024f" for c in letters) < len(letters) / 2:
+        return "another language"
+    _, shares = guess_language(sample)
+    if not shares:
+        return None
+    other = max((lang for lang in shares if lang != expected), key=shares.get)
+    if shares[other] >= MIN_OTHER and shares[other] >= 2 * shares[expected]:
+        return other
+    return None
+
+
+def not_english(text: str) -> str | None:
+    """:func:`other_language` with English expected.
 
     >>> not_english("Japan and Peru agreed to cooperate on critical minerals.") is None
     True
     >>> not_english("Peru produces copper. " * 20) is None
     True
     """
-    sample = text[:20000]
-    letters = [c for c in sample if c.isalpha()]
-    if len(letters) >= 100 and sum(c.isascii() or "\u00c0" <= c <= "\u024f" for c in letters) < len(letters) / 2:
-        return "another language"
-    best, shares = guess_language(sample)
-    if not shares:
-        return None
-    other = max((lang for lang in shares if lang != "en"), key=shares.get)
-    if shares[other] >= MIN_OTHER and shares[other] >= 2 * shares["en"]:
-        return other
-    return None
+    return other_language(text, "en")

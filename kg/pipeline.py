@@ -42,6 +42,56 @@ def available_model(model: str | None = None) -> str:
     )
 
 
+#: the names of spaCy's own pipelines with a parser, smallest first (``{lang}_`` in front)
+_MODEL_SUFFIXES = ("core_news_sm", "core_web_sm", "core_news_md", "core_web_md", "core_news_lg", "core_web_lg")
+
+
+def model_for_language(lang: str) -> str:
+    """The name of an installed spaCy model for the language ``lang`` (a code such as ``es``).
+
+    English is the bundled model; for another language the first of spaCy's own small,
+    medium and large pipelines that is installed.
+
+    Raises
+    ------
+    ModelError
+        When none is installed: the message names the model to install.
+
+    Examples
+    --------
+    >>> model_for_language("en") in DEFAULT_MODELS
+    True
+    >>> model_for_language("xx")
+    Traceback (most recent call last):
+    ...
+    kg.errors.ModelError: no spaCy model for language 'xx' is installed; kg needs one with a parser, e.g. xx_core_news_sm: install it (python -m spacy download xx_core_news_sm) and run again, or pass --model NAME
+    """
+    if lang == "en":
+        return available_model()
+    for suffix in _MODEL_SUFFIXES:
+        name = f"{lang}_{suffix}"
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise ModelError(f"no spaCy model for language {lang!r} is installed; kg needs one with a parser, "
+                     f"e.g. {lang}_core_news_sm: install it (python -m spacy download {lang}_core_news_sm) "
+                     "and run again, or pass --model NAME")
+
+
+def check_language(nlp: Language, lang: str, model: str | None = None) -> None:
+    """ModelError when the pipeline ``nlp`` is not for the language ``lang``.
+
+    >>> import spacy
+    >>> check_language(spacy.blank("es"), "es")
+    >>> check_language(spacy.blank("en"), "es", "en_core_web_sm")
+    Traceback (most recent call last):
+    ...
+    kg.errors.ModelError: spaCy model 'en_core_web_sm' reads 'en', not 'es': pass a model for 'es' with --model (e.g. es_core_news_sm), or --lang en
+    """
+    if nlp.lang != lang:
+        raise ModelError(f"spaCy model {model or nlp.meta.get('name') or '?'!r} reads {nlp.lang!r}, not {lang!r}: "
+                         f"pass a model for {lang!r} with --model (e.g. {lang}_core_news_sm), or --lang {nlp.lang}")
+
+
 @functools.lru_cache(maxsize=4)
 def load_pipeline(model: str | None = None, ontology_dir: str | None = None) -> "Language":
     """Load the model and add kg's components (cached: one load per process).
@@ -56,7 +106,7 @@ def load_pipeline(model: str | None = None, ontology_dir: str | None = None) -> 
     """
     import spacy
 
-    from .components import entity_typer, lexicon_ruler, paragraphs  # noqa: F401  (register factories)
+    from .components import entity_typer, lexicon_ruler, paragraphs
 
     name = available_model(model)
     try:

@@ -302,16 +302,29 @@ def is_absolute_iri(text: str) -> bool:
     return True
 
 
+#: schemes that run code or carry content when followed: a source with one is never a link
+SCRIPT_SCHEMES = frozenset({"javascript", "vbscript", "data"})
+
+
 def source_term(source: str) -> URIRef | Literal:
     """``dcterms:source`` value: an IRI when ``source`` is a valid absolute IRI, else a literal.
+
+    A ``javascript:``, ``vbscript:`` or ``data:`` source (from front matter, a JSONL ``url``,
+    a page's metadata) stays a plain literal: as an IRI, a viewer could make it a link that
+    runs or loads something when clicked.
 
     >>> source_term("https://example.org/a")
     rdflib.term.URIRef('https://example.org/a')
     >>> source_term("Reuters, 12 April")
     rdflib.term.Literal('Reuters, 12 April')
+    >>> source_term("JavaScript:alert(1)")
+    rdflib.term.Literal('JavaScript:alert(1)')
     """
     s = source.strip()
-    return URIRef(s) if is_absolute_iri(s) else text_literal(source)
+    scheme = s.split(":", 1)[0].lower()
+    if scheme in SCRIPT_SCHEMES or not is_absolute_iri(s):
+        return text_literal(source)
+    return URIRef(s)
 
 
 # --------------------------------------------------------------------------- graph

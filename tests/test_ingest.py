@@ -434,7 +434,7 @@ def test_folder_without_articles_warns(tmp_path):
     _write(tmp_path / "data.csv", "a,b")
     result = read_documents(tmp_path)
     assert result.documents == []
-    assert [w.reason for w in result.warnings] == ["no articles found (.txt, .md, .html, .jsonl)"]
+    assert [w.reason for w in result.warnings] == ["no articles found (.txt, .md, .html, .jsonl, .pdf, .docx, .rss, .atom)"]
     assert result.warnings[0].kind == "warning"
 
 
@@ -549,7 +549,7 @@ def test_input_that_is_the_output_folder_skips_only_kg_files(tmp_path):
     assert [d.name for d in result.documents] == ["a.txt", "sub/report.md"]
 
 
-def test_pdf_and_word_files_are_named_and_skipped_never_read_as_text(tmp_path):
+def test_broken_pdf_and_word_files_are_named_and_skipped_never_read_as_text(tmp_path):
     """A hand-written PDF is mostly ASCII: it must not become a 'sentence' of PDF operators."""
     from kg.ingest import read_documents
 
@@ -557,13 +557,73 @@ def test_pdf_and_word_files_are_named_and_skipped_never_read_as_text(tmp_path):
     (tmp_path / "a.pdf").write_bytes(pdf)
     (tmp_path / "b.docx").write_bytes(b"PK\x03\x04" + b"\x00" * 40)
     (tmp_path / "c.txt").write_text("Peru produces copper.")
+    (tmp_path / "d.odt").write_bytes(b"PK\x03\x04" + b"\x00" * 40)
     warnings = []
     r = read_documents([tmp_path], on_warning=warnings.append)
     assert [d.name for d in r.documents] == ["c.txt"]
     text = " | ".join(str(w) for w in warnings)
-    assert "a.pdf" in text and "a PDF" in text and "b.docx" in text and r.skipped == 2
+    assert "a.pdf: cannot read the PDF" in text and "b.docx: cannot read the Word document" in text
+    assert "d.odt: an OpenDocument text, not read" in text and r.skipped == 3
     direct = tmp_path / "renamed.txt"  # a PDF under another name is still not text
     direct.write_bytes(pdf)
     warnings.clear()
     assert read_documents([direct], on_warning=warnings.append).documents == []
-    assert "a PDF" in str(warnings[0])
+    assert "cannot read the PDF" in str(warnings[0])
+
+
+def test_a_subfolder_holding_an_earlier_build_is_passed_over_with_a_note(tmp_path):
+    """Before, an old build's report.md (and a lead's manifest folder) was read as an article."""
+    _write(tmp_path / "a.txt", "Peru produces copper.")
+    _write(tmp_path / "old-build" / "graph.ttl", "@prefix kgo: <https://w3id.org/kg-minerals/ontology#> .\n")
+    _write(tmp_path / "old-build" / "report.md", "# Report\n\nPeru is central.\n")
+    _write(tmp_path / "old-build" / "notes.txt", "Chile produces lithium.")
+    _write(tmp_path / "new-build" / "kg-manifest.json", '{"files": ["graph.ttl"]}')
+    _write(tmp_path / "new-build" / "report.md", "# Report\n\nChile is central.\n")
+    _write(tmp_path / "articles" / "report.md", "# A real article called report\n\nZambia produces copper.\n")
+    result = read_documents(tmp_path)
+    assert [d.name for d in result.documents] == ["a.txt", "articles/report.md"]
+    assert [(Path(w.path).name, w.kind) for w in result.warnings] == [("new-build", "info"), ("old-build", "info")]
+    assert "kg-manifest.json" in result.warnings[0].reason and "graph.ttl + report.md" in result.warnings[1].reason
+    assert result.problems == [] and result.skipped == 0
+
+
+def test_a_note_is_not_a_problem_for_strict_and_the_cli_prints_it_as_a_note(tmp_path, nlp, capsys):
+    from kg.api import build
+    from kg.cli import main
+
+    _write(tmp_path / "in" / "a.txt", "Peru produces copper.")
+    _write(tmp_path / "in" / "old" / "kg-manifest.json", "{}")
+    _write(tmp_path / "in" / "old" / "report.md", "# Report\n\nPeru is central.\n")
+    g = build([tmp_path / "in"], strict=True, nlp=nlp)
+    assert [d.name for d in g.result.documents] == ["a.txt"]
+    assert g.summary()["warnings"] == 0 and g.summary()["skipped"] == 0
+    assert main(["build", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--strict", "-q"]) == 0
+    err = capsys.readouterr().err
+    assert f"note: {tmp_path / 'in' / 'old'}: holds the outputs of a kg build (kg-manifest.json)" in err
+    assert "warning:" not in err
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_read_not_called_binary(tmp_path, encoding):
+    text = "---\ntitle: Perú\n---\nPeru produces copper and Chile produces lithium.\n"
+    _write(tmp_path / "wide.md", text.encode(encoding))
+    result = read_documents(tmp_path)
+    assert [(d.title, d.text) for d in result.documents] == [
+        ("Perú", "Peru produces copper and Chile produces lithium.\n")]
+    (w,) = result.warnings
+    assert w.reason == f"not UTF-8; read as {encoding.replace('-', '_')} (no byte order mark)"
+    # a binary file with NULs in no such pattern is still binary
+    _write(tmp_path / "wide.md", bytes(range(256)) * 8)
+    assert [w.reason for w in read_documents(tmp_path).warnings] == ["binary file, skipped"]
+
+
+def test_an_input_folder_that_is_an_earlier_build_reads_its_articles_but_not_its_report(tmp_path):
+    _write(tmp_path / "graph.ttl", "")
+    _write(tmp_path / "report.md", "# Report\n\nPeru is central.\n")
+    _write(tmp_path / "graph.html", "<html><body><p>Peru</p></body></html>")
+    _write(tmp_path / "a.txt", "Peru produces copper.")
+    result = read_documents(tmp_path)
+    assert [d.name for d in result.documents] == ["a.txt"]
+    assert [(w.kind, w.reason) for w in result.warnings] == [
+        ("info", "holds the outputs of a kg build (graph.ttl + report.md): its report.md and graph.html are not "
+                 "read as articles")]
