@@ -71,9 +71,9 @@ PRODUCER_PROPERTIES = ("produces", "processes", "exports")
 LOUVAIN_SEED = 42
 #: Betweenness is exact while it costs at most about this many edge visits (one breadth-first
 #: search per node); above, it is estimated from as many sampled sources as the budget allows.
-BETWEENNESS_WORK = 3_000_000
+BETWEENNESS_WORK = 1_000_000
 #: The fewest sampled sources of an estimated betweenness.
-BETWEENNESS_MIN_SAMPLE = 48
+BETWEENNESS_MIN_SAMPLE = 24
 
 
 # --------------------------------------------------------------------------- text hygiene
@@ -139,9 +139,24 @@ def _pairs(graph: Any, predicate: URIRef):
         return
     import pyoxigraph as ox
 
-    seen = set()  # a store may hold one triple in several named graphs
-    for q in graph.quads_for_pattern(None, ox.NamedNode(str(predicate)), None, None):
-        pair = (_norm(q.subject), _norm(q.object))
+    named, lit = ox.NamedNode, ox.Literal
+
+    def norm(term: Any) -> Any:  # exact type checks: this runs once per triple read
+        kind = type(term)
+        if kind is named:
+            return term.value
+        if kind is lit:
+            return _Lit(term.value, term.language)
+        return f"_:{term.value}"
+
+    quads = graph.quads_for_pattern(None, named(str(predicate)), None, None)
+    if not any(True for _ in graph.named_graphs()):
+        for q in quads:
+            yield norm(q.subject), norm(q.object)
+        return
+    seen = set()  # one triple may be in several named graphs
+    for q in quads:
+        pair = (norm(q.subject), norm(q.object))
         if pair not in seen:
             seen.add(pair)
             yield pair
@@ -388,8 +403,10 @@ def betweenness_sample(G: nx.Graph) -> int | None:
     --------
     >>> betweenness_sample(nx.path_graph(100)) is None
     True
-    >>> betweenness_sample(nx.path_graph(20_000))
-    75
+    >>> betweenness_sample(nx.path_graph(2_000))
+    250
+    >>> betweenness_sample(nx.path_graph(50_000))
+    24
     """
     n, m = G.number_of_nodes(), G.number_of_edges()
     if n * (n + m) <= BETWEENNESS_WORK:
@@ -499,6 +516,20 @@ def _is_mineral(G: nx.MultiDiGraph, node: Hashable) -> bool:
     return cls in onto.classes and onto.is_a(cls, "Mineral")
 
 
+def _producer_links(G: nx.MultiDiGraph, p: Hashable) -> tuple[dict[Hashable, set[str]], tuple[ChainLink, ...]]:
+    """Whom a producer supplies (``supplies`` facts) and its partners (``partnersWith``, either way)."""
+    supplied: dict[Hashable, set[str]] = {}
+    for _, v, key in G.out_edges(p, keys=True):
+        if key == "supplies" and v != p:
+            supplied.setdefault(v, set()).add(key)
+    partners: dict[Hashable, set[str]] = {}
+    for u, v, key in [*G.out_edges(p, keys=True), *G.in_edges(p, keys=True)]:
+        other = v if u == p else u
+        if key == "partnersWith" and other != p:
+            partners.setdefault(other, set()).add(key)
+    return supplied, _links(G, partners)
+
+
 def supply_chains(G: nx.MultiDiGraph, mineral: str | None = None) -> list[SupplyChain]:
     """The supply chain of every mineral (or of one): producers, customers, partners.
 
@@ -537,6 +568,7 @@ def supply_chains(G: nx.MultiDiGraph, mineral: str | None = None) -> list[Supply
     """
     wanted = mineral.casefold() if mineral is not None else None
     chains = []
+    around: dict[Hashable, tuple[dict[Hashable, set[str]], tuple[ChainLink, ...]]] = {}
     for m in G:
         if not _is_mineral(G, m):
             continue
@@ -551,19 +583,14 @@ def supply_chains(G: nx.MultiDiGraph, mineral: str | None = None) -> list[Supply
                 importers.setdefault(u, set()).add(key)
         records = []
         for p, rels in producers.items():
-            customers: dict[Hashable, set[str]] = {}
-            for _, v, key in G.out_edges(p, keys=True):
-                if key == "supplies" and v != p:
-                    customers.setdefault(v, set()).add(key)
+            if p not in around:  # a producer of many minerals: its links are read once
+                around[p] = _producer_links(G, p)
+            supplied, partners = around[p]
+            customers = {v: set(keys) for v, keys in supplied.items()}
             for imp in importers:  # an importer that the producer supplies: both links are facts
                 if imp in customers:
                     customers[imp].add("imports")
-            partners: dict[Hashable, set[str]] = {}
-            for u, v, key in [*G.out_edges(p, keys=True), *G.in_edges(p, keys=True)]:
-                other = v if u == p else u
-                if key == "partnersWith" and other != p:
-                    partners.setdefault(other, set()).add(key)
-            records.append(Producer(p, _label(G, p), tuple(sorted(rels)), _links(G, customers), _links(G, partners)))
+            records.append(Producer(p, _label(G, p), tuple(sorted(rels)), _links(G, customers), partners))
         records.sort(key=lambda r: (r.label.casefold(), str(r.node)))
         chains.append(SupplyChain(m, _label(G, m), tuple(records), _links(G, importers)))
     chains.sort(key=lambda c: (c.label.casefold(), str(c.mineral)))

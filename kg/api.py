@@ -501,15 +501,9 @@ def load(source: str | os.PathLike) -> KnowledgeGraph:
     >>> kg.load(out).summary()["documents"]
     1
     """
-    from . import outset, rdfio
+    from . import rdfio
 
     p = Path(source)
     if not p.exists():
         raise InputError(f"{p}: no such file or folder; give an RDF file or a build folder (kg build -o)")
-    if p.is_dir():  # the set's graph.ttl, checked against its manifest (never half of two builds)
-        name = rdfio.FILE_NAMES["ttl"]
-        from .limits import max_rdf_bytes
-
-        data = outset.read_set_file(p, name, max_bytes=max_rdf_bytes())
-        return KnowledgeGraph(rdfio.parse_rdf(data, "ttl", name=str(p / name)), None, source=p)
-    return KnowledgeGraph(rdfio.read_graph(p), None, source=p)
+    return KnowledgeGraph(rdfio.read_graph(p), None, source=p)  # a folder: its graph.ttl, checked

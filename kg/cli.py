@@ -224,28 +224,31 @@ def _check_entity_name(graph, name: str, source: str) -> None:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from . import analysis, api, outset
+    from . import analysis, outset, rdfio
 
     # the outputs are checked first, not after loading and analysing a large graph (the default
     # report, beside SOURCE, once SOURCE is known to exist)
     for path, option in ((args.report, "--report"), (args.graphml, "--graphml"), (args.gexf, "--gexf")):
         if path:
             check_output(path, option=option)
-    kg = api.load(args.source)
     src = Path(args.source)
+    if not src.exists():
+        raise InputError(f"{src}: no such file or folder; give an RDF file or a build folder (kg build -o)")
+    # straight into pyoxigraph, not through rdflib: the entity graph is read from the store
+    G = analysis.entity_graph(rdfio.read_store(src))
     report = Path(args.report) if args.report else None
     if report is None:
         report = src / "report.md" if src.is_dir() else Path("report.md")
         check_output(report, option="--report")
-    a = kg.analyze()
+    a = analysis.analyze(G)
     print(analysis.format_table(a, top=args.top))
     outset.write_into(report, analysis.generate_report(a))
     print(f"wrote {report}")
     if args.graphml:
-        analysis.write_graphml(kg.networkx(), args.graphml)
+        analysis.write_graphml(G, args.graphml)
         print(f"wrote {args.graphml}")
     if args.gexf:
-        analysis.write_gexf(kg.networkx(), args.gexf)
+        analysis.write_gexf(G, args.gexf)
         print(f"wrote {args.gexf}")
     return 0
 

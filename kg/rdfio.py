@@ -49,7 +49,8 @@ from .limits import RDF_SIZE_VARIABLE, format_size, max_rdf_bytes
 from .rdf import new_graph
 
 __all__ = [
-    "FORMATS", "FILE_NAMES", "serialize", "write_graph", "write_graphs", "read_graph", "parse_rdf",
+    "FORMATS", "FILE_NAMES", "serialize", "write_graph", "write_graphs", "read_graph", "read_store",
+    "read_rdf_bytes", "parse_rdf",
     "check_roundtrip", "format_for_path", "to_oxigraph", "to_rdflib_term", "oxigraph_quads", "graph_prefixes",
 ]
 
@@ -268,6 +269,45 @@ def parse_rdf(data: bytes | str, fmt: str, *, name: str = "<data>", max_bytes: i
     return g
 
 
+def read_rdf_bytes(source: str | os.PathLike[str], *, max_bytes: int | None = None) -> tuple[bytes, str, str]:
+    """The bytes of an RDF file or of a build folder's ``graph.ttl``, with their format and name.
+
+    A file larger than ``max_bytes`` is not read (default: :func:`kg.limits.max_rdf_bytes`,
+    256 MiB unless ``$KG_MAX_RDF_SIZE`` says otherwise). A build folder's ``graph.ttl`` is
+    read through the folder and checked against its manifest (:func:`kg.outset.read_set_file`),
+    so it is never half of two builds.
+
+    Raises
+    ------
+    kg.errors.InputError
+        When the file is missing, unreadable, not a regular file, or too large.
+    """
+    path = Path(source)
+    limit = max_rdf_bytes() if max_bytes is None else max_bytes
+    if path.is_dir():
+        from .outset import read_set_file
+
+        name = FILE_NAMES["ttl"]
+        return read_set_file(path, name, max_bytes=limit), "ttl", str(path / name)
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder; check the path")
+    key = format_for_path(path)
+    try:
+        with path.open("rb") as f:
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode):  # a device or a pipe has no size to check
+                raise InputError(f"{path}: not a regular file; give an RDF file or a build folder")
+            size = info.st_size
+            if size > limit:  # refused before reading a byte
+                raise _too_large(str(path), format_size(size), limit)
+            data = f.read(limit + 1)  # a file that grows (or a device) is still read only up to the bound
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc}); check its permissions") from None
+    if len(data) > limit:
+        raise _too_large(str(path), "the file", limit)
+    return data, key, str(path)
+
+
 def read_graph(source: str | os.PathLike[str], *, max_bytes: int | None = None) -> Graph:
     """Read a graph from an RDF file (format from the extension) or a build folder (its ``graph.ttl``).
 
@@ -285,29 +325,36 @@ def read_graph(source: str | os.PathLike[str], *, max_bytes: int | None = None) 
     Traceback (most recent call last):
     kg.errors.InputError: no/such/folder: no such file or folder; check the path
     """
-    path = Path(source)
-    if path.is_dir():
-        folder, path = path, path / FILE_NAMES["ttl"]
-        if not path.is_file():
-            raise InputError(f"{folder}: no {FILE_NAMES['ttl']} in this folder; run `kg build` first or pass an RDF file")
-    elif not path.exists():
-        raise InputError(f"{path}: no such file or folder; check the path")
-    key = format_for_path(path)
     limit = max_rdf_bytes() if max_bytes is None else max_bytes
+    data, key, name = read_rdf_bytes(source, max_bytes=limit)
+    return parse_rdf(data, key, name=name, max_bytes=limit)
+
+
+def read_store(source: str | os.PathLike[str], *, max_bytes: int | None = None) -> ox.Store:
+    """Read an RDF file or a build folder straight into an in-memory pyoxigraph store.
+
+    The same checks as :func:`read_graph` (size bound, no DTD, strict syntax), without making
+    an rdflib graph: several times faster on large graphs. Named graphs stay named.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "g.nt"
+    >>> _ = p.write_text('<https://e.org/a> <https://e.org/p> "x" .\\n')
+    >>> len(read_store(p))
+    1
+    """
+    limit = max_rdf_bytes() if max_bytes is None else max_bytes
+    data, key, name = read_rdf_bytes(source, max_bytes=limit)
+    _check_rdf_input(data, key, name, limit)
+    store = ox.Store()
     try:
-        with path.open("rb") as f:
-            info = os.fstat(f.fileno())
-            if not stat.S_ISREG(info.st_mode):  # a device or a pipe has no size to check
-                raise InputError(f"{path}: not a regular file; give an RDF file or a build folder")
-            size = info.st_size
-            if size > limit:  # refused before reading a byte
-                raise _too_large(str(path), format_size(size), limit)
-            data = f.read(limit + 1)  # a file that grows (or a device) is still read only up to the bound
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc}); check its permissions") from None
-    if len(data) > limit:
-        raise _too_large(str(path), "the file", limit)
-    return parse_rdf(data, key, name=str(path), max_bytes=limit)
+        store.bulk_load(data, format=_OX_FORMATS[key])
+    except SyntaxError as exc:
+        raise InputError(f"{name}: {_syntax_message(exc)}") from None
+    except (ValueError, OSError) as exc:
+        raise InputError(f"{name}: cannot be read as {key}: {' '.join(str(exc).split())}") from None
+    return store
 
 
 def _rdflib_parse(data: bytes, key: str) -> Graph:

@@ -387,3 +387,18 @@ def test_entity_graph_reads_the_graph_a_fixed_number_of_times():
         return Counting.calls
 
     assert calls_for(50) == calls_for(400)
+
+
+def test_entity_graph_from_a_pyoxigraph_store_is_the_same(seed_dir):
+    """kg analyze reads the file straight into pyoxigraph: the entity graph must not change."""
+    import kg
+    from kg.analysis import entity_graph
+    from kg.rdfio import read_store
+
+    def as_data(G):
+        return (sorted(G.nodes(data=True)),
+                sorted((u, v, k, repr(sorted(d.items()))) for u, v, k, d in G.edges(keys=True, data=True)),
+                dict(G.graph))
+
+    a, b = entity_graph(kg.load(seed_dir).graph), entity_graph(read_store(seed_dir))
+    assert as_data(a) == as_data(b) and a.number_of_edges() >= 8
