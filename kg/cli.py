@@ -344,7 +344,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def _add_extractor_options(p: argparse.ArgumentParser) -> None:
-    from .extract.decide import EXTRACTORS
+    from .model import EXTRACTORS
 
     p.add_argument("--extractor", choices=EXTRACTORS, default=None,
                    help="rules: the rule families alone; trained: the relation classifier over every "

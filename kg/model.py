@@ -239,3 +239,8 @@ class SentenceTrace:
     start: int
     sentence: str
     candidates: tuple[Candidate, ...]
+
+
+#: The ways facts can be decided (``kg build --extractor``; see :mod:`kg.extract.decide`).
+#: Here, not in :mod:`kg.extract`, so that the command line can list them without loading spaCy.
+EXTRACTORS = ("rules", "trained", "hybrid")

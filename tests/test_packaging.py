@@ -61,3 +61,13 @@ def test_wheel_contains_the_trained_weights_and_every_extraction_module(wheel_na
         assert f"kg/models/{npz}" in wheel_names
     for py in sorted((ROOT / "kg" / "extract").rglob("*.py")):
         assert py.relative_to(ROOT).as_posix() in wheel_names
+
+
+def test_the_command_line_starts_without_loading_spacy():
+    """`kg --help` and argument errors must be quick: spaCy is loaded only when a command needs it."""
+    import subprocess
+    import sys
+
+    code = "import sys, kg.cli; kg.cli.build_parser(); print(sorted(m for m in ('spacy', 'thinc') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -18,6 +18,7 @@ from spacy.tokens import Span
 
 from ..errors import ModelError
 from ..modality import modality_of
+from ..model import EXTRACTORS  # noqa: F401 - re-exported
 from ..ontology import Ontology
 from .candidates import PairCandidate, pair_candidates
 from .classifier import LinearClassifier
@@ -31,7 +32,6 @@ RELATIONS_FILE = "relations.npz"
 #: the order in which a mis-typed name is re-typed, most specific reading first
 RETYPE_ORDER = ("Mine", "Facility", "Company", "Region", "Country", "Organisation", "Event", "Product", "Mineral",
                 "Person", "Place", "GovernmentBody", "Alliance")
-EXTRACTORS = ("rules", "trained", "hybrid")
 
 
 def default_extractor(models: str | Path | None = None) -> str:
