@@ -1,6 +1,6 @@
 """The ``kg`` command line: a thin layer over :mod:`kg.api`.
 
-Commands: ``build``, ``query``, ``analyze``, ``view``, ``validate``, ``eval``.
+Commands: ``build``, ``query``, ``push``, ``analyze``, ``view``, ``validate``, ``eval``, ``train``.
 Run ``kg COMMAND --help`` for the options and an example of each.
 
 Errors a user can cause (:class:`kg.errors.KGError`) print one line
@@ -100,7 +100,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         # OUT may be inside an INPUT folder (`kg build notes -o notes/out`): never read it back
         kg = api.build(args.inputs, model=args.model, min_confidence=args.min_confidence, explain=traces,
                        strict=args.strict, progress=progress, on_warning=on_warning, exclude=[out],
-                       extractor=args.extractor, models=args.models)
+                       extractor=args.extractor, models=args.models,
+                       engine=args.engine, scheduler=args.scheduler)
         if traces is not None:
             format_traces(traces, sys.stdout)
         paths = kg.save(out, formats=formats)
@@ -112,6 +113,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
+    if args.endpoint:  # a SPARQL server answers, not a local graph (kg.remote)
+        return _query_endpoint(args)
     from . import api
 
     if args.about and args.query:
@@ -136,6 +139,37 @@ def cmd_query(args: argparse.Namespace) -> int:
                                    allow_service=args.allow_service)
     text = kgquery.format_result(result, args.format)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def _query_endpoint(args: argparse.Namespace) -> int:
+    """``kg query --endpoint URL QUERY``: the one positional argument is the query."""
+    from . import query as kgquery
+    from . import remote
+
+    if args.about:
+        raise InputError("--about reads a local graph; with --endpoint give a SPARQL query, a .rq file or a "
+                         "bundled query name")
+    if args.query is not None:
+        raise InputError(f"with --endpoint give only the QUERY, not a SOURCE and a QUERY ({args.source!r} "
+                         f"and {args.query!r}); the server's data is queried")
+    kgquery._check_timeout(args.timeout)
+    credentials = remote.Credentials.from_env(args.user)
+    result = remote.query_endpoint(args.endpoint, kgquery.load_query(args.source), credentials=credentials,
+                                   timeout=args.timeout)
+    text = kgquery.format_result(result, args.format)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    from . import remote
+
+    credentials = remote.Credentials.from_env(args.user)
+    report = remote.push(args.source, args.endpoint, graph=args.graph, credentials=credentials,
+                         batch=args.batch, timeout=args.timeout, retries=args.retries)
+    if not args.quiet:
+        print(remote.describe_push(report, args.endpoint))
     return 0
 
 
@@ -281,7 +315,8 @@ def build_parser() -> argparse.ArgumentParser:
             "write are kept.",
             "  kg build seeds/ -o output/\n"
             "  kg build articles/ -o out/ --format nt,jsonld --min-confidence 0.5\n"
-            "  kg build seeds/japan-peru-critical-minerals.txt --explain | less",
+            "  kg build seeds/japan-peru-critical-minerals.txt --explain | less\n"
+            "  kg build articles/ -o out/ --engine dask --scheduler tcp://10.0.0.5:8786",
             cmd_build)
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="article files or folders")
     p.add_argument("-o", "--output", default="output", metavar="OUT", help="output folder (default: output/)")
@@ -300,6 +335,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wait", action="store_true",
                    help="when another kg build is writing OUT, wait for it instead of failing at once")
     _add_extractor_options(p)
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="local: extract in this process (default); dask: batches of documents are read on a "
+                        "Dask cluster (kg and its model installed on every worker) and merged here into the "
+                        "same graph; needs `pip install 'kg[dask]'`")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --engine dask: a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a "
+                        "local cluster of one worker process per core, for this build)")
 
     p = add("query", "run a SPARQL query on a graph",
             "Run a SPARQL query on a built graph. QUERY is a SPARQL string, a .rq file or the\n"
@@ -307,7 +349,8 @@ def build_parser() -> argparse.ArgumentParser:
             "doc:, rdfs:, skos:, prov:, dcterms: are predeclared.",
             "  kg query output/ produces\n"
             "  kg query output/graph.ttl 'SELECT ?c ?m WHERE { ?c kgo:produces ?m }' --format csv\n"
-            "  kg query output/ --about Peru",
+            "  kg query output/ --about Peru\n"
+            "  kg query --endpoint http://localhost:7878/query produces",
             cmd_query)
     p.add_argument("source", metavar="SOURCE", help="an RDF file or a build folder")
     p.add_argument("query", nargs="?", metavar="QUERY", help="SPARQL text, a .rq file or a bundled query name")
@@ -315,9 +358,41 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--about", metavar="NAME", help="everything the graph says about the entity NAME")
     p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
                    help="stop the query after SECONDS (a positive number, default 30)")
+    p.add_argument("--endpoint", metavar="URL",
+                   help="send the query to a SPARQL server instead (its query URL, e.g. Oxigraph "
+                        "http://localhost:7878/query, Fuseki http://localhost:3030/DATASET/sparql); the one "
+                        "positional argument is then the QUERY: kg query --endpoint URL produces")
+    p.add_argument("--user", metavar="USER",
+                   help="with --endpoint: log in as USER, the password in $KG_ENDPOINT_PASSWORD "
+                        "(or a token in $KG_ENDPOINT_TOKEN, without --user)")
     p.add_argument("--allow-service", action="store_true",
                    help="let SERVICE send requests to other SPARQL endpoints (refused by default: kg answers "
                         "offline, and a query written by someone else must not call out from here)")
+
+    p = add("push", "load a graph into a SPARQL server",
+            "Load a build folder or an RDF file into a SPARQL 1.1 server with the Graph Store\n"
+            "HTTP Protocol. The graph (the default graph, or --graph IRI) is replaced: the first\n"
+            "request is a PUT, a large graph follows in POST batches, so pushing again leaves the\n"
+            "same triples. Requests that fail with a 5xx status or a lost connection are tried\n"
+            "again. Credentials: --user USER with the password in $KG_ENDPOINT_PASSWORD, or a\n"
+            "token in $KG_ENDPOINT_TOKEN. Graph Store URLs: Oxigraph http://HOST:7878/store,\n"
+            "Fuseki http://HOST:3030/DATASET/data, GraphDB\n"
+            "http://HOST:7200/repositories/REPO/rdf-graphs/service.",
+            "  kg push output/ --endpoint http://localhost:7878/store\n"
+            "  kg push output/graph.ttl --endpoint http://localhost:3030/news/data --graph https://example.org/g/news\n"
+            "  KG_ENDPOINT_PASSWORD=... kg push output/ --endpoint https://db.example.org/repositories/kg/rdf-graphs/service --user ann",
+            cmd_push)
+    p.add_argument("source", metavar="SOURCE", help="a build folder or an RDF file (.ttl, .nt, .nq, .trig, .jsonld)")
+    p.add_argument("--endpoint", required=True, metavar="URL", help="the server's Graph Store URL")
+    p.add_argument("--graph", metavar="IRI", help="replace this named graph (default: the default graph)")
+    p.add_argument("--user", metavar="USER", help="log in as USER, the password in $KG_ENDPOINT_PASSWORD")
+    p.add_argument("--batch", type=int, default=50_000, metavar="TRIPLES",
+                   help="triples per request at the most (default 50000)")
+    p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="seconds to wait for each answer (default 60)")
+    p.add_argument("--retries", type=int, default=3, metavar="N",
+                   help="times to try a request again after a 5xx status or a lost connection (default 3)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no summary line")
 
     p = add("analyze", "centrality, communities and a report",
             "Print the most central entities, communities and counts of a graph and write\n"
