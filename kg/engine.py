@@ -144,14 +144,16 @@ def _keep_in_shard(message: str) -> None:
     """Sentence warnings stay in the shard; the driver reports them in document order."""
 
 
-def _connect(scheduler: str | None, n_workers: int | None, timeout: float):
-    """A Dask client: to the scheduler at ``scheduler``, else to a new LocalCluster (closed with it)."""
+def _connect(scheduler: str | None, n_workers: int | None, timeout: float, documents: int = 1):
+    """A Dask client: to the scheduler at ``scheduler``, else to a new LocalCluster (closed with it) of
+    ``n_workers`` processes (default: one per core, no more than there are documents)."""
     distributed = _import_distributed()
     if scheduler is None:
         import os
 
+        workers = n_workers or max(1, min(os.cpu_count() or 1, documents))
         try:
-            cluster = distributed.LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1,
+            cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1,
                                                processes=True, dashboard_address=None,
                                                silence_logs=logging.ERROR)
         except Exception as exc:  # noqa: BLE001 - any failure to start is the user's environment
@@ -202,7 +204,7 @@ def extract_distributed(documents: Iterable[Document], *, scheduler: str | None 
         Dask is not installed, the scheduler cannot be reached, or a worker failed.
     """
     documents = list(documents)
-    client, cluster = _connect(scheduler, n_workers, timeout)
+    client, cluster = _connect(scheduler, n_workers, timeout, len(documents))
     previous = logging.getLogger("distributed").level
     logging.getLogger("distributed").setLevel(logging.ERROR)  # no shutdown chatter on the user's terminal
     try:

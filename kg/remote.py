@@ -37,6 +37,7 @@ Examples
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import os
 import re
@@ -182,7 +183,7 @@ def _request(method: str, url: str, body: bytes | None, headers: dict[str, str],
                                         "or look at its log")
                 raise error from None
             problem = f"HTTP {exc.code}"
-        except (urllib.error.URLError, OSError) as exc:  # refused, reset, timed out, unknown host
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:  # refused, reset, timed out...
             reason = getattr(exc, "reason", exc)
             problem = " ".join(str(reason).split()) or type(exc).__name__
             if attempt >= retries:

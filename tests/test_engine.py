@@ -92,9 +92,17 @@ def test_dask_build_is_the_local_build(cluster, documents, local_graph, tmp_path
     assert isomorphic(Graph().parse(out / "graph.ttl"), local_graph)
 
     from kg.engine import extract_distributed
+    from kg.extract.decide import default_extractor
+    from kg.extract.run import extract
 
     where: list[dict[str, int]] = []
-    extract_distributed(documents, scheduler=cluster.scheduler_address, batch_chars=2_000, where=where)
+    traces: list = []
+    mode = default_extractor()
+    remote = extract_distributed(documents, scheduler=cluster.scheduler_address, batch_chars=2_000, where=where,
+                                 explain=traces, extractor=mode)
+    local_traces: list = []
+    assert remote == extract(documents, explain=local_traces, extractor=mode)
+    assert traces == local_traces  # --explain: the same records, in document order
     assert len(where) > 2  # more batches than workers
     assert {w["loads"] for w in where} == {1}
     assert 1 <= len({w["pid"] for w in where}) <= 2
