@@ -29,8 +29,8 @@ import threading
 from typing import Any, Callable, Iterable, Sequence
 
 from .errors import KGError
-from .extract.run import Shard, extract_shard, merge_shards
-from .model import Document, Entity, Fact
+from .extract.run import extract_shard, merge_shards
+from .model import Document, Entity, Fact, Shard
 
 __all__ = ["ENGINES", "EngineError", "check_engine", "make_batches", "worker_pipeline", "extract_batch",
            "extract_distributed"]

@@ -7,12 +7,11 @@ entities (:mod:`kg.resolve`) and merges the evidence of equal facts.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from spacy.tokens import Doc, Span
 
-from ..model import Candidate, Document, Entity, Evidence, Fact, SentenceTrace, merge_facts
+from ..model import Candidate, Document, Entity, Evidence, Fact, SentenceTrace, Shard, merge_facts
 from ..ontology import Ontology, load_ontology
 from ..resolve import Resolver
 from .mentions import (DocContext, DocumentMemory, RawCandidate, company_prefixes, define_acronyms, document_subject,
@@ -114,39 +113,6 @@ def read_sentences(documents: list[Document], nlp, onto: Ontology, triggers: Tri
                            f"(relation extraction failed: {type(exc).__name__}: {str(exc)[:80]})")
                 continue
             yield d, off, ctx, sent, kept, rejected
-
-
-@dataclass
-class Shard:
-    """What extraction read from one batch of documents, as plain data, before the cross-document step.
-
-    Everything here depends on the batch's documents alone (entity keys are minted from normalised
-    names, per document), so batches can be read anywhere, in any order (a Dask worker, a process
-    pool) and :func:`merge_shards` gives the same entities and facts as one :func:`extract` of all
-    the documents.
-
-    Attributes
-    ----------
-    evidence : list of (subject key, property, object key, Evidence)
-        One evidence per fact and sentence.
-    labels : dict of key -> {label: count}
-        The names each entity key was read as (insertion order kept: it is the reading order).
-    classes : dict of key -> {class: count}
-        The classes its mentions had (zero counts too: :func:`settle_classes` considers them).
-    forms : dict of key -> list of str
-        The surface forms, for the aliases.
-    traces : list of SentenceTrace
-        ``explain`` records, when asked for.
-    warnings : list of str
-        Sentences that could not be read.
-    """
-
-    evidence: list[tuple[str, str, str, Evidence]] = field(default_factory=list)
-    labels: dict[str, dict[str, int]] = field(default_factory=dict)
-    classes: dict[str, dict[str, int]] = field(default_factory=dict)
-    forms: dict[str, list[str]] = field(default_factory=dict)
-    traces: list[SentenceTrace] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
 
 
 def extract(documents: Iterable[Document], *, nlp=None, model: str | None = None, ontology: Ontology | None = None,
