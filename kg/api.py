@@ -285,10 +285,10 @@ def _summary(graph: rdflib.Graph, result: BuildResult | None) -> dict[str, int]:
 def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts: Iterable[str] = (),
           model: str | None = None, min_confidence: float = 0.0, explain: list[SentenceTrace] | None = None,
           strict: bool = False, progress: bool | str = False,
+          engine: str = "local", scheduler: str | None = None,
           on_warning: Callable[[str], None] | None = None,
           exclude: str | os.PathLike | Iterable[str | os.PathLike] = (),
-          extractor: str | None = None, models: str | os.PathLike | None = None, nlp=None,
-          engine: str = "local", scheduler: str | None = None) -> KnowledgeGraph:
+          extractor: str | None = None, models: str | os.PathLike | None = None, nlp=None) -> KnowledgeGraph:
     """Build a knowledge graph from article files and/or strings.
 
     Parameters

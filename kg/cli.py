@@ -1,6 +1,6 @@
 """The ``kg`` command line: a thin layer over :mod:`kg.api`.
 
-Commands: ``build``, ``query``, ``push``, ``analyze``, ``view``, ``validate``, ``eval``, ``train``.
+Commands: ``build``, ``query``, ``analyze``, ``view``, ``validate``, ``eval``.
 Run ``kg COMMAND --help`` for the options and an example of each.
 
 Errors a user can cause (:class:`kg.errors.KGError`) print one line
@@ -98,10 +98,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     progress: bool | str = "auto" if (not args.quiet and sys.stderr.isatty()) else False
     with build_lock(out, wait=args.wait):  # one build at a time writes OUT
         # OUT may be inside an INPUT folder (`kg build notes -o notes/out`): never read it back
-        kg = api.build(args.inputs, model=args.model, min_confidence=args.min_confidence, explain=traces,
+        kg = api.build(args.inputs, engine=args.engine, scheduler=args.scheduler,
+                       model=args.model, min_confidence=args.min_confidence, explain=traces,
                        strict=args.strict, progress=progress, on_warning=on_warning, exclude=[out],
-                       extractor=args.extractor, models=args.models,
-                       engine=args.engine, scheduler=args.scheduler)
+                       extractor=args.extractor, models=args.models)
         if traces is not None:
             format_traces(traces, sys.stdout)
         paths = kg.save(out, formats=formats)
@@ -113,8 +113,6 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    if args.endpoint:  # a SPARQL server answers, not a local graph (kg.remote)
-        return _query_endpoint(args)
     from . import api
 
     if args.about and args.query:
@@ -139,37 +137,6 @@ def cmd_query(args: argparse.Namespace) -> int:
                                    allow_service=args.allow_service)
     text = kgquery.format_result(result, args.format)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    return 0
-
-
-def _query_endpoint(args: argparse.Namespace) -> int:
-    """``kg query --endpoint URL QUERY``: the one positional argument is the query."""
-    from . import query as kgquery
-    from . import remote
-
-    if args.about:
-        raise InputError("--about reads a local graph; with --endpoint give a SPARQL query, a .rq file or a "
-                         "bundled query name")
-    if args.query is not None:
-        raise InputError(f"with --endpoint give only the QUERY, not a SOURCE and a QUERY ({args.source!r} "
-                         f"and {args.query!r}); the server's data is queried")
-    kgquery._check_timeout(args.timeout)
-    credentials = remote.Credentials.from_env(args.user)
-    result = remote.query_endpoint(args.endpoint, kgquery.load_query(args.source), credentials=credentials,
-                                   timeout=args.timeout)
-    text = kgquery.format_result(result, args.format)
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    return 0
-
-
-def cmd_push(args: argparse.Namespace) -> int:
-    from . import remote
-
-    credentials = remote.Credentials.from_env(args.user)
-    report = remote.push(args.source, args.endpoint, graph=args.graph, credentials=credentials,
-                         batch=args.batch, timeout=args.timeout, retries=args.retries)
-    if not args.quiet:
-        print(remote.describe_push(report, args.endpoint))
     return 0
 
 
@@ -262,6 +229,42 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _query_here_or_there(args: argparse.Namespace) -> int:
+    """``kg query``: on a local graph (:func:`cmd_query`), or with ``--endpoint`` on a SPARQL server."""
+    return _query_endpoint(args) if args.endpoint else cmd_query(args)
+
+
+def _query_endpoint(args: argparse.Namespace) -> int:
+    """``kg query --endpoint URL QUERY``: the one positional argument is the query."""
+    from . import query as kgquery
+    from . import remote
+
+    if args.about:
+        raise InputError("--about reads a local graph; with --endpoint give a SPARQL query, a .rq file or a "
+                         "bundled query name")
+    if args.query is not None:
+        raise InputError(f"with --endpoint give only the QUERY, not a SOURCE and a QUERY ({args.source!r} "
+                         f"and {args.query!r}); the server's data is queried")
+    kgquery._check_timeout(args.timeout)
+    credentials = remote.Credentials.from_env(args.user)
+    result = remote.query_endpoint(args.endpoint, kgquery.load_query(args.source), credentials=credentials,
+                                   timeout=args.timeout)
+    text = kgquery.format_result(result, args.format)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    from . import remote
+
+    credentials = remote.Credentials.from_env(args.user)
+    report = remote.push(args.source, args.endpoint, graph=args.graph, credentials=credentials,
+                         batch=args.batch, timeout=args.timeout, retries=args.retries)
+    if not args.quiet:
+        print(remote.describe_push(report, args.endpoint))
+    return 0
+
+
 def _add_extractor_options(p: argparse.ArgumentParser) -> None:
     from .extract.decide import EXTRACTORS
 
@@ -314,9 +317,9 @@ def build_parser() -> argparse.ArgumentParser:
             "is interrupted, an existing OUT is left as it was. Files in OUT that kg did not\n"
             "write are kept.",
             "  kg build seeds/ -o output/\n"
+            "  kg build articles/ -o out/ --engine dask --scheduler tcp://10.0.0.5:8786\n"
             "  kg build articles/ -o out/ --format nt,jsonld --min-confidence 0.5\n"
-            "  kg build seeds/japan-peru-critical-minerals.txt --explain | less\n"
-            "  kg build articles/ -o out/ --engine dask --scheduler tcp://10.0.0.5:8786",
+            "  kg build seeds/japan-peru-critical-minerals.txt --explain | less",
             cmd_build)
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="article files or folders")
     p.add_argument("-o", "--output", default="output", metavar="OUT", help="output folder (default: output/)")
@@ -348,9 +351,9 @@ def build_parser() -> argparse.ArgumentParser:
             "name of a bundled query (e.g. 'produces'). The prefixes kgo:, ent:, fact:, ev:,\n"
             "doc:, rdfs:, skos:, prov:, dcterms: are predeclared.",
             "  kg query output/ produces\n"
+            "  kg query --endpoint http://localhost:7878/query produces\n"
             "  kg query output/graph.ttl 'SELECT ?c ?m WHERE { ?c kgo:produces ?m }' --format csv\n"
-            "  kg query output/ --about Peru\n"
-            "  kg query --endpoint http://localhost:7878/query produces",
+            "  kg query output/ --about Peru",
             cmd_query)
     p.add_argument("source", metavar="SOURCE", help="an RDF file or a build folder")
     p.add_argument("query", nargs="?", metavar="QUERY", help="SPARQL text, a .rq file or a bundled query name")
@@ -365,6 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", metavar="USER",
                    help="with --endpoint: log in as USER, the password in $KG_ENDPOINT_PASSWORD "
                         "(or a token in $KG_ENDPOINT_TOKEN, without --user)")
+    p.set_defaults(func=_query_here_or_there)
     p.add_argument("--allow-service", action="store_true",
                    help="let SERVICE send requests to other SPARQL endpoints (refused by default: kg answers "
                         "offline, and a query written by someone else must not call out from here)")
