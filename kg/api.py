@@ -436,8 +436,11 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
     from .extract.decide import default_extractor
 
     if engine == "dask":  # batches on a cluster; the cross-document step runs here (kg.engine)
-        from .engine import extract_distributed
+        from .engine import EngineError, extract_distributed
 
+        if nlp is not None and model is None:  # a pipeline object cannot travel: workers load by name
+            raise EngineError("engine='dask' loads the spaCy model on each worker by its name: pass model=NAME "
+                              "(--model NAME) instead of a loaded pipeline")
         entities, facts = extract_distributed(documents, scheduler=scheduler, model=model, explain=explain,
                                               progress=show, on_warning=note,
                                               extractor=extractor or default_extractor(models),

@@ -132,6 +132,15 @@ def test_dask_missing_is_a_clear_error(monkeypatch, capsys, tmp_path):
     assert not (tmp_path / "o").exists()
 
 
+def test_workers_load_the_model_by_name(nlp):
+    from kg.api import build
+    from kg.engine import EngineError
+
+    pytest.importorskip("distributed")
+    with pytest.raises(EngineError, match="pass model=NAME"):
+        build(texts=["Peru produces copper."], nlp=nlp, engine="dask", scheduler="tcp://127.0.0.1:9")
+
+
 def test_scheduler_needs_the_dask_engine(capsys, tmp_path):
     code = main(["build", str(TEXTS[0]), "-o", str(tmp_path / "o"), "--scheduler", "tcp://127.0.0.1:8786"])
     assert code == 2
