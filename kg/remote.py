@@ -146,9 +146,25 @@ def graph_store_url(endpoint: str, graph: str | None) -> str:
     return f"{endpoint}{sep}{urllib.parse.urlencode({'graph': graph})}"
 
 
-def _status_error(url: str, status: int, reason: str, body: bytes, what: str) -> RemoteError:
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Redirects are not followed: the 3xx answer is an error that names the new URL. urllib would
+    send the ``Authorization`` header on to whatever host a server redirects to."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # urllib's signature
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def _status_error(url: str, status: int, reason: str, body: bytes, what: str,
+                  location: str | None = None) -> RemoteError:
     said = " ".join(body[:300].decode("utf-8", "replace").split())
     said = f": {said[:200]}" if said else ""
+    if 300 <= status < 400:
+        return RemoteError(f"{url}: HTTP {status} {reason}: the server redirects to {location or '(no Location)'}; "
+                           f"give that URL instead (kg does not follow redirects, so credentials never go to "
+                           "another address)")
     if status in (401, 403):
         return RemoteError(f"{url}: HTTP {status} {reason}: the server refused the credentials; pass --user USER "
                            f"with the password in {PASSWORD_ENV}, or a token in {TOKEN_ENV}")
@@ -172,12 +188,12 @@ def _request(method: str, url: str, body: bytes | None, headers: dict[str, str],
     while True:
         request = urllib.request.Request(url, data=body, headers=headers, method=method)
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # http(s) only: checked by _check_url
+            with _OPENER.open(request, timeout=timeout) as response:  # http(s) only: checked by _check_url
                 return response.headers.get("Content-Type", ""), response.read()
         except urllib.error.HTTPError as exc:
             data = exc.read() if exc.fp is not None else b""
             if exc.code not in _RETRY_STATUS or attempt >= retries:
-                error = _status_error(url, exc.code, exc.reason, data, what)
+                error = _status_error(url, exc.code, exc.reason, data, what, exc.headers.get("Location"))
                 if exc.code in _RETRY_STATUS:
                     error = RemoteError(f"{error} (after {attempt + 1} tries); the server failed: try again later "
                                         "or look at its log")

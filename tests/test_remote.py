@@ -144,6 +144,8 @@ class _Fake(BaseHTTPRequestHandler):
         if status == 401 and auth == "Basic " + base64.b64encode(f"ann:{self.password}".encode()).decode():
             status = 204
         self.send_response(status)
+        if 300 <= status < 400:
+            self.send_header("Location", "http://elsewhere.example/store")
         self.send_header("Content-Length", "0")
         self.end_headers()
 
@@ -204,6 +206,17 @@ def test_server_errors_are_retried_then_reported(fake, seed_dir, capsys):
     _Fake.script = [404]
     assert main(["push", str(seed_dir), "--endpoint", url]) == 2
     assert "HTTP 404 Not Found: no Graph Store at this URL" in capsys.readouterr().err
+
+
+def test_redirects_are_not_followed(fake, seed_dir, capsys, monkeypatch):
+    """A redirect is reported with its target; the request (and its credentials) is not sent on."""
+    _, url = fake
+    _Fake.script = [307]
+    monkeypatch.setenv("KG_ENDPOINT_PASSWORD", _Fake.password)
+    assert main(["push", str(seed_dir), "--endpoint", url, "--user", "ann"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "HTTP 307" in err and "redirects to http://elsewhere.example/store" in err
+    assert len(_Fake.seen) == 1
 
 
 def test_a_server_that_is_down(seed_dir, capsys):
