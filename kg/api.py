@@ -286,6 +286,7 @@ def _summary(graph: rdflib.Graph, result: BuildResult | None) -> dict[str, int]:
 def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts: Iterable[str] = (),
           model: str | None = None, min_confidence: float = 0.0, explain: list[SentenceTrace] | None = None,
           strict: bool = False, progress: bool | str = False,
+          engine: str = "local", scheduler: str | None = None,
           on_warning: Callable[[str], None] | None = None,
           exclude: str | os.PathLike | Iterable[str | os.PathLike] = (),
           extractor: str | None = None, models: str | os.PathLike | None = None, nlp=None,
@@ -317,6 +318,12 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
     nlp
         An already loaded pipeline (:func:`kg.pipeline.load_pipeline`), to build many times
         without loading the model again.
+    engine
+        ``"local"`` (this process) or ``"dask"``: batches of documents are read on a Dask
+        cluster and merged here into the same graph as a local build (:mod:`kg.engine`).
+    scheduler
+        With ``engine="dask"``: the address of a running Dask scheduler (``tcp://HOST:8786``);
+        without it a LocalCluster is started for the build.
     min_confidence
         Facts below this confidence are left out of the graph.
     explain
@@ -356,6 +363,8 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
         ``strict=True`` and there were warnings.
     kg.errors.ModelError
         When the spaCy model cannot be loaded.
+    kg.engine.EngineError
+        ``engine="dask"`` and Dask is not installed, the scheduler cannot be reached or a worker failed.
 
     Examples
     --------
@@ -382,6 +391,10 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
     texts = list(texts)
     if not paths and not texts:
         raise InputError("nothing to build: give input files or folders, or texts=[...]")
+    if engine != "local" or scheduler is not None:
+        from .engine import check_engine
+
+        check_engine(engine, scheduler)  # before reading: Dask missing or a wrong option fails at once
     from . import ingest
 
     nlp, lang = _pipeline_for_language(nlp, model, lang)
@@ -444,9 +457,20 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
     show = len(documents) > _FEW_DOCUMENTS if progress == "auto" else bool(progress)
     from .extract.decide import default_extractor
 
-    entities, facts = kgextract.extract(documents, nlp=nlp, model=model, explain=explain, progress=show,
-                                        on_warning=note, extractor=extractor or default_extractor(models),
-                                        models=models)
+    if engine == "dask":  # batches on a cluster; the cross-document step runs here (kg.engine)
+        from .engine import EngineError, extract_distributed
+
+        if nlp is not None and model is None:  # a pipeline object cannot travel: workers load by name
+            raise EngineError("engine='dask' loads the spaCy model on each worker by its name: pass model=NAME "
+                              "(--model NAME) instead of a loaded pipeline")
+        entities, facts = extract_distributed(documents, scheduler=scheduler, model=model, explain=explain,
+                                              progress=show, on_warning=note,
+                                              extractor=extractor or default_extractor(models),
+                                              models=str(models) if models is not None else None)
+    else:
+        entities, facts = kgextract.extract(documents, nlp=nlp, model=model, explain=explain, progress=show,
+                                            on_warning=note, extractor=extractor or default_extractor(models),
+                                            models=models)
 
     from . import rdf
 

@@ -162,7 +162,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     progress: bool | str = "auto" if (not args.quiet and sys.stderr.isatty()) else False
     with build_lock(out, wait=args.wait):  # one build at a time writes OUT
         # OUT may be inside an INPUT folder (`kg build notes -o notes/out`): never read it back
-        kg = api.build(args.inputs, model=args.model, min_confidence=args.min_confidence, explain=traces,
+        kg = api.build(args.inputs, engine=args.engine, scheduler=args.scheduler,
+                       model=args.model, min_confidence=args.min_confidence, explain=traces,
                        strict=args.strict, progress=progress, on_warning=on_warning, exclude=[out],
                        extractor=args.extractor, models=args.models, lang=args.lang, fetch=fetch)
         if traces is not None:
@@ -343,6 +344,42 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _query_here_or_there(args: argparse.Namespace) -> int:
+    """``kg query``: on a local graph (:func:`cmd_query`), or with ``--endpoint`` on a SPARQL server."""
+    return _query_endpoint(args) if args.endpoint else cmd_query(args)
+
+
+def _query_endpoint(args: argparse.Namespace) -> int:
+    """``kg query --endpoint URL QUERY``: the one positional argument is the query."""
+    from . import query as kgquery
+    from . import remote
+
+    if args.about:
+        raise InputError("--about reads a local graph; with --endpoint give a SPARQL query, a .rq file or a "
+                         "bundled query name")
+    if args.query is not None:
+        raise InputError(f"with --endpoint give only the QUERY, not a SOURCE and a QUERY ({args.source!r} "
+                         f"and {args.query!r}); the server's data is queried")
+    kgquery._check_timeout(args.timeout)
+    credentials = remote.Credentials.from_env(args.user)
+    result = remote.query_endpoint(args.endpoint, kgquery.load_query(args.source), credentials=credentials,
+                                   timeout=args.timeout)
+    text = kgquery.format_result(result, args.format)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    from . import remote
+
+    credentials = remote.Credentials.from_env(args.user)
+    report = remote.push(args.source, args.endpoint, graph=args.graph, credentials=credentials,
+                         batch=args.batch, timeout=args.timeout, retries=args.retries)
+    if not args.quiet:
+        print(remote.describe_push(report, args.endpoint))
+    return 0
+
+
 def _add_extractor_options(p: argparse.ArgumentParser) -> None:
     from .model import EXTRACTORS
 
@@ -397,6 +434,7 @@ def build_parser() -> argparse.ArgumentParser:
             "that cannot be read (timeout, 404, too large...) is a warning and the build goes on\n"
             "with the other inputs (--strict: an error).",
             "  kg build seeds/ -o output/\n"
+            "  kg build articles/ -o out/ --engine dask --scheduler tcp://10.0.0.5:8786\n"
             "  kg build articles/ -o out/ --format nt,jsonld --min-confidence 0.5\n"
             "  kg build seeds/japan-peru-critical-minerals.txt --explain | less\n"
             "  kg build https://example.org/news/copper.html report.pdf -o out/ --timeout 10\n"
@@ -437,12 +475,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wait", action="store_true",
                    help="when another kg build is writing OUT, wait for it instead of failing at once")
     _add_extractor_options(p)
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="local: extract in this process (default); dask: batches of documents are read on a "
+                        "Dask cluster (kg and its model installed on every worker) and merged here into the "
+                        "same graph; needs `pip install 'kg[dask]'`")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --engine dask: a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a "
+                        "local cluster of one worker process per core, for this build)")
 
     p = add("query", "run a SPARQL query on a graph",
             "Run a SPARQL query on a built graph. QUERY is a SPARQL string, a .rq file or the\n"
             "name of a bundled query (e.g. 'produces'). The prefixes kgo:, ent:, fact:, ev:,\n"
             "doc:, rdfs:, skos:, prov:, dcterms: are predeclared.",
             "  kg query output/ produces\n"
+            "  kg query --endpoint http://localhost:7878/query produces\n"
             "  kg query output/graph.ttl 'SELECT ?c ?m WHERE { ?c kgo:produces ?m }' --format csv\n"
             "  kg query output/ --about Peru\n"
             "  kg query output/ facts --limit 20\n"
@@ -459,6 +505,14 @@ def build_parser() -> argparse.ArgumentParser:
                         "when no entity has that name, the near names are given (exit 2)")
     p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
                    help="stop the query after SECONDS (a positive number, default 30)")
+    p.add_argument("--endpoint", metavar="URL",
+                   help="send the query to a SPARQL server instead (its query URL, e.g. Oxigraph "
+                        "http://localhost:7878/query, Fuseki http://localhost:3030/DATASET/sparql); the one "
+                        "positional argument is then the QUERY: kg query --endpoint URL produces")
+    p.add_argument("--user", metavar="USER",
+                   help="with --endpoint: log in as USER, the password in $KG_ENDPOINT_PASSWORD "
+                        "(or a token in $KG_ENDPOINT_TOKEN, without --user)")
+    p.set_defaults(func=_query_here_or_there)
     p.add_argument("--allow-service", action="store_true",
                    help="let SERVICE send requests to other SPARQL endpoints (refused by default: kg answers "
                         "offline, and a query written by someone else must not call out from here)")
@@ -470,6 +524,31 @@ def build_parser() -> argparse.ArgumentParser:
                    help="memory the query may take, e.g. 512M or 2G (default: a quarter of the memory"
                         + (f", here {format_size(memory)}" if memory else "; not bounded on this system")
                         + "); a query that needs more stops with a one-line error")
+
+    p = add("push", "load a graph into a SPARQL server",
+            "Load a build folder or an RDF file into a SPARQL 1.1 server with the Graph Store\n"
+            "HTTP Protocol. The graph (the default graph, or --graph IRI) is replaced: the first\n"
+            "request is a PUT, a large graph follows in POST batches, so pushing again leaves the\n"
+            "same triples. Requests that fail with a 5xx status or a lost connection are tried\n"
+            "again. Credentials: --user USER with the password in $KG_ENDPOINT_PASSWORD, or a\n"
+            "token in $KG_ENDPOINT_TOKEN. Graph Store URLs: Oxigraph http://HOST:7878/store,\n"
+            "Fuseki http://HOST:3030/DATASET/data, GraphDB\n"
+            "http://HOST:7200/repositories/REPO/rdf-graphs/service.",
+            "  kg push output/ --endpoint http://localhost:7878/store\n"
+            "  kg push output/graph.ttl --endpoint http://localhost:3030/news/data --graph https://example.org/g/news\n"
+            "  KG_ENDPOINT_PASSWORD=... kg push output/ --endpoint https://db.example.org/repositories/kg/rdf-graphs/service --user ann",
+            cmd_push)
+    p.add_argument("source", metavar="SOURCE", help="a build folder or an RDF file (.ttl, .nt, .nq, .trig, .jsonld)")
+    p.add_argument("--endpoint", required=True, metavar="URL", help="the server's Graph Store URL")
+    p.add_argument("--graph", metavar="IRI", help="replace this named graph (default: the default graph)")
+    p.add_argument("--user", metavar="USER", help="log in as USER, the password in $KG_ENDPOINT_PASSWORD")
+    p.add_argument("--batch", type=int, default=50_000, metavar="TRIPLES",
+                   help="triples per request at the most (default 50000)")
+    p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="seconds to wait for each answer (default 60)")
+    p.add_argument("--retries", type=int, default=3, metavar="N",
+                   help="times to try a request again after a 5xx status or a lost connection (default 3)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no summary line")
 
     p = add("analyze", "centrality, communities and a report",
             "Print the most central entities, communities and counts of a graph and write\n"

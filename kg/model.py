@@ -216,6 +216,39 @@ class BuildResult:
     skipped: int = 0
 
 
+@dataclass
+class Shard:
+    """What extraction read from one batch of documents, as plain data, before the cross-document step.
+
+    Made by :func:`kg.extract.run.extract_shard`. Everything here depends on the batch's documents
+    alone (entity keys are minted from normalised names, per document), so batches can be read
+    anywhere, in any order (a Dask worker, a process pool) and :func:`kg.extract.run.merge_shards`
+    gives the same entities and facts as one :func:`kg.extract.extract` of all the documents.
+
+    Attributes
+    ----------
+    evidence : list of (subject key, property, object key, Evidence)
+        One evidence per fact and sentence.
+    labels : dict of key -> {label: count}
+        The names each entity key was read as (insertion order kept: it is the reading order).
+    classes : dict of key -> {class: count}
+        The classes its mentions had (zero counts too: :func:`kg.extract.run.settle_classes` considers them).
+    forms : dict of key -> list of str
+        The surface forms, for the aliases.
+    traces : list of SentenceTrace
+        ``explain`` records, when asked for.
+    warnings : list of str
+        Sentences that could not be read.
+    """
+
+    evidence: list[tuple[str, str, str, Evidence]] = field(default_factory=list)
+    labels: dict[str, dict[str, int]] = field(default_factory=dict)
+    classes: dict[str, dict[str, int]] = field(default_factory=dict)
+    forms: dict[str, list[str]] = field(default_factory=dict)
+    traces: list[SentenceTrace] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A candidate fact seen in one sentence, kept or dropped (for ``--explain``)."""

@@ -11,7 +11,7 @@ from typing import Iterable, Iterator
 
 from spacy.tokens import Doc, Span
 
-from ..model import Candidate, Document, Entity, Evidence, Fact, SentenceTrace, merge_facts
+from ..model import Candidate, Document, Entity, Evidence, Fact, SentenceTrace, Shard, merge_facts
 from ..ontology import Ontology, load_ontology
 from ..resolve import Resolver
 from .mentions import (DocContext, DocumentMemory, RawCandidate, company_prefixes, define_acronyms, document_subject,
@@ -150,6 +150,28 @@ def extract(documents: Iterable[Document], *, nlp=None, model: str | None = None
     >>> sorted((f.subject, f.predicate, f.object) for f in facts)
     [('peru', 'produces', 'copper'), ('peru', 'produces', 'zinc')]
     """
+    onto = ontology or load_ontology()
+    shard = extract_shard(documents, nlp=nlp, model=model, ontology=onto, explain=explain is not None,
+                          progress=progress, on_warning=on_warning, extractor=extractor, models=models)
+    if explain is not None:
+        explain.extend(shard.traces)
+    return merge_shards([shard], onto)
+
+
+def extract_shard(documents: Iterable[Document], *, nlp=None, model: str | None = None,
+                  ontology: Ontology | None = None, explain: bool = False, progress: bool = False,
+                  on_warning=None, extractor: str = "rules", models: str | None = None) -> Shard:
+    """Read a batch of documents into a :class:`Shard`: a pure function of the documents.
+
+    Parameters are those of :func:`extract` (``explain``: whether to keep the traces in the shard).
+    Unread sentences are passed to ``on_warning`` and also kept in ``shard.warnings``.
+
+    Examples
+    --------
+    >>> shard = extract_shard([Document.from_text("Peru produces copper.")])
+    >>> [(s, p, o) for s, p, o, _ in shard.evidence]
+    [('peru', 'produces', 'copper')]
+    """
     from ..pipeline import load_pipeline
 
     onto = ontology or load_ontology()
@@ -157,6 +179,13 @@ def extract(documents: Iterable[Document], *, nlp=None, model: str | None = None
     triggers = TriggerIndex.from_ontology(onto)
     documents = list(documents)
     resolver = Resolver(onto)
+    shard = Shard()
+
+    def note(message: str) -> None:
+        shard.warnings.append(message)
+        if on_warning is not None:
+            on_warning(message)
+
     raw: list[tuple[Document, RawCandidate, int, int]] = []
     decider = None
     if extractor != "rules":
@@ -165,7 +194,8 @@ def extract(documents: Iterable[Document], *, nlp=None, model: str | None = None
         decider = Decider.load(onto, triggers, models, mode=extractor)
     for d, off, ctx, sent, kept, rejected in read_sentences(documents, nlp, onto, triggers, resolver=resolver,
                                                            typer=decider.typer if decider else None,
-                                                           progress=progress, on_warning=on_warning):
+                                                           progress=progress,
+                                                           on_warning=note if on_warning is not None else None):
         if decider is not None:
             kept, rejected = decider.decide(ctx, sent, kept, rejected)
         s_start, s_end = sent.start_char + off, sent.end_char + off
@@ -174,8 +204,8 @@ def extract(documents: Iterable[Document], *, nlp=None, model: str | None = None
         s_end -= len(chunk_text) - len(chunk_text.rstrip())
         for c in kept:
             raw.append((d, c, s_start, s_end))
-        if explain is not None and (kept or rejected):
-            explain.append(SentenceTrace(
+        if explain and (kept or rejected):
+            shard.traces.append(SentenceTrace(
                 doc_id=d.id, doc_name=d.name, start=s_start, sentence=d.text[s_start:s_end],
                 candidates=tuple(
                     [Candidate(c.subject.text, c.predicate, c.object.text, c.rule, c.modality, c.confidence, True,
@@ -198,7 +228,39 @@ def extract(documents: Iterable[Document], *, nlp=None, model: str | None = None
         if old is None or (not ev.rule.startswith("classifier"), ev.confidence, ev.modality == "asserted", ev.rule) > (
                 not old.rule.startswith("classifier"), old.confidence, old.modality == "asserted", old.rule):
             best[key] = ev  # a rule's reading first (see kg.extract.decide), then the more confident
-    facts = merge_facts(Fact(s, p, o, (ev,)) for (s, p, o, _, _), ev in best.items())
+    shard.evidence = [(s, p, o, ev) for (s, p, o, _, _), ev in best.items()]
+    shard.labels = {key: dict(counts) for key, counts in resolver.labels.items()}
+    shard.classes = {key: dict(counts) for key, counts in resolver.classes.items()}
+    shard.forms = {key: sorted(forms) for key, forms in resolver.forms.items()}
+    return shard
+
+
+def merge_shards(shards: Iterable[Shard], ontology: Ontology | None = None) -> tuple[dict[str, Entity], list[Fact]]:
+    """The cross-document step: pool the shards' names and evidence into entities and facts.
+
+    Canonical labels, classes and aliases are chosen from the counts of all the shards (in
+    the order given: pass them in document order), facts pool their evidence across documents
+    and :func:`settle_classes` runs once on the whole. The result does not depend on how the
+    documents were split into shards.
+
+    >>> a = extract_shard([Document.from_text("Peru produces copper.")])
+    >>> b = extract_shard([Document.from_text("Chile produces copper.")])
+    >>> ents, facts = merge_shards([a, b])
+    >>> sorted(ents), len(facts)
+    (['chile', 'copper', 'peru'], 2)
+    """
+    onto = ontology or load_ontology()
+    resolver = Resolver(onto)
+    evidence: list[tuple[str, str, str, Evidence]] = []
+    for shard in shards:
+        for key, counts in shard.labels.items():
+            resolver.labels[key].update(counts)
+        for key, counts in shard.classes.items():
+            resolver.classes[key].update(counts)  # update keeps zero counts; Counter + would drop them
+        for key, forms in shard.forms.items():
+            resolver.forms[key].update(forms)
+        evidence.extend(shard.evidence)
+    facts = merge_facts(Fact(s, p, o, (ev,)) for s, p, o, ev in evidence)
     entities, facts = settle_classes(resolver.entities(), facts, onto, resolver.classes)
     used = {f.subject for f in facts} | {f.object for f in facts}
     return {k: e for k, e in entities.items() if k in used}, facts

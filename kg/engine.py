@@ -1,0 +1,257 @@
+"""Run extraction on a Dask cluster: batches of documents map to shards, the driver merges them.
+
+Extraction of a batch of documents is a pure function of the batch
+(:func:`kg.extract.run.extract_shard`): entity keys are minted from normalised names,
+per document, so a batch read on any machine gives the same plain data (evidence per
+fact and sentence, and the names and classes each entity key was read as). The one
+step that needs every document at once — choosing each entity's canonical label,
+class and aliases from the counts of all documents, pooling the evidence of equal
+facts across documents and settling classes against the facts
+(:func:`kg.extract.run.merge_shards`) — runs on the driver, on the shards' outputs.
+So a distributed build gives exactly the graph of a local build, whatever the batches.
+
+On each worker the spaCy model is loaded once (:func:`worker_pipeline`: a per-process
+cache guarded by a lock, so the worker's threads share one load) and reused for every
+batch the worker reads.
+
+Examples
+--------
+>>> from kg.model import Document
+>>> docs = [Document.from_text(t) for t in ("a" * 10, "b" * 10, "c" * 30, "d")]
+>>> [[d.text[0] for d in b] for b in make_batches(docs, parts=2, max_chars=25)]
+[['a', 'b'], ['c'], ['d']]
+"""
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from typing import Any, Callable, Iterable, Sequence
+
+from .errors import KGError
+from .extract.run import extract_shard, merge_shards
+from .model import Document, Entity, Fact, Shard
+
+__all__ = ["ENGINES", "EngineError", "check_engine", "make_batches", "worker_pipeline", "extract_batch",
+           "extract_distributed"]
+
+#: Extraction engines of :func:`kg.api.build`.
+ENGINES = ("local", "dask")
+#: Characters of article text in one batch at the most (a batch holds at least one document).
+BATCH_CHARS = 200_000
+#: Batches per worker at the least, so that a slow batch does not leave the other workers idle.
+BATCHES_PER_WORKER = 4
+
+_LOAD_LOCK = threading.Lock()
+_PIPELINES: dict[str | None, Any] = {}
+_LOADS: list[int] = [0]
+
+
+class EngineError(KGError):
+    """The distributed engine cannot run: Dask is not installed, the scheduler cannot be reached,
+    or a worker failed."""
+
+    exit_code = 2
+
+
+def check_engine(engine: str, scheduler: str | None = None) -> None:
+    """Fail early on an unknown engine, a scheduler without ``dask``, or Dask not installed.
+
+    Raises
+    ------
+    EngineError
+
+    Examples
+    --------
+    >>> check_engine("local")
+    >>> check_engine("spark")
+    Traceback (most recent call last):
+    kg.engine.EngineError: unknown engine 'spark'; choose one of local, dask
+    >>> check_engine("local", "tcp://10.0.0.5:8786")
+    Traceback (most recent call last):
+    kg.engine.EngineError: --scheduler goes with --engine dask; add --engine dask or drop --scheduler
+    """
+    if engine not in ENGINES:
+        raise EngineError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    if scheduler is not None and engine != "dask":
+        raise EngineError("--scheduler goes with --engine dask; add --engine dask or drop --scheduler")
+    if engine == "dask":
+        _import_distributed()
+
+
+def _import_distributed():
+    try:
+        import distributed
+    except ImportError:
+        raise EngineError("--engine dask needs Dask distributed, which is not installed; install it with "
+                          "`pip install 'kg[dask]'` (or `pip install dask distributed`)") from None
+    return distributed
+
+
+def make_batches(documents: Sequence[Document], parts: int = 1, max_chars: int = BATCH_CHARS) -> list[list[Document]]:
+    """Split documents, in order, into batches of about ``len(documents) / parts`` documents and at most
+    ``max_chars`` characters (a longer document is a batch of its own).
+
+    >>> docs = [Document.from_text(str(i)) for i in range(5)]
+    >>> [len(b) for b in make_batches(docs, parts=2)]
+    [3, 2]
+    >>> make_batches([])
+    []
+    """
+    per_batch = max(1, math.ceil(len(documents) / max(1, parts)))
+    batches: list[list[Document]] = []
+    size = 0
+    for doc in documents:
+        if not batches or len(batches[-1]) >= per_batch or size + len(doc.text) > max_chars:
+            batches.append([])
+            size = 0
+        batches[-1].append(doc)
+        size += len(doc.text)
+    return batches
+
+
+def worker_pipeline(model: str | None = None):
+    """The spaCy pipeline of this process, loaded on first use and then reused (one load per worker).
+
+    >>> worker_pipeline() is worker_pipeline()
+    True
+    """
+    with _LOAD_LOCK:
+        if model not in _PIPELINES:
+            from .pipeline import load_pipeline
+
+            _PIPELINES[model] = load_pipeline(model)
+            _LOADS[0] += 1
+        return _PIPELINES[model]
+
+
+def extract_batch(documents: list[Document], model: str | None = None, extractor: str = "rules",
+                  models: str | None = None, explain: bool = False) -> tuple[Shard, dict[str, int]]:
+    """The task that runs on a worker: one batch of documents to one :class:`~kg.extract.run.Shard`.
+
+    Returns the shard and where it was made (``{"pid": ..., "loads": ...}``: the process and how
+    many times it has loaded a model so far).
+    """
+    import os
+
+    nlp = worker_pipeline(model)
+    shard = extract_shard(documents, nlp=nlp, explain=explain, on_warning=_keep_in_shard,
+                          extractor=extractor, models=models)
+    return shard, {"pid": os.getpid(), "loads": _LOADS[0]}
+
+
+def _keep_in_shard(message: str) -> None:
+    """Sentence warnings stay in the shard; the driver reports them in document order."""
+
+
+def _connect(scheduler: str | None, n_workers: int | None, timeout: float, documents: int = 1):
+    """A Dask client: to the scheduler at ``scheduler``, else to a new LocalCluster (closed with it) of
+    ``n_workers`` processes (default: one per core, no more than there are documents)."""
+    distributed = _import_distributed()
+    if scheduler is None:
+        import os
+
+        workers = n_workers or max(1, min(os.cpu_count() or 1, documents))
+        try:
+            cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1,
+                                               processes=True, dashboard_address=None,
+                                               silence_logs=logging.ERROR)
+        except Exception as exc:  # noqa: BLE001 - any failure to start is the user's environment
+            raise EngineError(f"cannot start a local Dask cluster ({type(exc).__name__}: {exc}); "
+                              "pass --scheduler ADDRESS of a running one") from None
+        return distributed.Client(cluster), cluster
+    try:
+        return distributed.Client(scheduler, timeout=timeout), None
+    except Exception as exc:  # noqa: BLE001 - OSError, TimeoutError, ValueError for a bad address...
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise EngineError(f"cannot reach the Dask scheduler at {scheduler} ({reason[:160]}); check the address "
+                          "(tcp://HOST:8786) and that `dask scheduler` is running there") from None
+
+
+def extract_distributed(documents: Iterable[Document], *, scheduler: str | None = None, model: str | None = None,
+                        extractor: str = "rules", models: str | None = None, explain: list | None = None,
+                        on_warning: Callable[[str], None] | None = None, progress: bool = False,
+                        n_workers: int | None = None, batch_chars: int = BATCH_CHARS, timeout: float = 10.0,
+                        where: list[dict[str, int]] | None = None) -> tuple[dict[str, Entity], list[Fact]]:
+    """Extract entities and facts on a Dask cluster; the same result as :func:`kg.extract.extract`.
+
+    Parameters
+    ----------
+    documents
+        The documents (sent to the workers in batches).
+    scheduler
+        Address of a running Dask scheduler (``tcp://HOST:8786``); ``None`` starts a LocalCluster of
+        ``n_workers`` processes (default: one per core) for this call.
+    model, extractor, models
+        As for :func:`kg.extract.extract`. Every worker needs kg and the model installed, and
+        ``models`` (a folder) readable at the same path.
+    explain
+        Receives the :class:`~kg.model.SentenceTrace` records, in document order.
+    on_warning
+        Called on the driver with each sentence that could not be read, in document order.
+    progress
+        Show a progress bar of the batches on stderr.
+    batch_chars
+        Characters of text per batch at the most.
+    timeout
+        Seconds to wait for the scheduler to answer.
+    where
+        When given, receives per batch the worker process id and its model-load count.
+
+    Raises
+    ------
+    EngineError
+        Dask is not installed, the scheduler cannot be reached, or a worker failed.
+    """
+    documents = list(documents)
+    client, cluster = _connect(scheduler, n_workers, timeout, len(documents))
+    previous = logging.getLogger("distributed").level
+    logging.getLogger("distributed").setLevel(logging.ERROR)  # no shutdown chatter on the user's terminal
+    try:
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        batches = make_batches(documents, parts=workers * BATCHES_PER_WORKER, max_chars=batch_chars)
+        data = client.scatter(batches)
+        futures = client.map(extract_batch, data, model=model, extractor=extractor, models=models,
+                             explain=explain is not None, pure=False)
+        order = {f.key: i for i, f in enumerate(futures)}
+        done: dict[int, Shard] = {}
+        stream = _iterate(futures, progress, len(batches))
+        for future in stream:
+            try:
+                shard, origin = future.result()
+            except KGError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a worker's failure, reported in one line
+                raise EngineError(f"a Dask worker failed on a batch ({type(exc).__name__}: "
+                                  f"{' '.join(str(exc).split())[:160]}); kg and its spaCy model must be "
+                                  "installed on every worker") from None
+            done[order[future.key]] = shard
+            if where is not None:
+                where.append(origin)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+        logging.getLogger("distributed").setLevel(previous)
+    shards = [done[i] for i in range(len(batches))]
+    for shard in shards:
+        if explain is not None:
+            explain.extend(shard.traces)
+        for message in shard.warnings:
+            if on_warning is not None:
+                on_warning(message)
+    return merge_shards(shards)
+
+
+def _iterate(futures: list, progress: bool, total: int):
+    from distributed import as_completed
+
+    stream = as_completed(futures)
+    if progress:
+        try:
+            from tqdm import tqdm
+
+            return tqdm(stream, total=total, desc="batches", unit="batch", leave=False)
+        except ImportError:  # pragma: no cover
+            pass
+    return stream
