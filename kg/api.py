@@ -286,7 +286,7 @@ def _summary(graph: rdflib.Graph, result: BuildResult | None) -> dict[str, int]:
 def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts: Iterable[str] = (),
           model: str | None = None, min_confidence: float = 0.0, explain: list[SentenceTrace] | None = None,
           strict: bool = False, progress: bool | str = False,
-          engine: str = "local", scheduler: str | None = None,
+          engine: str = "local", scheduler: str | None = None, workers: int | str | None = None,
           on_warning: Callable[[str], None] | None = None,
           exclude: str | os.PathLike | Iterable[str | os.PathLike] = (),
           extractor: str | None = None, models: str | os.PathLike | None = None, nlp=None,
@@ -324,6 +324,10 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
     scheduler
         With ``engine="dask"``: the address of a running Dask scheduler (``tcp://HOST:8786``);
         without it a LocalCluster is started for the build.
+    workers
+        Local processes that read the documents (``engine="local"``): a number, or ``"auto"``
+        (one per core when the input is large enough to pay for starting them, see
+        :func:`kg.engine.auto_workers`); ``None`` or 1: this process only. The graph is the same.
     min_confidence
         Facts below this confidence are left out of the graph.
     explain
@@ -397,7 +401,7 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
         check_engine(engine, scheduler)  # before reading: Dask missing or a wrong option fails at once
     from . import ingest
 
-    nlp, lang = _pipeline_for_language(nlp, model, lang)
+    nlp, lang, model = _pipeline_for_language(nlp, model, lang)
     warnings: list[str] = []
     problems = 0  # warnings that --strict counts (a repeated text is not a problem)
 
@@ -468,9 +472,18 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
                                               extractor=extractor or default_extractor(models),
                                               models=str(models) if models is not None else None)
     else:
-        entities, facts = kgextract.extract(documents, nlp=nlp, model=model, explain=explain, progress=show,
-                                            on_warning=note, extractor=extractor or default_extractor(models),
-                                            models=models)
+        from .engine import auto_workers, extract_parallel
+
+        n = auto_workers(documents) if workers == "auto" else int(workers or 1)
+        if n > 1 and len(documents) > 1:  # local processes; the same graph (kg.engine)
+            entities, facts = extract_parallel(documents, n, nlp=nlp, model=model, explain=explain,
+                                               progress=show, on_warning=note,
+                                               extractor=extractor or default_extractor(models),
+                                               models=str(models) if models is not None else None)
+        else:
+            entities, facts = kgextract.extract(documents, nlp=nlp, model=model, explain=explain, progress=show,
+                                                on_warning=note, extractor=extractor or default_extractor(models),
+                                                models=models)
 
     from . import rdf
 
@@ -487,7 +500,8 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
 
 
 def _pipeline_for_language(nlp, model: str | None, lang: str | None):
-    """The pipeline to build with (None: the default, loaded when needed) and the language it reads.
+    """The pipeline to build with (None: the default, loaded when needed), the language it reads,
+    and the model's name (``None``: the default model, or an ``nlp`` given by the caller).
 
     With ``lang`` and no model, the model is the installed spaCy pipeline for ``lang``; a model
     (or ``nlp``) for another language than ``lang`` is a :class:`kg.errors.ModelError`. Without
@@ -499,14 +513,14 @@ def _pipeline_for_language(nlp, model: str | None, lang: str | None):
     if lang is not None:
         lang = str(lang).strip().lower()
     if nlp is None and model is None and lang in (None, "en"):
-        return None, "en"
+        return None, "en", None
     if nlp is None:
         model = model or model_for_language(lang)
         nlp = load_pipeline(model)
     if lang is None:
-        return nlp, nlp.lang
+        return nlp, nlp.lang, model
     check_language(nlp, lang, model)
-    return nlp, lang
+    return nlp, lang, model
 
 
 def load(source: str | os.PathLike) -> KnowledgeGraph:

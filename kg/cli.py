@@ -162,7 +162,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     progress: bool | str = "auto" if (not args.quiet and sys.stderr.isatty()) else False
     with build_lock(out, wait=args.wait):  # one build at a time writes OUT
         # OUT may be inside an INPUT folder (`kg build notes -o notes/out`): never read it back
-        kg = api.build(args.inputs, engine=args.engine, scheduler=args.scheduler,
+        kg = api.build(args.inputs, engine=args.engine, scheduler=args.scheduler, workers=args.workers,
                        model=args.model, min_confidence=args.min_confidence, explain=traces,
                        strict=args.strict, progress=progress, on_warning=on_warning, exclude=[out],
                        extractor=args.extractor, models=args.models, lang=args.lang, fetch=fetch)
@@ -435,6 +435,7 @@ def build_parser() -> argparse.ArgumentParser:
             "with the other inputs (--strict: an error).",
             "  kg build seeds/ -o output/\n"
             "  kg build articles/ -o out/ --engine dask --scheduler tcp://10.0.0.5:8786\n"
+            "  kg build archive/ -o out/ --workers 2\n"
             "  kg build articles/ -o out/ --format nt,jsonld --min-confidence 0.5\n"
             "  kg build seeds/japan-peru-critical-minerals.txt --explain | less\n"
             "  kg build https://example.org/news/copper.html report.pdf -o out/ --timeout 10\n"
@@ -482,6 +483,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="with --engine dask: a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a "
                         "local cluster of one worker process per core, for this build)")
+    p.add_argument("--workers", type=_workers, default="auto", metavar="N|auto",
+                   help="with --engine local: processes that read the documents (default auto: one per core "
+                        "when the input is large enough to pay for starting them, e.g. a few hundred "
+                        "articles; 1: this process only); the graph is the same")
 
     p = add("query", "run a SPARQL query on a graph",
             "Run a SPARQL query on a built graph. QUERY is a SPARQL string, a .rq file or the\n"
@@ -632,6 +637,15 @@ def _count(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if n < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
+    return n
+
+
+def _workers(text: str) -> int | str:
+    if text.strip().lower() == "auto":
+        return "auto"
+    n = _count(text)
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more, or auto")
     return n
 
 

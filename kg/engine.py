@@ -33,7 +33,7 @@ from .extract.run import extract_shard, merge_shards
 from .model import Document, Entity, Fact, Shard
 
 __all__ = ["ENGINES", "EngineError", "check_engine", "make_batches", "worker_pipeline", "extract_batch",
-           "extract_distributed"]
+           "extract_distributed", "extract_parallel", "auto_workers"]
 
 #: Extraction engines of :func:`kg.api.build`.
 ENGINES = ("local", "dask")
@@ -233,7 +233,12 @@ def extract_distributed(documents: Iterable[Document], *, scheduler: str | None 
         if cluster is not None:
             cluster.close()
         logging.getLogger("distributed").setLevel(previous)
-    shards = [done[i] for i in range(len(batches))]
+    return _merge_in_order([done[i] for i in range(len(batches))], explain, on_warning)
+
+
+def _merge_in_order(shards: list[Shard], explain: list | None,
+                    on_warning: Callable[[str], None] | None) -> tuple[dict[str, Entity], list[Fact]]:
+    """Traces and warnings of the shards in document order, then the driver's merge."""
     for shard in shards:
         if explain is not None:
             explain.extend(shard.traces)
@@ -241,6 +246,89 @@ def extract_distributed(documents: Iterable[Document], *, scheduler: str | None 
             if on_warning is not None:
                 on_warning(message)
     return merge_shards(shards)
+
+
+def _pool_context():
+    import multiprocessing as mp
+
+    # fork where there is one: the workers start at once, sharing a model the parent has loaded
+    return mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+
+
+#: ``workers="auto"`` starts processes only for at least this many characters of text: below,
+#: starting them (each loads the model) costs more than it saves.
+AUTO_MIN_CHARS = 400_000
+
+
+def auto_workers(documents: Sequence[Document]) -> int:
+    """Local worker processes for ``workers="auto"``: one per core for a large input, else 1.
+
+    >>> from kg.model import Document
+    >>> auto_workers([Document.from_text("Peru produces copper.")])
+    1
+    """
+    import os
+
+    if len(documents) < 2 or sum(len(d.text) for d in documents) < AUTO_MIN_CHARS:
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, len(documents)))
+
+
+def extract_parallel(documents: Iterable[Document], workers: int, *, nlp=None, model: str | None = None,
+                     extractor: str = "rules", models: str | None = None, explain: list | None = None,
+                     on_warning: Callable[[str], None] | None = None, progress: bool = False,
+                     batch_chars: int = BATCH_CHARS) -> tuple[dict[str, Entity], list[Fact]]:
+    """Extract with ``workers`` local processes; the same result as :func:`kg.extract.extract`.
+
+    The documents go to a process pool in batches (:func:`make_batches`, several per worker so
+    that one long batch does not leave the others idle); each process loads the model once
+    (:func:`worker_pipeline`; forked workers share a pipeline this process has loaded, or ``nlp``)
+    and returns a shard; the shards are merged here in document order.
+
+    Examples
+    --------
+    >>> from kg.model import Document
+    >>> docs = [Document.from_text("Peru produces copper."), Document.from_text("Chile produces lithium.")]
+    >>> ents, facts = extract_parallel(docs, 2)
+    >>> sorted((f.subject, f.predicate, f.object) for f in facts)
+    [('chile', 'produces', 'lithium'), ('peru', 'produces', 'copper')]
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = _pool_context()
+    if nlp is not None:
+        if context.get_start_method() != "fork" and model is None:
+            raise EngineError("worker processes load the spaCy model by its name: pass model=NAME instead of "
+                              "a loaded pipeline, or workers=1")
+        if context.get_start_method() == "fork":
+            with _LOAD_LOCK:
+                _PIPELINES[model] = nlp  # the forked workers inherit it: no second load
+    documents = list(documents)
+    batches = make_batches(documents, parts=max(1, workers) * BATCHES_PER_WORKER, max_chars=batch_chars)
+    workers = max(1, min(workers, len(batches)))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(extract_batch, b, model, extractor, models, explain is not None) for b in batches]
+        shards = []
+        stream = futures
+        if progress:
+            try:
+                from tqdm import tqdm
+
+                stream = tqdm(futures, total=len(futures), desc="batches", unit="batch", leave=False)
+            except ImportError:  # pragma: no cover
+                pass
+        try:
+            for future in stream:
+                shards.append(future.result()[0])
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+    return _merge_in_order(shards, explain, on_warning)
 
 
 def _iterate(futures: list, progress: bool, total: int):

@@ -145,3 +145,31 @@ def test_scheduler_needs_the_dask_engine(capsys, tmp_path):
     code = main(["build", str(TEXTS[0]), "-o", str(tmp_path / "o"), "--scheduler", "tcp://127.0.0.1:8786"])
     assert code == 2
     assert "--scheduler goes with --engine dask" in capsys.readouterr().err
+
+
+def test_local_worker_processes_give_the_local_build(nlp):
+    """--workers 2: the documents are read by two processes, and the graph is the same."""
+    from rdflib.compare import isomorphic
+
+    from kg.api import build
+
+    texts = ["Peru produces copper and zinc. Japan and Peru agreed to cooperate on critical minerals.",
+             "Chile produces lithium. Codelco operates the Chuquicamata mine in Chile.",
+             "Australia exports lithium to China. The Greenbushes mine is located in Western Australia.",
+             "Prime Minister Shigeru Ishiba visited Peru for the APEC summit in Lima."]
+    one = build(texts=texts, nlp=nlp)
+    trace: list = []
+    two = build(texts=texts, nlp=nlp, workers=2, explain=trace)
+    assert isomorphic(one.graph, two.graph) and len(one.graph) > 50
+    assert [t.doc_name for t in trace] == sorted((t.doc_name for t in trace), key=[
+        d.name for d in two.result.documents].index)
+
+
+def test_workers_option(capsys):
+    from kg.cli import main
+
+    from pathlib import Path
+
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    assert main(["build", str(seeds), "--workers", "0", "-o", "/tmp/never"]) == 2
+    assert "must be 1 or more" in capsys.readouterr().err
