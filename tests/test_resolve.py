@@ -80,3 +80,32 @@ def test_a_hyphenated_one_word_organisation_is_not_its_own_long_form():
     r = Resolver(load_ontology())
     r.orgs["d"].append("Kamoa-Kakula")
     assert r.key("d", Mention("Kamoa-Kakula", "Company", 0, 12)) == "kamoa-kakula"
+
+
+_NAME_PIECES = ["Kamoa", "Kakula", "-", "–", ".", ",", "'", "&", "(", ")", " ", "  ", "Co", "Ltd", "SA", "of",
+                "the", "Mining", "Corp.", "X", "1", "é", "/", ":", "Group", "Inc", "—", "\u00a0"]
+
+
+def test_resolution_ends_on_any_name():
+    """Resolving a name made of any tokens and punctuation ends (a 'Kamoa-Kakula' once recursed forever),
+    whatever other organisation names the document holds and whatever class the name has."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from kg.extract.mentions import Mention
+    from kg.ontology import load_ontology
+    from kg.resolve import Resolver
+
+    onto = load_ontology()
+    names = st.lists(st.sampled_from(_NAME_PIECES), min_size=1, max_size=8).map("".join)
+    classes = st.sampled_from(["Company", "Organization", "Country", "Person", "Mine", "Mineral"])
+
+    @settings(max_examples=300, deadline=500)
+    @given(name=names, others=st.lists(names, max_size=4), cls=classes)
+    def ends(name, others, cls):
+        r = Resolver(onto)
+        r.orgs["d"].extend([*others, name])
+        key = r.key("d", Mention(name, cls, 0, len(name)))
+        assert key is None or isinstance(key, str)
+
+    ends()
