@@ -1,0 +1,479 @@
+/* kg graph view: the vis Network, search, filters, details and community groups.
+ *
+ * Article text (names, sentences, titles, sources) is data: it is read from the
+ * JSON element "kg-data" and only ever put into the page with textContent,
+ * never parsed as markup. The positions come precomputed from Python, so the
+ * first frame is drawn at once and physics stays off.
+ */
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("kg-data").textContent);
+  var container = document.getElementById("kg-network");
+  if (!container || data.nodes.length === 0) { return; }
+
+  var MIN_SCALE = 0.8;          /* 14 px labels x 0.8 = 11.2 px on screen */
+  var MAX_START_SCALE = 1.5;    /* a tiny graph does not open blown up */
+  var LARGE = 400;              /* above this many nodes the start view shows only the largest group */
+  var EV_SHOWN = 4;             /* evidence sentences listed per fact before "and N more" */
+  var nodeThreshold = data.options.nodes.scaling.label.drawThreshold;
+  var edgeThreshold = data.options.edges.scaling.label.drawThreshold;
+
+  /* ------------------------------------------------------------------ indexes */
+  var byId = {};
+  var factsOf = {};
+  var edgeById = {};
+  var nameIndex = {};
+  data.nodes.forEach(function (n) { byId[n.id] = n; factsOf[n.id] = []; });
+  data.edges.forEach(function (e) {
+    edgeById[e.id] = e;
+    factsOf[e.from].push(e);
+    if (e.to !== e.from) { factsOf[e.to].push(e); }
+  });
+  data.nodes.slice().sort(function (a, b) { return b.pr - a.pr; }).forEach(function (n) {
+    [n.name].concat(n.aliases).forEach(function (name) {
+      var key = name.toLowerCase();
+      if (!(key in nameIndex)) { nameIndex[key] = n.id; }
+    });
+  });
+
+  /* ------------------------------------------------------------------ DOM helpers (text only) */
+  function el(tag, className, text) {
+    var e = document.createElement(tag);
+    if (className) { e.className = className; }
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    return e;
+  }
+  function $(id) { return document.getElementById(id); }
+  function fmt(x) { return (x === null || x === undefined) ? "" : Number(x).toFixed(2); }
+  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+  function factText(e) { return byId[e.from].name + " " + e.label + " " + byId[e.to].name; }
+
+  /* ------------------------------------------------------------------ filters */
+  var state = { classes: {}, props: {}, minConf: 0, hedged: true, single: true };
+  data.nodes.forEach(function (n) { state.classes[n.cls] = true; });
+  data.edges.forEach(function (e) { state.props[e.property] = true; });
+  var edgeShown = {};
+  var nodeShown = {};
+
+  function computeVisibility() {
+    data.edges.forEach(function (e) {
+      edgeShown[e.id] = state.props[e.property] === true && e.confidence >= state.minConf - 1e-9 &&
+        (state.hedged || !e.dashes) && (state.single || e.sources > 1) &&
+        state.classes[byId[e.from].cls] === true && state.classes[byId[e.to].cls] === true;
+    });
+    data.nodes.forEach(function (n) {
+      var facts = factsOf[n.id];
+      nodeShown[n.id] = state.classes[n.cls] === true &&
+        (facts.length === 0 || facts.some(function (e) { return edgeShown[e.id]; }));
+    });
+  }
+  computeVisibility();
+
+  /* ------------------------------------------------------------------ the network */
+  var nodes = new vis.DataSet(data.nodes.map(function (n) {
+    var item = { id: n.id, label: n.label, x: n.x, y: n.y, size: n.size, color: n.color };
+    if (n.font) { item.font = n.font; item.scaling = n.scaling; }
+    return item;
+  }));
+  var edges = new vis.DataSet(data.edges.map(function (e) {
+    return { id: e.id, from: e.from, to: e.to, label: e.label, width: e.width, arrows: e.arrows,
+             dashes: e.dashes };
+  }));
+  var nodesView = new vis.DataView(nodes, { filter: function (item) { return nodeShown[item.id]; } });
+  var edgesView = new vis.DataView(edges, { filter: function (item) { return edgeShown[item.id]; } });
+  var network = new vis.Network(container, { nodes: nodesView, edges: edgesView }, data.options);
+  window.kgNetwork = network;
+
+  /* ------------------------------------------------------------------ start view */
+  function center(list) {
+    var xs = list.map(function (n) { return n.x; });
+    var ys = list.map(function (n) { return n.y; });
+    return { x: (Math.min.apply(null, xs) + Math.max.apply(null, xs)) / 2,
+             y: (Math.min.apply(null, ys) + Math.max.apply(null, ys)) / 2 };
+  }
+  function startView() {
+    network.fit({ animation: false });
+    var scale = network.getScale();
+    if (scale >= MIN_SCALE) {
+      if (scale > MAX_START_SCALE) { network.moveTo({ scale: MAX_START_SCALE }); }
+      return;
+    }
+    /* too many groups to fit readably: show the largest group (or the focus entity) */
+    var first = data.focus !== null && data.focus !== undefined ? byId[data.focus] : null;
+    var group = data.nodes.filter(function (n) { return n.comp === (first ? first.comp : 0); });
+    network.fit({ nodes: group.map(function (n) { return n.id; }), animation: false });
+    scale = network.getScale();
+    var floor = data.nodes.length > LARGE ? 0.3 : MIN_SCALE;
+    if (scale < floor) {
+      var top = first || group.slice().sort(function (a, b) { return b.pr - a.pr; })[0];
+      var at = data.nodes.length > LARGE ? { x: top.x, y: top.y } : center(group);
+      network.moveTo({ position: at, scale: floor });
+    }
+  }
+  startView();
+  network.once("afterDrawing", function () {
+    document.body.setAttribute("data-kg-drawn", String(nodesView.length));
+    document.body.setAttribute("data-kg-ready", "1");
+  });
+
+  /* ------------------------------------------------------------------ tooltips, built on first hover */
+  function tip(rows) {
+    var box = el("div", "kg-tip");
+    rows.forEach(function (row) { box.appendChild(el("div", "kg-tip-" + row[0], row[1])); });
+    return box;
+  }
+  var tipped = {};
+  network.on("hoverNode", function (p) {
+    var n = byId[p.node];
+    if (!n) { return; }
+    if (!tipped["n" + n.id]) {
+      tipped["n" + n.id] = true;
+      nodes.update({ id: n.id, title: tip([["head", n.name],
+        ["meta", data.classes[n.cls] + " · " + plural(factsOf[n.id].length, "fact")],
+        ["meta", "Click for the evidence."]]) });
+    }
+    showLabel(n.id, true);
+  });
+  network.on("blurNode", function (p) { if (byId[p.node]) { showLabel(p.node, false); } });
+  network.on("hoverEdge", function (p) {
+    var e = edgeById[p.edge];
+    if (!e) { return; }
+    if (!tipped[e.id]) {
+      tipped[e.id] = true;
+      var rows = [["head", factText(e)],
+        ["meta", "confidence " + fmt(e.confidence) + " · " + e.modality + " · " + plural(e.ev.length, "sentence")]];
+      if (e.ev.length) { rows.push(["sentence", "“" + e.ev[0][0] + "”"]); }
+      edges.update({ id: e.id, title: tip(rows) });
+    }
+    showEdgeLabel(e.id, true);
+  });
+  network.on("blurEdge", function (p) { if (edgeById[p.edge]) { showEdgeLabel(p.edge, false); } });
+
+  /* ------------------------------------------------------------------ level of detail */
+  var pinned = {};  /* labels kept visible by the selection */
+  function showLabel(id, on) {
+    if (!on && pinned["n" + id]) { return; }
+    var n = byId[id];
+    var base = n.font ? 5 : nodeThreshold;
+    nodes.update({ id: id, scaling: { label: { drawThreshold: on ? 1 : base } } });
+  }
+  function showEdgeLabel(id, on) {
+    if (!on && pinned[id]) { return; }
+    edges.update({ id: id, scaling: { label: { drawThreshold: on ? 1 : edgeThreshold } } });
+  }
+
+  /* ------------------------------------------------------------------ selection and highlight */
+  var dimmed = [];
+  function undim() {
+    if (dimmed.length) {
+      nodes.update(dimmed.map(function (id) { return { id: id, opacity: 1 }; }));
+      dimmed = [];
+    }
+    var was = Object.keys(pinned);
+    pinned = {};
+    was.forEach(function (key) {
+      if (key.charAt(0) === "n") { showLabel(Number(key.slice(1)), false); } else { showEdgeLabel(key, false); }
+    });
+  }
+  function highlight(id) {
+    undim();
+    var near = {};
+    near[id] = true;
+    factsOf[id].forEach(function (e) {
+      if (!edgeShown[e.id]) { return; }
+      near[e.from] = near[e.to] = true;
+      pinned[e.id] = true;
+      showEdgeLabel(e.id, true);
+    });
+    Object.keys(near).forEach(function (k) { pinned["n" + k] = true; showLabel(Number(k), true); });
+    dimmed = data.nodes.filter(function (n) { return !near[n.id]; }).map(function (n) { return n.id; });
+    nodes.update(dimmed.map(function (i) { return { id: i, opacity: 0.22 }; }));
+  }
+
+  function openClusterOf(id) {
+    var path = network.clustering.findNode(id);
+    for (var i = 0; i < path.length - 1; i++) {
+      if (network.isCluster(path[i])) { network.openCluster(path[i]); }
+    }
+  }
+
+  function select(id, focus) {
+    var n = byId[id];
+    if (!n) { return false; }
+    if (!nodeShown[id]) {
+      message(n.name + " is hidden by the filters (class " + data.classes[n.cls] + ").");
+      showNode(id);
+      return false;
+    }
+    openClusterOf(id);
+    network.selectNodes([id]);
+    highlight(id);
+    showNode(id);
+    if (focus) {
+      network.focus(id, { scale: Math.max(network.getScale(), 1.1), animation: { duration: 300, easingFunction: "easeInOutQuad" } });
+    }
+    return true;
+  }
+
+  function clearAll() {
+    network.unselectAll();
+    undim();
+    var details = $("kg-details");
+    details.textContent = "";
+    details.appendChild(el("p", "kg-hint", "Click an entity or a fact for its evidence; Esc clears."));
+    message("");
+  }
+
+  /* ------------------------------------------------------------------ details */
+  function marked(sentence, a, b) {
+    var box = el("span", "kg-sentence");
+    var low = sentence.toLowerCase();
+    var spans = [];
+    [a, b].forEach(function (n) {
+      var names = [n.name].concat(n.aliases).sort(function (x, y) { return y.length - x.length; });
+      for (var i = 0; i < names.length; i++) {
+        var at = names[i] ? low.indexOf(names[i].toLowerCase()) : -1;
+        if (at >= 0) { spans.push([at, at + names[i].length]); return; }
+      }
+    });
+    spans.sort(function (x, y) { return x[0] - y[0]; });
+    var pos = 0;
+    box.appendChild(document.createTextNode("“"));
+    spans.forEach(function (s) {
+      if (s[0] < pos) { return; }
+      box.appendChild(document.createTextNode(sentence.slice(pos, s[0])));
+      box.appendChild(el("mark", "", sentence.slice(s[0], s[1])));
+      pos = s[1];
+    });
+    box.appendChild(document.createTextNode(sentence.slice(pos) + "”"));
+    return box;
+  }
+
+  function evidenceList(e, limit) {
+    var frag = document.createDocumentFragment();
+    e.ev.slice(0, limit).forEach(function (ev) {
+      var row = el("div", "kg-ev");
+      row.appendChild(marked(ev[0], byId[e.from], byId[e.to]));
+      var doc = data.docs[ev[1]] || ["", ""];
+      var meta = [doc[0] || "unknown document"];
+      if (doc[1]) { meta.push(doc[1]); }
+      var more = [ev[3]];
+      if (ev[2] !== null && ev[2] !== undefined) { more.unshift("confidence " + fmt(ev[2])); }
+      row.appendChild(el("span", "kg-src", "— " + meta.join(" · ") + " (" + more.join(", ") + ")"));
+      frag.appendChild(row);
+    });
+    if (e.ev.length > limit) { frag.appendChild(el("p", "kg-hint", "… and " + plural(e.ev.length - limit, "more sentence"))); }
+    return frag;
+  }
+
+  function entityLink(n) {
+    var a = el("span", "kg-entity-link", n.name);
+    a.setAttribute("role", "link");
+    a.tabIndex = 0;
+    a.addEventListener("click", function () { select(n.id, true); });
+    a.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { select(n.id, true); } });
+    return a;
+  }
+
+  function factLine(e, here) {
+    var line = el("div", "kg-fact" + (e.dashes ? " kg-hedged" : ""));
+    [[e.from, byId[e.from]], [null, " " + e.label + " "], [e.to, byId[e.to]]].forEach(function (part) {
+      if (part[0] === null) { line.appendChild(document.createTextNode(part[1])); }
+      else if (part[0] === here) { line.appendChild(document.createTextNode(part[1].name)); }
+      else { line.appendChild(entityLink(part[1])); }
+    });
+    return line;
+  }
+
+  function factMeta(e) {
+    return el("div", "kg-meta", "confidence " + fmt(e.confidence) + " · " + e.modality + " · " +
+      plural(e.ev.length, "sentence") + " from " + plural(e.sources, "source") +
+      (edgeShown[e.id] ? "" : " · hidden by the filters"));
+  }
+
+  function showNode(id) {
+    var n = byId[id];
+    var box = $("kg-details");
+    box.textContent = "";
+    box.appendChild(el("h2", "", n.name));
+    var meta = data.classes[n.cls] + (n.wd ? " · Wikidata " + n.wd : "") + " · PageRank " + n.pr.toFixed(4);
+    box.appendChild(el("p", "kg-meta", meta));
+    if (n.aliases.length) { box.appendChild(el("p", "kg-meta", "Also called: " + n.aliases.join(", "))); }
+    var groups = {};
+    factsOf[id].forEach(function (e) { (groups[e.label] = groups[e.label] || []).push(e); });
+    var labels = Object.keys(groups).sort();
+    if (!labels.length) { box.appendChild(el("p", "kg-hint", "No facts.")); }
+    labels.forEach(function (label) {
+      box.appendChild(el("h3", "", label + " (" + groups[label].length + ")"));
+      groups[label].sort(function (a, b) { return b.ev.length - a.ev.length; }).forEach(function (e) {
+        box.appendChild(factLine(e, id));
+        box.appendChild(factMeta(e));
+        box.appendChild(evidenceList(e, EV_SHOWN));
+      });
+    });
+  }
+
+  function showEdge(edgeId) {
+    var e = edgeById[edgeId];
+    if (!e) { return; }
+    undim();
+    pinned[e.id] = true;
+    showEdgeLabel(e.id, true);
+    var box = $("kg-details");
+    box.textContent = "";
+    box.appendChild(el("h2", "", factText(e)));
+    box.appendChild(factLine(e, null));
+    box.appendChild(factMeta(e));
+    box.appendChild(evidenceList(e, e.ev.length));
+  }
+
+  function showCluster(clusterId) {
+    var members = network.getNodesInCluster(clusterId).map(function (i) { return byId[i]; }).filter(Boolean);
+    members.sort(function (a, b) { return b.pr - a.pr; });
+    var box = $("kg-details");
+    box.textContent = "";
+    box.appendChild(el("h2", "", "Community of " + plural(members.length, "entity")));
+    box.appendChild(el("p", "kg-hint", "Double-click the group to open it."));
+    var list = el("p", "kg-meta");
+    members.slice(0, 40).forEach(function (n, i) {
+      if (i) { list.appendChild(document.createTextNode(", ")); }
+      list.appendChild(entityLink(n));
+    });
+    if (members.length > 40) { list.appendChild(document.createTextNode(" …")); }
+    box.appendChild(list);
+  }
+
+  network.on("click", function (p) {
+    if (p.nodes.length) {
+      if (network.isCluster(p.nodes[0])) { showCluster(p.nodes[0]); } else { select(p.nodes[0], false); }
+    } else if (p.edges.length && edgeById[p.edges[0]]) {
+      showEdge(p.edges[0]);
+    } else {
+      clearAll();
+    }
+  });
+  network.on("doubleClick", function (p) {
+    if (p.nodes.length && network.isCluster(p.nodes[0])) { network.openCluster(p.nodes[0]); }
+  });
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key === "Escape") { clearAll(); }
+  });
+
+  /* ------------------------------------------------------------------ search */
+  function message(text) { $("kg-search-msg").textContent = text; }
+  var names = $("kg-names");
+  data.nodes.slice().sort(function (a, b) { return b.pr - a.pr; }).forEach(function (n) {
+    [n.name].concat(n.aliases).forEach(function (name, i) {
+      var opt = document.createElement("option");
+      opt.value = name;
+      if (i) { opt.label = "→ " + n.name; }
+      names.appendChild(opt);
+    });
+  });
+  function find(text) {
+    var q = text.trim().toLowerCase();
+    if (!q) { return null; }
+    if (q in nameIndex) { return nameIndex[q]; }
+    var best = null;
+    var keys = Object.keys(nameIndex);
+    [function (k) { return k.indexOf(q) === 0; }, function (k) { return k.indexOf(q) >= 0; }].some(function (test) {
+      keys.forEach(function (k) {
+        if (test(k) && (best === null || byId[nameIndex[k]].pr > byId[best].pr)) { best = nameIndex[k]; }
+      });
+      return best !== null;
+    });
+    return best;
+  }
+  function search(text) {
+    var id = find(text);
+    if (id === null) {
+      message(text.trim() ? "No entity is called “" + text.trim() + "”." : "");
+      return null;
+    }
+    message("");
+    select(id, true);
+    return id;
+  }
+  var box = $("kg-search");
+  box.addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter") { ev.preventDefault(); search(box.value); }
+  });
+  box.addEventListener("input", function (ev) {
+    /* a pick from the completion list */
+    if (!ev.inputType || ev.inputType === "insertReplacementText") {
+      if (box.value.trim().toLowerCase() in nameIndex) { search(box.value); }
+    }
+  });
+
+  /* ------------------------------------------------------------------ filter controls */
+  var clustered = false;
+  function applyFilters() {
+    var again = clustered;
+    if (clustered) { uncluster(); }
+    computeVisibility();
+    nodesView.refresh();
+    edgesView.refresh();
+    if (again) { clusterAll(); }
+    document.body.setAttribute("data-kg-drawn", String(nodesView.length));
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("input[data-filter]"), function (input) {
+    input.addEventListener("change", function () {
+      var set = input.getAttribute("data-filter") === "class" ? state.classes : state.props;
+      set[input.value] = input.checked;
+      applyFilters();
+    });
+  });
+  var slider = $("kg-confidence");
+  slider.addEventListener("input", function () {
+    state.minConf = Number(slider.value);
+    $("kg-confidence-value").textContent = fmt(state.minConf);
+    applyFilters();
+  });
+  $("kg-hedged").addEventListener("change", function (ev) { state.hedged = ev.target.checked; applyFilters(); });
+  $("kg-single").addEventListener("change", function (ev) { state.single = ev.target.checked; applyFilters(); });
+  $("kg-fit").addEventListener("click", function () { network.fit({ animation: { duration: 300 } }); });
+
+  /* ------------------------------------------------------------------ communities */
+  var clusterIds = [];
+  function clusterAll() {
+    var groups = {};
+    data.nodes.forEach(function (n) {
+      if (nodeShown[n.id]) { (groups[n.comm] = groups[n.comm] || []).push(n); }
+    });
+    Object.keys(groups).forEach(function (c) {
+      var members = groups[c];
+      if (members.length < 3) { return; }
+      var top = members.slice().sort(function (a, b) { return b.pr - a.pr; })[0];
+      var cid = "community-" + c;
+      var comm = Number(c);
+      network.cluster({
+        joinCondition: function (o) { var n = byId[o.id]; return n !== undefined && n.comm === comm; },
+        clusterNodeProperties: {
+          id: cid, label: top.label + " +" + (members.length - 1), shape: "dot", color: top.color,
+          size: Math.min(70, 14 + 4 * Math.sqrt(members.length)), borderWidth: 3,
+          font: { size: 16 }, scaling: { label: { drawThreshold: 1 } },
+          title: tip([["head", "Community of " + plural(members.length, "entity")],
+                      ["meta", "around " + top.name + "; double-click to open"]])
+        }
+      });
+      clusterIds.push(cid);
+    });
+    clustered = true;
+  }
+  function uncluster() {
+    clusterIds.forEach(function (cid) { if (network.isCluster(cid)) { network.openCluster(cid); } });
+    clusterIds = [];
+    clustered = false;
+  }
+  var clusterButton = $("kg-cluster");
+  clusterButton.addEventListener("click", function () {
+    undim();
+    if (clustered) { uncluster(); } else { clusterAll(); }
+    clusterButton.setAttribute("aria-pressed", String(clustered));
+    clusterButton.textContent = clustered ? "Open all groups" : "Group communities";
+  });
+
+  window.kgView = { search: search, select: select, clear: clearAll, nodes: nodes, edges: edges,
+                    visibleNodes: function () { return nodesView.getIds(); },
+                    visibleEdges: function () { return edgesView.getIds(); } };
+})();
