@@ -48,6 +48,7 @@ import networkx as nx
 import numpy as np
 import rdflib
 from rdflib import RDF, SKOS
+from scipy.spatial import cKDTree
 from rdflib.namespace import DCTERMS
 
 from .analysis import (
@@ -100,7 +101,8 @@ DEFAULT_MAX_NODES = 2000  # entities drawn unless told otherwise (kg view --max-
 MAX_LABEL = 40  # characters of a node label drawn on the canvas (the panel has it all)
 MAX_SENTENCE = 600  # characters of an evidence sentence carried into the page
 MAX_TITLE = 160  # characters of the page title
-EDGE_LENGTH = 150.0  # typical length of an edge of the precomputed layout, in canvas pixels
+EDGE_LENGTH = 140.0  # typical length of an edge of the precomputed layout, in canvas pixels
+NODE_SPACING = 70.0  # most nodes are at least this far from their nearest neighbour
 CURVED_EDGES_UP_TO = 300  # nodes; larger graphs get straight edges (much faster to draw)
 FONT_SIZE = 14  # canvas font size of a node label; 14 px x the initial zoom (>= 0.8) is >= 11 px
 
@@ -319,8 +321,6 @@ def _force_layout(n: int, edges: np.ndarray, seed: int, iterations: int = 80) ->
     k-d tree), so one step costs about as much as the edges and nearby pairs,
     not n²; a mild pull to the centre keeps the group round.
     """
-    from scipy.spatial import cKDTree
-
     rng = np.random.default_rng(seed)
     radius = math.sqrt(n) * 0.9
     angle, r = rng.uniform(0, 2 * math.pi, n), radius * np.sqrt(rng.uniform(0, 1, n))
@@ -360,15 +360,19 @@ def _group_layout(U: nx.Graph, group: list, seed: int) -> dict[Hashable, tuple[f
     edges = np.array([(index[u], index[v]) for u, v in U.subgraph(group).edges()], dtype=int).reshape(-1, 2)
     pos = _force_layout(len(group), edges, seed)
     lengths = np.sqrt(((pos[edges[:, 0]] - pos[edges[:, 1]]) ** 2).sum(axis=1))
-    pos = (pos - pos.mean(axis=0)) * (EDGE_LENGTH / max(float(np.median(lengths)), 1e-6))
+    # edges of a typical length, and room for labels in the crowded middle of a hub-heavy group
+    nearest = cKDTree(pos).query(pos, k=2)[0][:, 1]
+    scale = max(EDGE_LENGTH / max(float(np.median(lengths)), 1e-6),
+                NODE_SPACING / max(float(np.percentile(nearest, 10)), 1e-6))
+    pos = (pos - pos.mean(axis=0)) * scale
     return {node: (float(x), float(y)) for node, (x, y) in zip(group, pos)}
 
 
 def layout(G: nx.MultiDiGraph, *, seed: int = 7) -> dict[Hashable, tuple[float, float]]:
     """Canvas positions of the nodes of ``G``: each connected group laid out, the groups packed in rows.
 
-    Groups are placed largest first, left to right in rows about as wide as
-    the whole is tall, so a graph of many small groups opens as a compact
+    Groups are placed largest first, left to right in rows about one and a
+    half times as wide as the whole is tall (a landscape window), so a graph of many small groups opens as a compact
     block rather than a scatter. The same graph always gets the same layout.
 
     Examples
@@ -385,10 +389,10 @@ def layout(G: nx.MultiDiGraph, *, seed: int = 7) -> dict[Hashable, tuple[float, 
     for group in groups:
         pos = _group_layout(U, group, seed)
         xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
-        pad = EDGE_LENGTH * 0.6
+        pad = EDGE_LENGTH * 0.4
         placed.append((pos, min(xs) - pad, min(ys) - pad, max(xs) - min(xs) + 2 * pad, max(ys) - min(ys) + 2 * pad))
     area = sum(w * h for _, _, _, w, h in placed)
-    row_width = max(max((w for *_, w, _ in placed), default=0.0), math.sqrt(area) * 1.3)
+    row_width = max(max((w for *_, w, _ in placed), default=0.0), math.sqrt(area * 1.5))  # rows for a landscape window
     out: dict[Hashable, tuple[float, float]] = {}
     x = y = row_height = 0.0
     for pos, left, top, w, h in placed:
@@ -417,7 +421,7 @@ def _options(n_nodes: int) -> dict[str, Any]:
         "nodes": {"shape": "dot", "borderWidth": 1,
                   "font": {"size": FONT_SIZE, "strokeWidth": 3, "strokeColor": "#ffffff"},
                   # labels of minor entities appear once zoomed in to where they are readable
-                  "scaling": {"label": {"drawThreshold": 12 if n_nodes > 60 else 5, "maxVisible": 30}}},
+                  "scaling": {"label": {"drawThreshold": 11 if n_nodes > 60 else 5, "maxVisible": 30}}},
         "edges": {
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.6}},
             "color": {"color": "#9aa5b1", "highlight": "#34495e", "hover": "#34495e"},
@@ -435,12 +439,17 @@ def _options(n_nodes: int) -> dict[str, Any]:
 
 
 def _rank_fonts(nodes: list, pagerank: dict) -> dict[Hashable, int]:
-    """Larger, always-drawn labels for the top entities by PageRank (level of detail)."""
-    top = sorted(nodes, key=lambda n: (-pagerank.get(n, 0.0), str(n)))[:max(12, len(nodes) // 25)]
+    """Larger, always-drawn labels for the top entities by PageRank (level of detail).
+
+    Graphs of up to 60 entities draw every label; larger ones draw the labels
+    of the top 4% (at least 12) at any zoom, the others once zoomed in to where
+    they are readable (``drawThreshold`` in :func:`_options`).
+    """
     if len(nodes) <= 60:
         return {}
-    boost = min(3.0, math.sqrt(len(nodes) / 60))
-    return {n: round(FONT_SIZE * (1 + boost * (1 - i / len(top)))) for i, n in enumerate(top)}
+    top = sorted(nodes, key=lambda n: (-pagerank.get(n, 0.0), str(n)))[:max(12, len(nodes) // 25)]
+    boost = min(2.0, math.sqrt(len(nodes) / 300))
+    return {n: round(FONT_SIZE + 10 * max(boost, 0.4) * (1 - i / len(top))) for i, n in enumerate(top)}
 
 
 def _node_sizes(nodes: list, pagerank: dict) -> dict[Hashable, float]:

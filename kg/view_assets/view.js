@@ -13,7 +13,8 @@
 
   var MIN_SCALE = 0.8;          /* 14 px labels x 0.8 = 11.2 px on screen */
   var MAX_START_SCALE = 1.5;    /* a tiny graph does not open blown up */
-  var LARGE = 400;              /* above this many nodes the start view shows only the largest group */
+  var LARGE = 400;              /* above this many nodes only the top labels are readable at the start */
+  var LARGE_SCALE = 0.5;        /* start zoom of a large graph (its top labels are drawn larger) */
   var EV_SHOWN = 4;             /* evidence sentences listed per fact before "and N more" */
   var nodeThreshold = data.options.nodes.scaling.label.drawThreshold;
   var edgeThreshold = data.options.edges.scaling.label.drawThreshold;
@@ -85,11 +86,13 @@
   window.kgNetwork = network;
 
   /* ------------------------------------------------------------------ start view */
-  function center(list) {
-    var xs = list.map(function (n) { return n.x; });
-    var ys = list.map(function (n) { return n.y; });
-    return { x: (Math.min.apply(null, xs) + Math.max.apply(null, xs)) / 2,
-             y: (Math.min.apply(null, ys) + Math.max.apply(null, ys)) / 2 };
+  function bounds(list) {
+    var b = { left: Infinity, top: Infinity, right: -Infinity, bottom: -Infinity };
+    list.forEach(function (n) {
+      b.left = Math.min(b.left, n.x - n.size - 40); b.right = Math.max(b.right, n.x + n.size + 40);
+      b.top = Math.min(b.top, n.y - n.size - 20); b.bottom = Math.max(b.bottom, n.y + n.size + 40);
+    });
+    return b;
   }
   function startView() {
     network.fit({ animation: false });
@@ -98,20 +101,25 @@
       if (scale > MAX_START_SCALE) { network.moveTo({ scale: MAX_START_SCALE }); }
       return;
     }
-    /* too many groups to fit readably: show the largest group (or the focus entity) */
+    var w = container.clientWidth;
+    var h = container.clientHeight;
     var first = data.focus !== null && data.focus !== undefined ? byId[data.focus] : null;
-    var group = data.nodes.filter(function (n) { return n.comp === (first ? first.comp : 0); });
-    network.fit({ nodes: group.map(function (n) { return n.id; }), animation: false });
-    scale = network.getScale();
-    var floor = data.nodes.length > LARGE ? 0.3 : MIN_SCALE;
-    if (scale < floor) {
-      var top = first || group.slice().sort(function (a, b) { return b.pr - a.pr; })[0];
-      var at = data.nodes.length > LARGE ? { x: top.x, y: top.y } : center(group);
-      network.moveTo({ position: at, scale: floor });
+    var g = bounds(data.nodes.filter(function (n) { return n.comp === 0; }));
+    if (!first && (g.right - g.left) * MIN_SCALE <= w && (g.bottom - g.top) * MIN_SCALE <= h) {
+      /* the largest group fits readably: start at the top left, where the largest groups are packed */
+      var b = bounds(data.nodes);
+      network.moveTo({ position: { x: Math.min(b.left + w / 2 / MIN_SCALE, (b.left + b.right) / 2),
+                                   y: Math.min(b.top + h / 2 / MIN_SCALE, (b.top + b.bottom) / 2) },
+                       scale: MIN_SCALE });
+      return;
     }
+    /* a large group: open on its most central entity (or the focus); zoom out for the rest */
+    var top = first || data.nodes.reduce(function (a, n) { return n.pr > a.pr ? n : a; });
+    network.moveTo({ position: { x: top.x, y: top.y },
+                     scale: Math.max(scale, data.nodes.length > LARGE && !first ? LARGE_SCALE : MIN_SCALE) });
   }
-  startView();
   network.once("afterDrawing", function () {
+    startView();
     document.body.setAttribute("data-kg-drawn", String(nodesView.length));
     document.body.setAttribute("data-kg-ready", "1");
   });
