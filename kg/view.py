@@ -48,8 +48,8 @@ import networkx as nx
 import numpy as np
 import rdflib
 from rdflib import RDF, SKOS
-from scipy.spatial import cKDTree
 from rdflib.namespace import DCTERMS
+from scipy.spatial import cKDTree
 
 from .analysis import (
     _best_literal,
@@ -559,7 +559,7 @@ def _panel(H: nx.MultiDiGraph, note: str) -> str:
         '<details open id="kg-legend"><summary>Entity classes</summary>'
         f"{_checkbox_list('class', classes, _class_label, _class_colour)}"
         '<p class="kg-hint">Size: PageRank. Untick a class to hide it.</p></details>'
-        '<details id="kg-props"><summary>Facts</summary>'
+        '<details open id="kg-props"><summary>Facts</summary>'
         '<div class="kg-slider"><label for="kg-confidence">Minimum confidence '
         '<output id="kg-confidence-value">0.00</output></label>'
         '<input id="kg-confidence" type="range" min="0" max="1" step="0.05" value="0"></div>'
