@@ -35,6 +35,7 @@ import difflib
 import functools
 import hashlib
 import html
+import importlib.util
 import json
 import math
 import os
@@ -60,7 +61,7 @@ from .analysis import (
     communities,
     entity_graph,
 )
-from .analysis import centrality as _centrality
+from .analysis import _undirected
 from .atomic import atomic_write
 from .errors import InputError, KGError
 from .ontology import KGO, load_ontology
@@ -168,9 +169,10 @@ def _clip(text: str, limit: int) -> str:
 @functools.lru_cache(maxsize=1)
 def _vis_library() -> tuple[str, str]:
     """The vis-network JavaScript and CSS shipped with pyvis, escaped for inlining."""
-    import pyvis
-
-    base = Path(pyvis.__file__).resolve().parent
+    spec = importlib.util.find_spec("pyvis")  # found, not imported (importing pyvis imports IPython)
+    if spec is None or spec.origin is None:
+        raise KGError("pyvis is not installed; install kg's dependencies (pip install pyvis)")
+    base = Path(spec.origin).resolve().parent
     for folder in (base / "lib" / f"vis-{VIS_VERSION}", base / "templates" / "lib" / f"vis-{VIS_VERSION}"):
         js, css = folder / "vis-network.min.js", folder / "vis-network.css"
         if js.is_file() and css.is_file():
@@ -259,6 +261,14 @@ def _fact_modalities(graph: rdflib.Graph) -> dict[tuple[str, str, str], str]:
         if None not in spo and modality is not None:
             out[tuple(map(str, spo))] = str(modality)
     return out
+
+
+def _pagerank(G: nx.MultiDiGraph) -> dict[Hashable, float]:
+    """Evidence-weighted PageRank of the undirected projection, as in :func:`kg.analysis.centrality`."""
+    U = _undirected(G)
+    if U.number_of_edges() == 0:
+        return {n: 1.0 / max(1, U.number_of_nodes()) for n in U}
+    return nx.pagerank(U, weight="weight")
 
 
 def _find_entity(G: nx.MultiDiGraph, graph: rdflib.Graph, name: str) -> str:
@@ -647,8 +657,8 @@ def generate_html(graph: rdflib.Graph, *, title: str | None = None,
         raise InputError(f"--hops {hops}: must be 0 or more (the default is 2)")
     if G is None:
         G = entity_graph(graph)
-    if centrality is None:
-        centrality = _centrality(G)
+    if centrality is None:  # PageRank is all the view needs (betweenness would cost far more)
+        centrality = {n: {"pagerank": r} for n, r in _pagerank(G).items()}
     title_text = clean_text(title if title is not None else graph_title(graph)) or "kg graph"
     focus_node = _find_entity(G, graph, focus) if focus is not None else None
     pagerank = {n: c.get("pagerank", 0.0) for n, c in centrality.items()}

@@ -192,7 +192,7 @@ def test_search_focuses_and_selects(many_html, open_view):
     assert view.js("kgNetwork.getScale()") >= 1.0
     assert view.page.locator("#kg-details h2").text_content() == "Entity 1-3 Holdings"
     # neighbours stay bright, the rest is dimmed
-    opacity = view.js("Object.fromEntries(kgView.nodes.get().map(n => [n.id, n.opacity === undefined ? 1 : n.opacity]))")
+    opacity = view.js("Object.fromEntries(Object.values(kgNetwork.body.nodes).map(n => [n.id, n.options.opacity]))")
     assert sum(1 for o in opacity.values() if o == 1) == 3 and min(opacity.values()) < 0.5
     # completion: every name and alias is offered
     options = view.js("Array.from(document.querySelectorAll('#kg-names option')).map(o => o.value)")

@@ -38,6 +38,7 @@
   });
 
   /* ------------------------------------------------------------------ DOM helpers (text only) */
+  /* Tooltips are strings: vis-network shows them with innerText, as text. */
   function el(tag, className, text) {
     var e = document.createElement(tag);
     if (className) { e.className = className; }
@@ -72,13 +73,17 @@
 
   /* ------------------------------------------------------------------ the network */
   var nodes = new vis.DataSet(data.nodes.map(function (n) {
-    var item = { id: n.id, label: n.label, x: n.x, y: n.y, size: n.size, color: n.color };
+    var item = { id: n.id, label: n.label, x: n.x, y: n.y, size: n.size, color: n.color,
+                 title: n.name + "\n" + data.classes[n.cls] + " · " + plural(factsOf[n.id].length, "fact") +
+                        "\nClick for the evidence." };
     if (n.font) { item.font = n.font; item.scaling = n.scaling; }
     return item;
   }));
   var edges = new vis.DataSet(data.edges.map(function (e) {
+    var title = factText(e) + "\nconfidence " + fmt(e.confidence) + " · " + e.modality + " · " +
+      plural(e.ev.length, "sentence") + (e.ev.length ? "\n“" + e.ev[0][0] + "”" : "");
     return { id: e.id, from: e.from, to: e.to, label: e.label, width: e.width, arrows: e.arrows,
-             dashes: e.dashes };
+             dashes: e.dashes, title: title };
   }));
   var nodesView = new vis.DataView(nodes, { filter: function (item) { return nodeShown[item.id]; } });
   var edgesView = new vis.DataView(edges, { filter: function (item) { return edgeShown[item.id]; } });
@@ -94,22 +99,27 @@
     });
     return b;
   }
+  function fitScale(b, w, h) {
+    return Math.min(w / Math.max(b.right - b.left, 1), h / Math.max(b.bottom - b.top, 1));
+  }
+  /* The start view is computed from the precomputed positions, before the first frame
+     (network.fit() would need a drawn frame, and a second full draw). */
   function startView() {
-    network.fit({ animation: false });
-    var scale = network.getScale();
-    if (scale >= MIN_SCALE) {
-      if (scale > MAX_START_SCALE) { network.moveTo({ scale: MAX_START_SCALE }); }
-      return;
-    }
     var w = container.clientWidth;
     var h = container.clientHeight;
+    var all = bounds(data.nodes);
+    var scale = fitScale(all, w, h);
     var first = data.focus !== null && data.focus !== undefined ? byId[data.focus] : null;
+    if (scale >= MIN_SCALE) {
+      network.moveTo({ position: { x: (all.left + all.right) / 2, y: (all.top + all.bottom) / 2 },
+                       scale: Math.min(scale, MAX_START_SCALE) });
+      return;
+    }
     var g = bounds(data.nodes.filter(function (n) { return n.comp === 0; }));
-    if (!first && (g.right - g.left) * MIN_SCALE <= w && (g.bottom - g.top) * MIN_SCALE <= h) {
+    if (!first && fitScale(g, w, h) >= MIN_SCALE) {
       /* the largest group fits readably: start at the top left, where the largest groups are packed */
-      var b = bounds(data.nodes);
-      network.moveTo({ position: { x: Math.min(b.left + w / 2 / MIN_SCALE, (b.left + b.right) / 2),
-                                   y: Math.min(b.top + h / 2 / MIN_SCALE, (b.top + b.bottom) / 2) },
+      network.moveTo({ position: { x: Math.min(all.left + w / 2 / MIN_SCALE, (all.left + all.right) / 2),
+                                   y: Math.min(all.top + h / 2 / MIN_SCALE, (all.top + all.bottom) / 2) },
                        scale: MIN_SCALE });
       return;
     }
@@ -118,84 +128,63 @@
     network.moveTo({ position: { x: top.x, y: top.y },
                      scale: Math.max(scale, data.nodes.length > LARGE && !first ? LARGE_SCALE : MIN_SCALE) });
   }
+  startView();
   network.once("afterDrawing", function () {
-    startView();
     document.body.setAttribute("data-kg-drawn", String(nodesView.length));
     document.body.setAttribute("data-kg-ready", "1");
   });
 
-  /* ------------------------------------------------------------------ tooltips, built on first hover */
-  function tip(rows) {
-    var box = el("div", "kg-tip");
-    rows.forEach(function (row) { box.appendChild(el("div", "kg-tip-" + row[0], row[1])); });
-    return box;
+  /* ------------------------------------------------------------------ labels on hover (small graphs) */
+  /* Every DataSet update makes vis-network revisit all nodes and edges, so on a large
+     graph the view changes labels only in batches, on a click or a search. */
+  var hoverLabels = data.nodes.length <= LARGE;
+  function nodeLabel(id, on) {
+    return { id: id, scaling: { label: { drawThreshold: on ? 1 : (byId[id].font ? 5 : nodeThreshold) } } };
   }
-  var tipped = {};
+  function edgeLabel(id, on) {
+    return { id: id, scaling: { label: { drawThreshold: on ? 1 : edgeThreshold } } };
+  }
   network.on("hoverNode", function (p) {
-    var n = byId[p.node];
-    if (!n) { return; }
-    if (!tipped["n" + n.id]) {
-      tipped["n" + n.id] = true;
-      nodes.update({ id: n.id, title: tip([["head", n.name],
-        ["meta", data.classes[n.cls] + " · " + plural(factsOf[n.id].length, "fact")],
-        ["meta", "Click for the evidence."]]) });
-    }
-    showLabel(n.id, true);
+    if (hoverLabels && byId[p.node] && !pinned.nodes[p.node]) { nodes.update(nodeLabel(p.node, true)); }
   });
-  network.on("blurNode", function (p) { if (byId[p.node]) { showLabel(p.node, false); } });
+  network.on("blurNode", function (p) {
+    if (hoverLabels && byId[p.node] && !pinned.nodes[p.node]) { nodes.update(nodeLabel(p.node, false)); }
+  });
   network.on("hoverEdge", function (p) {
-    var e = edgeById[p.edge];
-    if (!e) { return; }
-    if (!tipped[e.id]) {
-      tipped[e.id] = true;
-      var rows = [["head", factText(e)],
-        ["meta", "confidence " + fmt(e.confidence) + " · " + e.modality + " · " + plural(e.ev.length, "sentence")]];
-      if (e.ev.length) { rows.push(["sentence", "“" + e.ev[0][0] + "”"]); }
-      edges.update({ id: e.id, title: tip(rows) });
-    }
-    showEdgeLabel(e.id, true);
+    if (hoverLabels && edgeById[p.edge] && !pinned.edges[p.edge]) { edges.update(edgeLabel(p.edge, true)); }
   });
-  network.on("blurEdge", function (p) { if (edgeById[p.edge]) { showEdgeLabel(p.edge, false); } });
-
-  /* ------------------------------------------------------------------ level of detail */
-  var pinned = {};  /* labels kept visible by the selection */
-  function showLabel(id, on) {
-    if (!on && pinned["n" + id]) { return; }
-    var n = byId[id];
-    var base = n.font ? 5 : nodeThreshold;
-    nodes.update({ id: id, scaling: { label: { drawThreshold: on ? 1 : base } } });
-  }
-  function showEdgeLabel(id, on) {
-    if (!on && pinned[id]) { return; }
-    edges.update({ id: id, scaling: { label: { drawThreshold: on ? 1 : edgeThreshold } } });
-  }
+  network.on("blurEdge", function (p) {
+    if (hoverLabels && edgeById[p.edge] && !pinned.edges[p.edge]) { edges.update(edgeLabel(p.edge, false)); }
+  });
 
   /* ------------------------------------------------------------------ selection and highlight */
-  var dimmed = [];
-  function undim() {
-    if (dimmed.length) {
-      nodes.update(dimmed.map(function (id) { return { id: id, opacity: 1 }; }));
-      dimmed = [];
-    }
-    var was = Object.keys(pinned);
-    pinned = {};
-    was.forEach(function (key) {
-      if (key.charAt(0) === "n") { showLabel(Number(key.slice(1)), false); } else { showEdgeLabel(key, false); }
+  var DIM = 0.22;
+  var pinned = { nodes: {}, edges: {}, dim: false };  /* what the selection brightens and labels */
+  function pin(nodeIds, edgeIds, dim) {
+    var nodeSet = {};
+    var edgeSet = {};
+    nodeIds.forEach(function (id) { nodeSet[id] = true; });
+    edgeIds.forEach(function (id) { edgeSet[id] = true; });
+    if (dim !== pinned.dim) { network.setOptions({ nodes: { opacity: dim ? DIM : 1 } }); }
+    var nodeUpdates = [];
+    Object.keys(pinned.nodes).forEach(function (k) {
+      if (!nodeSet[k]) { var u = nodeLabel(Number(k), false); u.opacity = dim ? DIM : 1; nodeUpdates.push(u); }
     });
+    nodeIds.forEach(function (id) { var u = nodeLabel(id, true); u.opacity = 1; nodeUpdates.push(u); });
+    var edgeUpdates = Object.keys(pinned.edges).filter(function (k) { return !edgeSet[k]; })
+      .map(function (k) { return edgeLabel(k, false); })
+      .concat(edgeIds.map(function (k) { return edgeLabel(k, true); }));
+    if (nodeUpdates.length) { nodes.update(nodeUpdates); }
+    if (edgeUpdates.length) { edges.update(edgeUpdates); }
+    pinned = { nodes: nodeSet, edges: edgeSet, dim: dim };
   }
+  function undim() { pin([], [], false); }
   function highlight(id) {
-    undim();
     var near = {};
     near[id] = true;
-    factsOf[id].forEach(function (e) {
-      if (!edgeShown[e.id]) { return; }
-      near[e.from] = near[e.to] = true;
-      pinned[e.id] = true;
-      showEdgeLabel(e.id, true);
-    });
-    Object.keys(near).forEach(function (k) { pinned["n" + k] = true; showLabel(Number(k), true); });
-    dimmed = data.nodes.filter(function (n) { return !near[n.id]; }).map(function (n) { return n.id; });
-    nodes.update(dimmed.map(function (i) { return { id: i, opacity: 0.22 }; }));
+    var shown = factsOf[id].filter(function (e) { return edgeShown[e.id]; });
+    shown.forEach(function (e) { near[e.from] = near[e.to] = true; });
+    pin(Object.keys(near).map(Number), shown.map(function (e) { return e.id; }), true);
   }
 
   function openClusterOf(id) {
@@ -324,9 +313,7 @@
   function showEdge(edgeId) {
     var e = edgeById[edgeId];
     if (!e) { return; }
-    undim();
-    pinned[e.id] = true;
-    showEdgeLabel(e.id, true);
+    pin([e.from, e.to], [e.id], false);
     var box = $("kg-details");
     box.textContent = "";
     box.appendChild(el("h2", "", factText(e)));
@@ -460,8 +447,8 @@
           id: cid, label: top.label + " +" + (members.length - 1), shape: "dot", color: top.color,
           size: Math.min(70, 14 + 4 * Math.sqrt(members.length)), borderWidth: 3,
           font: { size: 16 }, scaling: { label: { drawThreshold: 1 } },
-          title: tip([["head", "Community of " + plural(members.length, "entity")],
-                      ["meta", "around " + top.name + "; double-click to open"]])
+          title: "Community of " + plural(members.length, "entity") + "\naround " + top.name +
+                 "; double-click to open"
         }
       });
       clusterIds.push(cid);
