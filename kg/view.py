@@ -564,6 +564,8 @@ def _panel(H: nx.MultiDiGraph, note: str) -> str:
         'placeholder="name or alias, then Enter" spellcheck="false"><datalist id="kg-names"></datalist>'
         '<p id="kg-search-msg" class="kg-hint" aria-live="polite"></p></div>'
         f"{note_html}"
+        '<div class="kg-buttons"><button id="kg-fit" type="button">Fit all</button>'
+        '<button id="kg-cluster" type="button" aria-pressed="false">Group communities</button></div>'
         '<section id="kg-details" aria-live="polite"><p class="kg-hint">Click an entity or a fact for its '
         "evidence; Esc clears. Hover for a summary; double-click a community to open it.</p></section>"
         '<details open id="kg-legend"><summary>Entity classes</summary>'
@@ -577,8 +579,6 @@ def _panel(H: nx.MultiDiGraph, note: str) -> str:
         '(dashed)</label>'
         '<label class="kg-toggle"><input id="kg-single" type="checkbox" checked> facts from one source only</label>'
         f"{_checkbox_list('property', props, _property_label)}</details>"
-        '<div class="kg-buttons"><button id="kg-fit" type="button">Fit all</button>'
-        '<button id="kg-cluster" type="button" aria-pressed="false">Group communities</button></div>'
         "</aside>"
     )
 
@@ -648,7 +648,7 @@ def generate_html(graph: rdflib.Graph, *, title: str | None = None,
     Examples
     --------
     >>> page = generate_html(rdflib.Graph())
-    >>> "No facts" in page and "<canvas" not in page
+    >>> "No facts in this graph." in page and '<div id="kg-network">' not in page
     True
     """
     if max_nodes < 1:

@@ -275,3 +275,21 @@ def test_hostile_article_stays_inert(tmp_path, open_view):
     assert view.js("document.querySelectorAll('img, iframe, object, embed').length") == 0
     assert view.js("document.querySelectorAll('script').length") == 3
     assert view.js("document.body.hasAttribute('data-pwned')") is False
+
+
+def test_communities_group_and_open(many_html, open_view):
+    view = open_view(many_html)
+    view.page.click("#kg-cluster")
+    clusters = view.js("Object.keys(kgNetwork.body.nodes).filter(id => kgNetwork.isCluster(id))")
+    assert clusters and view.js("kgNetwork.body.nodeIndices.length") < 34
+    assert view.page.locator("#kg-cluster").get_attribute("aria-pressed") == "true"
+    cid = max(clusters, key=lambda c: view.js("c => kgNetwork.getNodesInCluster(c).length", c))
+    members = view.js("c => kgNetwork.getNodesInCluster(c).length", cid)
+    pos = view.js("c => kgNetwork.getPositions([c])[c]", cid)
+    dom = view.js("p => kgNetwork.canvasToDOM(p)", pos)
+    box = view.page.locator("#kg-network").bounding_box()
+    view.page.mouse.dblclick(box["x"] + dom["x"], box["y"] + dom["y"])  # a double-click opens it
+    assert cid not in view.js("Object.keys(kgNetwork.body.nodes)")
+    assert view.js("kgNetwork.body.nodeIndices.length") >= members
+    view.page.click("#kg-cluster")
+    assert view.js("kgNetwork.body.nodeIndices.length") == 34

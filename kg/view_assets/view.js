@@ -189,9 +189,7 @@
 
   function openClusterOf(id) {
     var path = network.clustering.findNode(id);
-    for (var i = 0; i < path.length - 1; i++) {
-      if (network.isCluster(path[i])) { network.openCluster(path[i]); }
-    }
+    for (var i = 0; i < path.length - 1; i++) { openGroup(path[i]); }
   }
 
   function select(id, focus) {
@@ -299,7 +297,7 @@
     var groups = {};
     factsOf[id].forEach(function (e) { (groups[e.label] = groups[e.label] || []).push(e); });
     var labels = Object.keys(groups).sort();
-    if (!labels.length) { box.appendChild(el("p", "kg-hint", "No facts.")); }
+    if (!labels.length) { box.appendChild(el("p", "kg-hint", "This entity has no facts.")); }
     labels.forEach(function (label) {
       box.appendChild(el("h3", "", label + " (" + groups[label].length + ")"));
       groups[label].sort(function (a, b) { return b.ev.length - a.ev.length; }).forEach(function (e) {
@@ -348,7 +346,7 @@
     }
   });
   network.on("doubleClick", function (p) {
-    if (p.nodes.length && network.isCluster(p.nodes[0])) { network.openCluster(p.nodes[0]); }
+    if (p.nodes.length && network.isCluster(p.nodes[0])) { openGroup(p.nodes[0]); }
   });
   document.addEventListener("keydown", function (ev) {
     if (ev.key === "Escape") { clearAll(); }
@@ -455,9 +453,15 @@
     });
     clustered = true;
   }
+  function openGroup(cid) {
+    var at = clusterIds.indexOf(cid);
+    if (at >= 0) {
+      clusterIds.splice(at, 1);
+      network.openCluster(cid);
+    }
+  }
   function uncluster() {
-    clusterIds.forEach(function (cid) { if (network.isCluster(cid)) { network.openCluster(cid); } });
-    clusterIds = [];
+    clusterIds.slice().forEach(openGroup);
     clustered = false;
   }
   var clusterButton = $("kg-cluster");
