@@ -57,11 +57,11 @@ from .analysis import (
     _document_name,
     _n,
     _one_line,
+    _undirected,
     clean_text,
     communities,
     entity_graph,
 )
-from .analysis import _undirected
 from .atomic import atomic_write
 from .errors import InputError, KGError
 from .ontology import KGO, load_ontology
