@@ -61,3 +61,7 @@ def test_wheel_contains_the_trained_weights_and_every_extraction_module(wheel_na
         assert f"kg/models/{npz}" in wheel_names
     for py in sorted((ROOT / "kg" / "extract").rglob("*.py")):
         assert py.relative_to(ROOT).as_posix() in wheel_names
+
+
+def test_wheel_contains_the_view_assets(wheel_names):
+    assert {"kg/view_assets/view.js", "kg/view_assets/view.css"} <= wheel_names
