@@ -15,6 +15,7 @@
   var MAX_START_SCALE = 1.5;    /* a tiny graph does not open blown up */
   var LARGE = 400;              /* above this many nodes only the top labels are readable at the start */
   var LARGE_SCALE = 0.5;        /* start zoom of a large graph (its top labels are drawn larger) */
+  var EDGES_AT_ONCE = 1500;     /* more edges than this are added in a second task */
   var EV_SHOWN = 4;             /* evidence sentences listed per fact before "and N more" */
   var nodeThreshold = data.options.nodes.scaling.label.drawThreshold;
   var edgeThreshold = data.options.edges.scaling.label.drawThreshold;
@@ -86,7 +87,10 @@
              dashes: e.dashes, title: title };
   }));
   var nodesView = new vis.DataView(nodes, { filter: function (item) { return nodeShown[item.id]; } });
-  var edgesView = new vis.DataView(edges, { filter: function (item) { return edgeShown[item.id]; } });
+  /* A large graph gets its edges in a second task, so that building the network never
+     blocks the page for long: nodes first (drawn at once), edges right after. */
+  var edgesIn = data.edges.length <= EDGES_AT_ONCE;
+  var edgesView = new vis.DataView(edges, { filter: function (item) { return edgesIn && edgeShown[item.id]; } });
   var network = new vis.Network(container, { nodes: nodesView, edges: edgesView }, data.options);
   window.kgNetwork = network;
 
@@ -129,10 +133,17 @@
                      scale: Math.max(scale, data.nodes.length > LARGE && !first ? LARGE_SCALE : MIN_SCALE) });
   }
   startView();
-  network.once("afterDrawing", function () {
-    document.body.setAttribute("data-kg-drawn", String(nodesView.length));
-    document.body.setAttribute("data-kg-ready", "1");
-  });
+  function whenDrawn() {
+    network.once("afterDrawing", function () {
+      document.body.setAttribute("data-kg-drawn", String(nodesView.length));
+      document.body.setAttribute("data-kg-ready", "1");
+    });
+  }
+  if (edgesIn) {
+    whenDrawn();
+  } else {
+    setTimeout(function () { edgesIn = true; edgesView.refresh(); whenDrawn(); }, 0);
+  }
 
   /* ------------------------------------------------------------------ labels on hover (small graphs) */
   /* Every DataSet update makes vis-network revisit all nodes and edges, so on a large
