@@ -437,7 +437,7 @@ def _options(n_nodes: int) -> dict[str, Any]:
             "color": {"color": "#9aa5b1", "highlight": "#34495e", "hover": "#34495e"},
             # edge labels show when zoomed in, and on hover or selection (view.js lowers the threshold)
             "font": {"size": 12, "color": "#444444", "strokeWidth": 3, "strokeColor": "#ffffff", "align": "middle"},
-            "scaling": {"label": {"drawThreshold": 16}},
+            "scaling": {"label": {"drawThreshold": 19}},
             "smooth": {"enabled": True, "type": "continuous", "roundness": 0.3} if curved else {"enabled": False},
         },
         "physics": {"enabled": False},

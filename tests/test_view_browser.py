@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from rdflib import SKOS, Literal
 
-from kg.view import write_html
+from kg.view import generate_html, write_html
 
 CHROMIUM = Path(os.environ.get("KG_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -47,7 +47,7 @@ def browser():
 class Opened:
     """A page of the view with what it did: requests that were not file URLs, errors and dialogs."""
 
-    def __init__(self, browser, path: Path, width: int = 1280, height: int = 800):
+    def __init__(self, browser, path: Path, width: int = 1280, height: int = 800, ready: bool = True):
         self.foreign: list[str] = []
         self.errors: list[str] = []
         self.dialogs: list[str] = []
@@ -58,7 +58,8 @@ class Opened:
         self.page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
         self.page.on("dialog", self._dialog)
         self.page.goto(path.as_uri())
-        self.page.wait_for_selector("body[data-kg-ready]", timeout=30000)
+        if ready:
+            self.page.wait_for_selector("body[data-kg-ready]", timeout=30000)
 
     def _route(self, route):
         if route.request.url.startswith("file:"):
@@ -293,3 +294,13 @@ def test_communities_group_and_open(many_html, open_view):
     assert view.js("kgNetwork.body.nodeIndices.length") >= members
     view.page.click("#kg-cluster")
     assert view.js("kgNetwork.body.nodeIndices.length") == 34
+
+
+def test_jupyter_frame_draws_the_view(tmp_path, open_view):
+    page = generate_html(graphs.build_graph())
+    path = tmp_path / "notebook.html"
+    path.write_text(f"<!DOCTYPE html><html><body>{page._repr_html_()}</body></html>", encoding="utf-8")
+    view = open_view(path, ready=False)
+    frame = view.page.frame_locator("iframe")
+    frame.locator("body[data-kg-ready]").wait_for(timeout=30000)
+    assert frame.locator("body").get_attribute("data-kg-drawn") == "10"
