@@ -450,7 +450,7 @@
       var top = members.slice().sort(function (a, b) { return b.pr - a.pr; })[0];
       var cid = "community-" + c;
       var comm = Number(c);
-      network.cluster({
+      network.clustering.cluster({
         joinCondition: function (o) { var n = byId[o.id]; return n !== undefined && n.comm === comm; },
         clusterNodeProperties: {
           id: cid, label: top.label + " +" + (members.length - 1), shape: "dot", color: top.color,
@@ -459,20 +459,25 @@
           title: "Community of " + plural(members.length, "entity") + "\naround " + top.name +
                  "; double-click to open"
         }
-      });
+      }, false);
       clusterIds.push(cid);
     });
+    dataChanged();
     clustered = true;
   }
-  function openGroup(cid) {
+  /* Many groups are made or opened without vis-network revisiting the whole graph after
+     each one (refreshData = false); it is told once at the end. */
+  function dataChanged() { network.body.emitter.emit("_dataChanged"); }
+  function openGroup(cid, refresh) {
     var at = clusterIds.indexOf(cid);
     if (at >= 0) {
       clusterIds.splice(at, 1);
-      network.openCluster(cid);
+      network.clustering.openCluster(cid, {}, refresh !== false);
     }
   }
   function uncluster() {
-    clusterIds.slice().forEach(openGroup);
+    clusterIds.slice().forEach(function (cid) { openGroup(cid, false); });
+    dataChanged();
     clustered = false;
   }
   var clusterButton = $("kg-cluster");
