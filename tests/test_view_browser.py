@@ -304,3 +304,13 @@ def test_jupyter_frame_draws_the_view(tmp_path, open_view):
     frame = view.page.frame_locator("iframe")
     frame.locator("body[data-kg-ready]").wait_for(timeout=30000)
     assert frame.locator("body").get_attribute("data-kg-drawn") == "10"
+
+
+def test_focus_view_opens_on_the_entity(tmp_path, open_view):
+    path = tmp_path / "focus.html"
+    write_html(graphs.build_graph(), path, focus="Chile", hops=1)
+    view = open_view(path)
+    chile = view.js("JSON.parse(document.getElementById('kg-data').textContent).focus")
+    assert view.js("kgNetwork.getSelectedNodes()") == [chile]
+    assert view.page.locator("#kg-details h2").text_content() == "Chile"
+    assert "neighbourhood of Chile" in view.page.locator("#kg-note").text_content()

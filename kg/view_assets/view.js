@@ -135,6 +135,10 @@
   startView();
   function whenDrawn() {
     network.once("afterDrawing", function () {
+      if (data.focus !== null && data.focus !== undefined) {  /* kg view --focus: its details at once */
+        network.selectNodes([data.focus]);
+        showNode(data.focus);
+      }
       document.body.setAttribute("data-kg-drawn", String(nodesView.length));
       document.body.setAttribute("data-kg-ready", "1");
     });
