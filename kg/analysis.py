@@ -192,6 +192,14 @@ def _float(value: Any) -> float | None:
     return f if math.isfinite(f) else None
 
 
+def _document_name(doc: Any, titles: dict, file_names: dict, sources: dict) -> str:
+    """A document's name: its title, else its file name, else its source, else its IRI's last part
+    (the ``dict`` arguments are :func:`_multi` tables)."""
+    name = (_best_literal(titles.get(doc)) or _best_literal(file_names.get(doc))
+            or _first(sources.get(doc)) or _local(doc))
+    return _one_line(name)
+
+
 def _entity_class(types: list[str], onto) -> str:
     """The most specific ontology entity class among ``types`` (``Entity`` when none)."""
     names = [_local(t) for t in types if str(t).startswith(str(KGO))]
@@ -309,9 +317,7 @@ def entity_graph(graph: Any) -> nx.MultiDiGraph:
         if doc is None:
             return ""
         if doc not in doc_names:
-            name = (_best_literal(titles.get(doc)) or _best_literal(file_names.get(doc))
-                    or _first(sources.get(doc)) or _local(doc))
-            doc_names[doc] = _one_line(name)
+            doc_names[doc] = _document_name(doc, titles, file_names, sources)
         return doc_names[doc]
 
     def record(ev: Any) -> dict[str, Any]:

@@ -158,8 +158,13 @@ class KnowledgeGraph:
 
         return analysis.generate_report(self.analyze())
 
-    def html(self, title: str | None = None) -> str:
+    def html(self, title: str | None = None, *, max_nodes: int | None = None, focus: str | None = None,
+             hops: int = 2) -> str:
         """A self-contained interactive HTML view (:func:`kg.view.generate_html`).
+
+        The result is a ``str`` that Jupyter displays inline (``_repr_html_``).
+        ``title`` defaults to the title of the single document or "N articles: ...";
+        ``max_nodes``, ``focus`` and ``hops`` choose what is drawn (see ``kg view --help``).
 
         >>> import kg
         >>> "<html" in kg.build(texts=["Peru produces copper."]).html().lower()
@@ -168,7 +173,9 @@ class KnowledgeGraph:
         from . import view
 
         cent = self._analysis.centrality if self._analysis is not None else None
-        return view.generate_html(self.graph, title=title, G=self.networkx(), centrality=cent)
+        return view.generate_html(self.graph, title=title, G=self.networkx(), centrality=cent,
+                                  max_nodes=view.DEFAULT_MAX_NODES if max_nodes is None else max_nodes,
+                                  focus=focus, hops=hops)
 
     def validate(self):
         """Check the graph against the SHACL shapes; returns ``ValidationReport(conforms, text)``.

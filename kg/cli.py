@@ -265,8 +265,8 @@ def cmd_view(args: argparse.Namespace) -> int:
     if target is None:  # beside SOURCE, now known to exist
         target = src / "graph.html" if src.is_dir() else src.with_suffix(".html")
         check_output(target)
-    title = src.resolve().name if src.is_dir() else src.stem
-    outset.write_into(target, kg.html(title=title))
+    page = kg.html(title=args.title, max_nodes=args.max_nodes, focus=args.focus, hops=args.hops)
+    outset.write_into(target, page)
     print(f"wrote {target}")
     if args.open:
         open_in_browser(target)
@@ -568,13 +568,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gexf", metavar="FILE", help="also write the entity graph as GEXF (Gephi)")
 
     p = add("view", "write an interactive HTML view",
-            "Write a self-contained interactive HTML view of a graph (works offline). Default\n"
-            "FILE: SOURCE/graph.html for a build folder, else the RDF file name with .html.",
+            "Write a self-contained interactive HTML view of a graph (works offline): search by\n"
+            "name or alias, filters by class, property, confidence and modality, and the evidence\n"
+            "sentences of what you click. Default FILE: SOURCE/graph.html for a build folder, else\n"
+            "the RDF file name with .html. Above --max-nodes entities only those with the highest\n"
+            "PageRank are drawn (the page says how many were left out).",
             "  kg view output/ --open\n"
-            "  kg view output/graph.ttl -o /tmp/graph.html",
+            "  kg view output/graph.ttl -o /tmp/graph.html --title \"Copper in the Andes\"\n"
+            "  kg view output/ --max-nodes 500\n"
+            "  kg view output/ --focus Peru --hops 2 -o peru.html",
             cmd_view)
     p.add_argument("source", metavar="SOURCE", help="an RDF file or a build folder")
     p.add_argument("-o", "--output", metavar="FILE", help="the HTML file to write")
+    p.add_argument("--title", metavar="TEXT",
+                   help="title of the page (default: the title of the single article, or \"N articles: ...\")")
+    p.add_argument("--max-nodes", type=int, default=2000, metavar="N",
+                   help="draw at most N entities, those with the highest PageRank (default 2000)")
+    p.add_argument("--focus", metavar="NAME", help="draw only the neighbourhood of this entity (name or alias)")
+    p.add_argument("--hops", type=int, default=2, metavar="N",
+                   help="with --focus: how many facts away from it an entity may be (default 2)")
     p.add_argument("--open", action="store_true",
                    help="open the file in a web browser (when none can be started, a line says where the file is)")
 

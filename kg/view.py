@@ -1,16 +1,23 @@
 """An interactive HTML view of a kg graph: one self-contained page that works offline.
 
-pyvis builds the node and edge data; the page itself is a small template of
-this module into which the vis-network library shipped inside the pyvis
-package is inlined. Nothing is loaded over the network: the page has no
-``src`` or ``href`` attributes, a Content-Security-Policy that forbids all
-fetches, and no ``http://`` or ``https://`` substring at all.
+The page is a small template of this module into which the vis-network
+library shipped inside the pyvis package and the page's own script and style
+(``kg/view_assets/``) are inlined. Nothing is loaded over the network: the
+page has no ``src`` or ``href`` attributes, a Content-Security-Policy that
+forbids all fetches, and no ``http://`` or ``https://`` substring at all.
+
+The layout is computed here, in Python, so the browser draws the graph at
+once without running a physics simulation: each connected group of
+entities is laid out by a force-directed method and the groups are packed
+side by side, largest first. Large graphs are cut down to the entities with
+the highest PageRank (``max_nodes``) or to the neighbourhood of one entity
+(``focus`` and ``hops``).
 
 Article text is untrusted. It reaches the page only as JSON inside a
 ``<script type="application/json">`` element, with ``<``, ``>``, ``&``, ``/``
-and the line separators escaped, and tooltips are built with
-``textContent``, so an entity called ``<img src=x onerror=...>`` shows as
-text and never as markup.
+and the line separators escaped, and the page's script builds every element
+that shows it with ``textContent``, so an entity called
+``<img src=x onerror=...>`` shows as text and never as markup.
 
 Examples
 --------
@@ -24,25 +31,53 @@ Examples
 """
 from __future__ import annotations
 
+import difflib
 import functools
 import hashlib
 import html
+import importlib.util
 import json
 import math
 import os
 import re
+from collections.abc import Hashable
+from importlib import resources
 from pathlib import Path
-from typing import Any, Hashable
+from typing import Any
 
 import networkx as nx
+import numpy as np
 import rdflib
+from rdflib import RDF, SKOS
+from rdflib.namespace import DCTERMS
+from scipy.spatial import cKDTree
 
-from .analysis import _n, centrality, clean_text, entity_graph
+from .analysis import (
+    _best_literal,
+    _document_name,
+    _first,
+    _multi,
+    _n,
+    _one_line,
+    _undirected,
+    clean_text,
+    communities,
+    entity_graph,
+)
 from .atomic import atomic_write
-from .errors import KGError
-from .ontology import load_ontology
+from .errors import InputError, KGError
+from .ontology import KGO, load_ontology
 
-__all__ = ["generate_html", "write_html", "CLASS_COLOURS"]
+__all__ = [
+    "CLASS_COLOURS",
+    "DEFAULT_MAX_NODES",
+    "GraphView",
+    "generate_html",
+    "graph_title",
+    "layout",
+    "select_entities",
+    "write_html",
+]
 
 VIS_VERSION = "9.1.2"
 
@@ -65,9 +100,14 @@ CLASS_COLOURS = {
 }
 _SPARE_COLOURS = ("#499894", "#86bcb6", "#f1ce63", "#fabfd2", "#d4a6c8", "#9d7660", "#79706e")
 
-MAX_LABEL = 40  # characters of a node label drawn on the canvas (the tooltip has it all)
-MAX_SENTENCE = 320  # characters of an evidence sentence in a tooltip
-MAX_TIP_EVIDENCE = 8  # evidence sentences listed in one tooltip
+DEFAULT_MAX_NODES = 2000  # entities drawn unless told otherwise (kg view --max-nodes)
+MAX_LABEL = 40  # characters of a node label drawn on the canvas (the panel has it all)
+MAX_SENTENCE = 600  # characters of an evidence sentence carried into the page
+MAX_TITLE = 160  # characters of the page title
+EDGE_LENGTH = 140.0  # typical length of an edge of the precomputed layout, in canvas pixels
+NODE_SPACING = 70.0  # most nodes are at least this far from their nearest neighbour
+CURVED_EDGES_UP_TO = 300  # nodes; larger graphs get straight edges (much faster to draw)
+FONT_SIZE = 14  # canvas font size of a node label; 14 px x the initial zoom (>= 0.8) is >= 11 px
 
 _CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
         "img-src data:; font-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'")
@@ -81,34 +121,7 @@ _PAGE = """<!DOCTYPE html>
 <meta name="generator" content="kg (vis-network @@VIS_VERSION@@ via pyvis)">
 <title>@@TITLE@@</title>
 <style>@@VIS_CSS@@</style>
-<style>
-html, body { margin: 0; height: 100%; font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #222; }
-body { display: flex; flex-direction: column; }
-header { padding: 8px 16px; border-bottom: 1px solid #ddd; background: #fafafa; }
-header h1 { margin: 0; font-size: 20px; font-weight: 600; }
-header p { margin: 2px 0 0; font-size: 13px; color: #555; }
-main { position: relative; flex: 1; min-height: 400px; }
-#kg-network { position: absolute; inset: 0; }
-#kg-empty { padding: 40px; font-size: 16px; color: #666; }
-#kg-legend { position: absolute; top: 12px; left: 12px; background: rgba(255,255,255,0.93);
-  border: 1px solid #ccc; border-radius: 6px; padding: 8px 12px; font-size: 13px; z-index: 5;
-  box-shadow: 0 1px 4px rgba(0,0,0,0.12); max-height: calc(100% - 40px); overflow: auto; }
-#kg-legend h2 { font-size: 13px; margin: 0 0 6px; }
-#kg-legend ul { list-style: none; margin: 0; padding: 0; }
-#kg-legend li { display: flex; align-items: center; gap: 6px; margin: 2px 0; white-space: nowrap; }
-#kg-legend .kg-swatch { display: inline-block; width: 12px; height: 12px; border-radius: 50%;
-  border: 1px solid rgba(0,0,0,0.25); }
-#kg-legend .kg-count { color: #777; }
-#kg-legend .kg-hint { margin: 6px 0 0; color: #777; font-size: 12px; }
-div.vis-tooltip { max-width: 520px; white-space: normal; padding: 0; border-radius: 4px;
-  background: #fffef4; border: 1px solid #aaa; box-shadow: 2px 2px 8px rgba(0,0,0,0.2); }
-.kg-tip { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; padding: 6px 8px; font-size: 12px; line-height: 1.35; white-space: pre-wrap; overflow-wrap: anywhere; }
-.kg-tip-head { font-weight: 600; font-size: 13px; }
-.kg-tip-meta { color: #555; }
-.kg-tip-fact { margin-top: 5px; font-weight: 600; }
-.kg-tip-sentence { margin-top: 2px; }
-.kg-tip-source { color: #666; font-style: italic; }
-</style>
+<style>@@APP_CSS@@</style>
 </head>
 <body>
 <header><h1>@@TITLE@@</h1><p>@@SUMMARY@@</p></header>
@@ -118,44 +131,6 @@ div.vis-tooltip { max-width: 520px; white-space: normal; padding: 0; border-radi
 <script>@@APP_JS@@</script>
 </body>
 </html>
-"""
-
-# The page's own script. Tooltips are DOM elements filled with textContent,
-# so the text of articles is never parsed as HTML.
-_APP_JS = r"""
-(function () {
-  "use strict";
-  var data = JSON.parse(document.getElementById("kg-data").textContent);
-  var container = document.getElementById("kg-network");
-  if (!container || data.nodes.length === 0) { return; }
-
-  function tooltip(rows) {
-    var box = document.createElement("div");
-    box.className = "kg-tip";
-    rows.forEach(function (row) {
-      var line = document.createElement("div");
-      line.className = "kg-tip-" + row[0];
-      line.textContent = row[1];
-      box.appendChild(line);
-    });
-    return box;
-  }
-  data.nodes.forEach(function (n) { n.title = tooltip(n.tip); delete n.tip; });
-  data.edges.forEach(function (e) { e.title = tooltip(e.tip); delete e.tip; });
-
-  var network = new vis.Network(
-    container,
-    { nodes: new vis.DataSet(data.nodes), edges: new vis.DataSet(data.edges) },
-    data.options
-  );
-  network.once("stabilizationIterationsDone", function () {
-    network.setOptions({ physics: { enabled: false } });
-    network.fit();
-  });
-  network.once("afterDrawing", function () {
-    document.body.setAttribute("data-kg-drawn", String(data.nodes.length));
-  });
-})();
 """
 
 
@@ -191,14 +166,15 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-# --------------------------------------------------------------------------- vis-network
+# --------------------------------------------------------------------------- inlined code
 
 @functools.lru_cache(maxsize=1)
 def _vis_library() -> tuple[str, str]:
     """The vis-network JavaScript and CSS shipped with pyvis, escaped for inlining."""
-    import pyvis
-
-    base = Path(pyvis.__file__).resolve().parent
+    spec = importlib.util.find_spec("pyvis")  # found, not imported (importing pyvis imports IPython)
+    if spec is None or spec.origin is None:
+        raise KGError("pyvis is not installed; install kg's dependencies (pip install pyvis)")
+    base = Path(spec.origin).resolve().parent
     for folder in (base / "lib" / f"vis-{VIS_VERSION}", base / "templates" / "lib" / f"vis-{VIS_VERSION}"):
         js, css = folder / "vis-network.min.js", folder / "vis-network.css"
         if js.is_file() and css.is_file():
@@ -206,6 +182,19 @@ def _vis_library() -> tuple[str, str]:
                     _escape_inline(css.read_text(encoding="utf-8")))
     raise KGError(f"pyvis at {base} has no vis-network {VIS_VERSION}; reinstall pyvis 0.3.2")
 
+
+@functools.lru_cache(maxsize=1)
+def _app_assets() -> tuple[str, str]:
+    """The page's own script and style (``kg/view_assets/view.js`` and ``view.css``)."""
+    folder = resources.files("kg") / "view_assets"
+    try:
+        return (_escape_inline((folder / "view.js").read_text(encoding="utf-8")),
+                _escape_inline((folder / "view.css").read_text(encoding="utf-8")))
+    except OSError as exc:
+        raise KGError(f"kg/view_assets: {exc}; the kg installation is incomplete, reinstall kg") from exc
+
+
+# --------------------------------------------------------------------------- what the page shows
 
 def _class_colour(cls: str) -> str:
     if cls in CLASS_COLOURS:
@@ -224,61 +213,214 @@ def _property_label(prop: str) -> str:
     return spec.label if spec else prop
 
 
-def _evidence_rows(evidence: list[dict], limit: int) -> list[list[str]]:
-    rows = []
-    for ev in evidence[:limit]:
-        rows.append(["sentence", "“" + _clip(clean_text(ev.get("sentence")), MAX_SENTENCE) + "”"])
-        meta = [clean_text(ev.get("modality") or "")]
-        if ev.get("confidence") is not None:
-            meta.append(f"{ev['confidence']:.2f}")
-        source = clean_text(ev.get("source") or "unknown source")
-        rows.append(["source", f"— {source} ({', '.join(m for m in meta if m)})"])
-    if len(evidence) > limit:
-        rows.append(["meta", f"… and {_n(len(evidence) - limit, 'more sentence')}"])
-    return rows
+def _documents(graph: rdflib.Graph) -> list[tuple[str, str, str]]:
+    """``(name, source, sort key)`` of every document, in the order of their file names."""
+    titles, file_names, sources = (_multi(graph, p) for p in (DCTERMS.title, KGO.fileName, DCTERMS.source))
+    docs = []
+    for doc in {str(d) for d in graph.subjects(RDF.type, KGO.Document)}:
+        name = _document_name(doc, titles, file_names, sources)
+        source = _one_line(str(_first(sources.get(doc)) or ""))
+        key = _best_literal(file_names.get(doc)) or name
+        docs.append((name, source, f"{key}\x00{doc}"))
+    docs.sort(key=lambda d: d[2])
+    return docs
 
 
-def _fact_text(G: nx.MultiDiGraph, u: str, v: str, key: str) -> str:
-    return f"{G.nodes[u]['label']} {_property_label(key)} {G.nodes[v]['label']}"
+def graph_title(graph: rdflib.Graph) -> str:
+    """What a view of ``graph`` is about: the title of its single document, or "N articles: ...".
+
+    Examples
+    --------
+    >>> g = rdflib.Graph()
+    >>> for i, t in enumerate(["Peru mines", "Chile smelts", "Japan buys", "Zinc"]):
+    ...     _ = g.add((rdflib.URIRef(f"urn:d{i}"), RDF.type, KGO.Document))
+    ...     _ = g.add((rdflib.URIRef(f"urn:d{i}"), DCTERMS.title, rdflib.Literal(t)))
+    >>> graph_title(g)
+    '4 articles: Chile smelts, Japan buys, Peru mines, …'
+    >>> graph_title(rdflib.Graph())
+    'kg graph'
+    """
+    names = [name for name, _, _ in _documents(graph)]
+    if not names:
+        return "kg graph"
+    if len(names) == 1:
+        return _clip(names[0], MAX_TITLE)
+    shown = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
+    return _clip(f"{len(names)} articles: {shown}", MAX_TITLE)
 
 
-def _edge_tip(G: nx.MultiDiGraph, u: str, v: str, key: str, data: dict) -> list[list[str]]:
-    n = len(data.get("evidence", ()))
-    rows = [["head", _fact_text(G, u, v, key)],
-            ["meta", f"confidence {data.get('confidence', 1.0):.2f} · {_n(n, 'sentence')}"]]
-    return rows + _evidence_rows(data.get("evidence", []), MAX_TIP_EVIDENCE)
+def _aliases(graph: rdflib.Graph, node: str, label: str) -> list[str]:
+    names = {_one_line(o) for o in graph.objects(rdflib.URIRef(node), SKOS.altLabel)}
+    return sorted(n for n in names if n and n != label)
 
 
-def _node_tip(G: nx.MultiDiGraph, node: str, cent: dict) -> list[list[str]]:
-    attrs = G.nodes[node]
-    meta = _class_label(attrs["cls"])
-    if attrs.get("wikidata"):
-        meta += f" · Wikidata {attrs['wikidata']}"
-    rows = [["head", attrs["label"]], ["meta", meta],
-            ["meta", f"PageRank {cent.get('pagerank', 0.0):.4f} · {_n(G.degree(node), 'fact')}"]]
-    budget = MAX_TIP_EVIDENCE
-    edges = sorted([*G.out_edges(node, keys=True, data=True), *(e for e in G.in_edges(node, keys=True, data=True) if e[0] != node)],
-                   key=lambda e: (-e[3].get("weight", 1), e[2], str(e[0]), str(e[1])))
-    for shown, (u, v, key, data) in enumerate(edges):
-        if budget <= 0:
-            rows.append(["meta", f"… and {_n(len(edges) - shown, 'more fact')}"])
-            break
-        rows.append(["fact", _fact_text(G, u, v, key)])
-        evidence = data.get("evidence", [])
-        rows += _evidence_rows(evidence, min(2, budget))
-        budget -= max(1, min(2, len(evidence)))
-    return rows
+def _fact_modalities(graph: rdflib.Graph) -> dict[tuple[str, str, str], str]:
+    """``kgo:modality`` of each fact node, keyed by (subject, predicate, object) strings."""
+    out = {}
+    for fact in graph.subjects(RDF.type, KGO.Fact):
+        spo = (graph.value(fact, RDF.subject), graph.value(fact, RDF.predicate), graph.value(fact, RDF.object))
+        modality = graph.value(fact, KGO.modality)
+        if None not in spo and modality is not None:
+            out[tuple(map(str, spo))] = str(modality)
+    return out
 
 
-def _node_sizes(cent: dict[str, dict]) -> dict[str, float]:
-    ranks = {n: c["pagerank"] for n, c in cent.items()}
-    if not ranks:
-        return {}
-    lo, hi = min(ranks.values()), max(ranks.values())
-    if hi - lo < 1e-12:
-        return {n: 20.0 for n in ranks}
-    return {n: round(12 + 30 * math.sqrt((r - lo) / (hi - lo)), 2) for n, r in ranks.items()}
+def _pagerank(G: nx.MultiDiGraph) -> dict[Hashable, float]:
+    """Evidence-weighted PageRank of the undirected projection, as in :func:`kg.analysis.centrality`."""
+    U = _undirected(G)
+    if U.number_of_edges() == 0:
+        return {n: 1.0 / max(1, U.number_of_nodes()) for n in U}
+    return nx.pagerank(U, weight="weight")
 
+
+def _find_entity(G: nx.MultiDiGraph, graph: rdflib.Graph, name: str) -> str:
+    """The node of ``G`` called ``name`` (label or alias, ignoring case)."""
+    wanted = _one_line(name).casefold()
+    names: dict[str, str] = {}
+    for node in sorted(G, key=lambda n: (-G.degree(n), str(n))):
+        label = G.nodes[node]["label"]
+        for alias in [label, *_aliases(graph, node, label)]:
+            names.setdefault(alias.casefold(), node)
+    if wanted in names:
+        return names[wanted]
+    close = difflib.get_close_matches(wanted, list(names), n=3, cutoff=0.6)
+    hint = ("did you mean " + ", ".join(f'"{G.nodes[names[c]]["label"]}"' for c in close) + "?"
+            if close else "give the name or an alias of an entity as the view or kg analyze shows it")
+    raise InputError(f'--focus "{_clip(name, 80)}": no entity of that name in the graph; {hint}')
+
+
+def select_entities(G: nx.MultiDiGraph, pagerank: dict[Hashable, float], *, max_nodes: int = DEFAULT_MAX_NODES,
+                    focus: Hashable | None = None, hops: int = 2) -> list[Hashable]:
+    """The entities a view draws: the neighbourhood of ``focus``, then the top ``max_nodes`` by PageRank.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The entity graph.
+    pagerank : dict
+        PageRank of every node of ``G``.
+    max_nodes : int
+        At most this many entities (the focus entity is always kept).
+    focus : node of G, optional
+        Keep only the entities at most ``hops`` facts away from it (either direction).
+    hops : int
+        Radius of the neighbourhood of ``focus``.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph([("a", "b"), ("b", "c"), ("c", "d"), ("x", "y")])
+    >>> pr = {"a": .1, "b": .3, "c": .3, "d": .1, "x": .1, "y": .1}
+    >>> select_entities(G, pr, focus="a", hops=2), select_entities(G, pr, max_nodes=2)
+    (['a', 'b', 'c'], ['b', 'c'])
+    """
+    nodes = list(G)
+    if focus is not None:
+        near = nx.single_source_shortest_path_length(G.to_undirected(as_view=True), focus, cutoff=hops)
+        nodes = [n for n in nodes if n in near]
+    if len(nodes) > max_nodes:
+        ranked = sorted(nodes, key=lambda n: (n != focus, -pagerank.get(n, 0.0), str(n)))
+        keep = set(ranked[:max(1, max_nodes)])
+        nodes = [n for n in nodes if n in keep]
+    return nodes
+
+
+# --------------------------------------------------------------------------- layout
+
+def _force_layout(n: int, edges: np.ndarray, seed: int, iterations: int = 80) -> np.ndarray:
+    """Fruchterman-Reingold positions of one connected group, with an ideal edge length of 1.
+
+    Repulsion is only felt within three edge lengths (neighbours found with a
+    k-d tree), so one step costs about as much as the edges and nearby pairs,
+    not n²; a mild pull to the centre keeps the group round.
+    """
+    rng = np.random.default_rng(seed)
+    radius = math.sqrt(n) * 0.9
+    angle, r = rng.uniform(0, 2 * math.pi, n), radius * np.sqrt(rng.uniform(0, 1, n))
+    pos = np.column_stack([r * np.cos(angle), r * np.sin(angle)])
+    step = radius / 4
+    for _ in range(iterations):
+        disp = np.zeros_like(pos)
+        pairs = cKDTree(pos).query_pairs(3.0, output_type="ndarray")
+        if len(pairs):
+            i, j = pairs[:, 0], pairs[:, 1]
+            delta = pos[i] - pos[j]
+            dist2 = np.maximum((delta ** 2).sum(axis=1), 1e-4)
+            push = delta / dist2[:, None]  # magnitude 1/d along the unit vector
+            np.add.at(disp, i, push)
+            np.subtract.at(disp, j, push)
+        if len(edges):
+            u, v = edges[:, 0], edges[:, 1]
+            delta = pos[u] - pos[v]
+            dist = np.sqrt(np.maximum((delta ** 2).sum(axis=1), 1e-8))
+            pull = delta * dist[:, None]  # magnitude d² along the unit vector
+            np.subtract.at(disp, u, pull)
+            np.add.at(disp, v, pull)
+        disp -= pos * (0.4 / radius)
+        length = np.maximum(np.sqrt((disp ** 2).sum(axis=1)), 1e-9)
+        pos += disp * (np.minimum(length, step) / length)[:, None]
+        step = max(step * 0.93, 0.02)
+    return pos
+
+
+def _group_layout(U: nx.Graph, group: list, seed: int) -> dict[Hashable, tuple[float, float]]:
+    """Positions of one connected group, centred on 0, in canvas pixels."""
+    if len(group) == 1:
+        return {group[0]: (0.0, 0.0)}
+    if len(group) == 2:
+        return {group[0]: (-EDGE_LENGTH / 2, 0.0), group[1]: (EDGE_LENGTH / 2, 0.0)}
+    index = {node: i for i, node in enumerate(group)}
+    edges = np.array([(index[u], index[v]) for u, v in U.subgraph(group).edges()], dtype=int).reshape(-1, 2)
+    pos = _force_layout(len(group), edges, seed)
+    lengths = np.sqrt(((pos[edges[:, 0]] - pos[edges[:, 1]]) ** 2).sum(axis=1))
+    # edges of a typical length, and room for labels in the crowded middle of a hub-heavy group
+    nearest = cKDTree(pos).query(pos, k=2)[0][:, 1]
+    scale = max(EDGE_LENGTH / max(float(np.median(lengths)), 1e-6),
+                NODE_SPACING / max(float(np.percentile(nearest, 10)), 1e-6))
+    pos = (pos - pos.mean(axis=0)) * scale
+    return {node: (float(x), float(y)) for node, (x, y) in zip(group, pos)}
+
+
+def layout(G: nx.MultiDiGraph, *, seed: int = 7) -> dict[Hashable, tuple[float, float]]:
+    """Canvas positions of the nodes of ``G``: each connected group laid out, the groups packed in rows.
+
+    Groups are placed largest first, left to right in rows about one and a
+    half times as wide as the whole is tall (a landscape window), so a graph of many small groups opens as a compact
+    block rather than a scatter. The same graph always gets the same layout.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph([("a", "b"), ("b", "c"), ("x", "y")])
+    >>> pos = layout(G)
+    >>> sorted(pos) == ["a", "b", "c", "x", "y"] and pos == layout(G)
+    True
+    """
+    U = nx.Graph(G.to_undirected(as_view=True))
+    U.remove_edges_from(list(nx.selfloop_edges(U)))
+    groups = sorted((sorted(c, key=str) for c in nx.connected_components(U)), key=lambda c: (-len(c), str(c[0])))
+    placed = []
+    for group in groups:
+        pos = _group_layout(U, group, seed)
+        xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
+        pad = EDGE_LENGTH * 0.4
+        placed.append((pos, min(xs) - pad, min(ys) - pad, max(xs) - min(xs) + 2 * pad, max(ys) - min(ys) + 2 * pad))
+    area = sum(w * h for _, _, _, w, h in placed)
+    row_width = max(max((w for *_, w, _ in placed), default=0.0), math.sqrt(area * 1.5))  # rows for a landscape window
+    out: dict[Hashable, tuple[float, float]] = {}
+    x = y = row_height = 0.0
+    for pos, left, top, w, h in placed:
+        if x > 0 and x + w > row_width:
+            x, y, row_height = 0.0, y + row_height, 0.0
+        for node, (px, py) in pos.items():
+            out[node] = (round(px - left + x, 1), round(py - top + y, 1))
+        x, row_height = x + w, max(row_height, h)
+    if out:
+        cx = (min(p[0] for p in out.values()) + max(p[0] for p in out.values())) / 2
+        cy = (min(p[1] for p in out.values()) + max(p[1] for p in out.values())) / 2
+        out = {n: (round(px - cx, 1), round(py - cy, 1)) for n, (px, py) in out.items()}
+    return out
+
+
+# --------------------------------------------------------------------------- page data
 
 def _edge_width(weight: int) -> float:
     """Line width of an edge: 1 for one sentence, thicker (logarithmically) for more."""
@@ -286,53 +428,102 @@ def _edge_width(weight: int) -> float:
 
 
 def _options(n_nodes: int) -> dict[str, Any]:
-    # the view zooms out to fit a large graph; larger fonts keep the names readable at that zoom
-    scale = max(1.0, math.sqrt(n_nodes / 30))
+    curved = n_nodes <= CURVED_EDGES_UP_TO
     return {
         "nodes": {"shape": "dot", "borderWidth": 1,
-                  "font": {"size": round(14 * scale), "strokeWidth": 3, "strokeColor": "#ffffff"}},
+                  "font": {"size": FONT_SIZE, "strokeWidth": 3, "strokeColor": "#ffffff"},
+                  # labels of minor entities appear once zoomed in to where they are readable
+                  "scaling": {"label": {"drawThreshold": 11 if n_nodes > 60 else 5, "maxVisible": 30}}},
         "edges": {
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.6}},
             "color": {"color": "#9aa5b1", "highlight": "#34495e", "hover": "#34495e"},
-            "font": {"size": round(11 * scale), "color": "#444444", "strokeWidth": 3, "strokeColor": "#ffffff",
-                     "align": "middle"},
-            "smooth": {"enabled": True, "type": "dynamic"},
+            # edge labels show when zoomed in, and on hover or selection (view.js lowers the threshold)
+            "font": {"size": 12, "color": "#444444", "strokeWidth": 3, "strokeColor": "#ffffff", "align": "middle"},
+            "scaling": {"label": {"drawThreshold": 19}},
+            "smooth": {"enabled": True, "type": "continuous", "roundness": 0.3} if curved else {"enabled": False},
         },
-        "physics": {
-            "enabled": True,
-            "solver": "barnesHut",
-            "barnesHut": {"gravitationalConstant": -9000, "springLength": 170, "springConstant": 0.03,
-                          "avoidOverlap": 0.2},
-            "stabilization": {"enabled": True, "iterations": 400 if n_nodes < 500 else 150, "fit": True},
-        },
-        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": n_nodes > 300,
-                        "navigationButtons": False, "keyboard": False},
-        "layout": {"randomSeed": 7, "improvedLayout": n_nodes <= 150},
+        "physics": {"enabled": False},
+        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": n_nodes > 300,
+                        "hideEdgesOnZoom": n_nodes > 1000, "navigationButtons": False, "keyboard": False,
+                        "multiselect": False},
+        "layout": {"randomSeed": 7, "improvedLayout": False},
     }
 
 
-def _network_data(G: nx.MultiDiGraph, cent: dict | None = None) -> dict[str, Any]:
-    """Nodes, edges and options for vis-network, built with pyvis."""
-    from pyvis.network import Network
+def _rank_fonts(nodes: list, pagerank: dict) -> dict[Hashable, int]:
+    """Larger, always-drawn labels for the top entities by PageRank (level of detail).
 
-    if cent is None:
-        cent = centrality(G)
-    sizes = _node_sizes(cent)
-    net = Network(directed=True)
-    for node, attrs in G.nodes(data=True):
-        label = attrs.get("label") or str(node)
-        net.add_node(
-            str(node), label=_clip(label, MAX_LABEL), shape="dot", color=_class_colour(attrs["cls"]),
-            size=sizes.get(node, 20.0), cls=attrs["cls"], tip=_node_tip(G, node, cent.get(node, {})),
-        )
-    symmetric = {n for n, spec in load_ontology().properties.items() if spec.symmetric}
-    for i, (u, v, key, data) in enumerate(G.edges(keys=True, data=True)):
-        net.add_edge(
-            str(u), str(v), id=f"e{i}", label=_property_label(key), property=key,
-            weight=data.get("weight", 1), width=_edge_width(data.get("weight", 1)), arrows="" if key in symmetric else "to",
-            tip=_edge_tip(G, u, v, key, data),
-        )
-    return {"nodes": net.nodes, "edges": net.edges, "options": _options(G.number_of_nodes())}
+    Graphs of up to 60 entities draw every label; larger ones draw the labels
+    of the top 4% (at least 12) at any zoom, the others once zoomed in to where
+    they are readable (``drawThreshold`` in :func:`_options`).
+    """
+    if len(nodes) <= 60:
+        return {}
+    top = sorted(nodes, key=lambda n: (-pagerank.get(n, 0.0), str(n)))[:max(12, len(nodes) // 25)]
+    boost = min(2.0, math.sqrt(len(nodes) / 300))
+    return {n: round(FONT_SIZE + 10 * max(boost, 0.4) * (1 - i / len(top))) for i, n in enumerate(top)}
+
+
+def _node_sizes(nodes: list, pagerank: dict) -> dict[Hashable, float]:
+    ranks = {n: pagerank.get(n, 0.0) for n in nodes}
+    if not ranks:
+        return {}
+    lo, hi = min(ranks.values()), max(ranks.values())
+    if hi - lo < 1e-12:
+        return {n: 16.0 for n in ranks}
+    return {n: round(10 + 24 * math.sqrt((r - lo) / (hi - lo)), 1) for n, r in ranks.items()}
+
+
+def _page_data(graph: rdflib.Graph, G: nx.MultiDiGraph, cent: dict, nodes: list) -> dict[str, Any]:
+    """Everything view.js needs: nodes with positions, facts with evidence, documents, options."""
+    H = G.subgraph(nodes)
+    pagerank = {n: c.get("pagerank", 0.0) for n, c in cent.items()}
+    pos = layout(H)
+    sizes = _node_sizes(nodes, pagerank)
+    fonts = _rank_fonts(nodes, pagerank)
+    community = {n: i for i, group in enumerate(communities(H)) for n in group}
+    component = {n: i for i, group in enumerate(sorted(nx.weakly_connected_components(H), key=len, reverse=True))
+                 for n in group}
+    docs = _documents(graph)
+    doc_index = {name: i for i, (name, _, _) in enumerate(docs)}
+    ids = {n: i for i, n in enumerate(nodes)}
+    out_nodes = []
+    for n in nodes:
+        attrs = G.nodes[n]
+        label = attrs.get("label") or str(n)
+        item = {"id": ids[n], "label": _clip(label, MAX_LABEL), "name": label, "cls": attrs["cls"],
+                "color": _class_colour(attrs["cls"]), "size": sizes.get(n, 16.0), "x": pos[n][0], "y": pos[n][1],
+                "comm": community.get(n, 0), "comp": component.get(n, 0),
+                "pr": round(pagerank.get(n, 0.0), 5), "aliases": _aliases(graph, n, label),
+                "wd": attrs.get("wikidata") or ""}
+        if n in fonts:
+            item["font"] = {"size": fonts[n]}
+            item["scaling"] = {"label": {"drawThreshold": 5}}
+        out_nodes.append(item)
+    modalities = _fact_modalities(graph)
+    symmetric = {p for p, spec in load_ontology().properties.items() if spec.symmetric}
+    out_edges = []
+    for i, (u, v, key, data) in enumerate(H.edges(keys=True, data=True)):
+        evidence = data.get("evidence", [])
+        mods = {ev.get("modality") or "asserted" for ev in evidence}
+        modality = modalities.get((u, data.get("predicate", ""), v)) or (
+            "asserted" if "asserted" in mods or not mods else min(mods))
+        for ev in evidence:
+            doc_index.setdefault(ev.get("source") or "", len(docs))
+            if len(docs) < len(doc_index):
+                docs.append((ev.get("source") or "", "", ""))
+        out_edges.append({
+            "id": f"e{i}", "from": ids[u], "to": ids[v], "label": _property_label(key), "property": key,
+            "weight": data.get("weight", 1), "width": _edge_width(data.get("weight", 1)),
+            "arrows": "" if key in symmetric else "to", "confidence": round(float(data.get("confidence", 1.0)), 3),
+            "modality": modality, "dashes": modality in ("hedged", "planned"),
+            "sources": len({ev.get("source") or "" for ev in evidence}) or 1,
+            "ev": [[_clip(clean_text(ev.get("sentence")), MAX_SENTENCE), doc_index[ev.get("source") or ""],
+                    ev.get("confidence"), ev.get("modality") or "asserted"] for ev in evidence],
+        })
+    return {"nodes": out_nodes, "edges": out_edges, "docs": [[name, source] for name, source, _ in docs],
+            "classes": {c: _class_label(c) for c in sorted({G.nodes[n]["cls"] for n in nodes})},
+            "options": _options(len(nodes))}
 
 
 def _clean(value: Any) -> Any:
@@ -348,68 +539,156 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _legend(G: nx.MultiDiGraph) -> str:
-    counts: dict[str, int] = {}
-    for _, cls in G.nodes(data="cls"):
-        counts[cls] = counts.get(cls, 0) + 1
-    items = "".join(
-        f'<li data-class="{_html_text(cls)}"><span class="kg-swatch" style="background:{_class_colour(cls)}">'
-        f'</span>{_html_text(_class_label(cls))} <span class="kg-count">({n})</span></li>'
-        for cls, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+# --------------------------------------------------------------------------- the side panel
+
+def _checkbox_list(kind: str, counts: dict[str, int], label, swatch=None) -> str:
+    items = []
+    for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        dot = f'<span class="kg-swatch" style="background:{swatch(key)}"></span>' if swatch else ""
+        items.append(f'<li data-{kind}="{_html_text(key)}"><label><input type="checkbox" checked '
+                     f'data-filter="{kind}" value="{_html_text(key)}">{dot}{_html_text(label(key))} '
+                     f'<span class="kg-count">({n})</span></label></li>')
+    return f'<ul class="kg-checks">{"".join(items)}</ul>'
+
+
+def _panel(H: nx.MultiDiGraph, note: str) -> str:
+    classes: dict[str, int] = {}
+    for _, cls in H.nodes(data="cls"):
+        classes[cls] = classes.get(cls, 0) + 1
+    props: dict[str, int] = {}
+    for _, _, key in H.edges(keys=True):
+        props[key] = props.get(key, 0) + 1
+    note_html = f'<p id="kg-note" role="note">{_html_text(note)}</p>' if note else ""
+    return (
+        '<aside id="kg-panel" aria-label="Search, filters and details">'
+        '<div class="kg-search"><label for="kg-search">Find an entity</label>'
+        '<input id="kg-search" type="search" list="kg-names" autocomplete="off" '
+        'placeholder="name or alias, then Enter" spellcheck="false"><datalist id="kg-names"></datalist>'
+        '<p id="kg-search-msg" class="kg-hint" aria-live="polite"></p></div>'
+        f"{note_html}"
+        '<div class="kg-buttons"><button id="kg-fit" type="button">Fit all</button>'
+        '<button id="kg-cluster" type="button" aria-pressed="false">Group communities</button></div>'
+        '<section id="kg-details" aria-live="polite"><p class="kg-hint">Click an entity or a fact for its '
+        "evidence; Esc clears. Hover for a summary; double-click a community to open it.</p></section>"
+        '<details open id="kg-legend"><summary>Entity classes</summary>'
+        f"{_checkbox_list('class', classes, _class_label, _class_colour)}"
+        '<p class="kg-hint">Size: PageRank. Untick a class to hide it.</p></details>'
+        '<details open id="kg-props"><summary>Facts</summary>'
+        '<div class="kg-slider"><label for="kg-confidence">Minimum confidence '
+        '<output id="kg-confidence-value">0.00</output></label>'
+        '<input id="kg-confidence" type="range" min="0" max="1" step="0.05" value="0"></div>'
+        '<label class="kg-toggle"><input id="kg-hedged" type="checkbox" checked> hedged or planned facts '
+        '(dashed)</label>'
+        '<label class="kg-toggle"><input id="kg-single" type="checkbox" checked> facts from one source only</label>'
+        f"{_checkbox_list('property', props, _property_label)}</details>"
+        "</aside>"
     )
-    return ('<aside id="kg-legend" aria-label="Legend"><h2>Entity classes</h2>'
-            f"<ul>{items}</ul><p class=\"kg-hint\">Size: PageRank. Hover a node or an edge for its evidence.</p>"
-            "</aside>")
 
 
-def generate_html(graph: rdflib.Graph, *, title: str | None = "kg graph",
+# --------------------------------------------------------------------------- the page
+
+class GraphView(str):
+    """The HTML page of a view (a ``str``) that Jupyter shows inline, in a sandboxed frame.
+
+    Examples
+    --------
+    >>> v = GraphView("<!DOCTYPE html><p>x</p>")
+    >>> v.startswith("<!DOCTYPE") and v._repr_html_().startswith("<iframe")
+    True
+    """
+
+    def _repr_html_(self) -> str:
+        return (f'<iframe srcdoc="{html.escape(str(self), quote=True)}" title="kg graph view" '
+                'style="width:100%;height:640px;border:1px solid #ddd" '
+                'sandbox="allow-scripts"></iframe>')
+
+
+def generate_html(graph: rdflib.Graph, *, title: str | None = None,
                   G: nx.MultiDiGraph | None = None,
-                  centrality: dict[Hashable, dict[str, float]] | None = None) -> str:
+                  centrality: dict[Hashable, dict[str, float]] | None = None,
+                  max_nodes: int = DEFAULT_MAX_NODES, focus: str | None = None, hops: int = 2) -> GraphView:
     """A self-contained, offline HTML page that draws the entities and facts of ``graph``.
 
-    Nodes are coloured by class (with a legend) and sized by PageRank;
-    edges are labelled with their property. Hovering a node or an edge
-    shows, as plain text, the sentences that support its facts and their
-    sources.
+    Nodes are coloured by class and sized by PageRank; edges are labelled
+    with their property (dashed when hedged or planned). A side panel finds
+    an entity by name or alias, filters by class, property, confidence,
+    modality and number of sources, and lists the evidence sentences of the
+    clicked entity or fact. The vis Network is ``window.kgNetwork``.
 
     Parameters
     ----------
     graph : rdflib.Graph
         A graph in the layout of ``docs/architecture.md``.
     title : str, optional
-        Title of the page (default ``"kg graph"``).
+        Title of the page; by default :func:`graph_title` (the title of the
+        single document, or "N articles: first titles, ...").
     G : networkx.MultiDiGraph, optional
         :func:`kg.analysis.entity_graph` of ``graph``, when the caller has
         it already (it is then not computed again; it must be of ``graph``).
     centrality : dict, optional
         :func:`kg.analysis.centrality` of ``G``, likewise (e.g.
         ``Analysis.centrality``).
+    max_nodes : int
+        Draw at most this many entities, those with the highest PageRank;
+        the page says how many were left out.
+    focus : str, optional
+        Name or alias of an entity: draw only its neighbourhood.
+    hops : int
+        With ``focus``: how many facts away from it an entity may be.
 
     Returns
     -------
-    str
-        The HTML page. It loads nothing from the network and contains no
-        ``http://`` or ``https://`` substring.
+    GraphView
+        The HTML page (a ``str``). It loads nothing from the network and
+        contains no ``http://`` or ``https://`` substring.
+
+    Raises
+    ------
+    kg.errors.InputError
+        When ``focus`` names no entity, or ``max_nodes`` or ``hops`` is not positive.
 
     Examples
     --------
     >>> page = generate_html(rdflib.Graph())
-    >>> "No facts" in page and "<canvas" not in page
+    >>> "No facts in this graph." in page and '<div id="kg-network">' not in page
     True
     """
+    if max_nodes < 1:
+        raise InputError(f"--max-nodes {max_nodes}: must be at least 1 (the default is {DEFAULT_MAX_NODES})")
+    if hops < 0:
+        raise InputError(f"--hops {hops}: must be 0 or more (the default is 2)")
     if G is None:
         G = entity_graph(graph)
-    title_text = clean_text(title if title is not None else "kg graph") or "kg graph"
+    if centrality is None:  # PageRank is all the view needs (betweenness would cost far more)
+        centrality = {n: {"pagerank": r} for n, r in _pagerank(G).items()}
+    title_text = clean_text(title if title is not None else graph_title(graph)) or "kg graph"
+    focus_node = _find_entity(G, graph, focus) if focus is not None else None
+    pagerank = {n: c.get("pagerank", 0.0) for n, c in centrality.items()}
+    nodes = select_entities(G, pagerank, max_nodes=max_nodes, focus=focus_node, hops=hops)
+    H = G.subgraph(nodes)
+    notes = []
+    if focus_node is not None:
+        notes.append(f"The neighbourhood of {G.nodes[focus_node]['label']} ({_n(hops, 'hop')}): "
+                     f"{_n(len(nodes), 'entity')} of {G.number_of_nodes()}.")
+    reachable = G.number_of_nodes() if focus_node is None else len(
+        nx.single_source_shortest_path_length(G.to_undirected(as_view=True), focus_node, cutoff=hops))
+    left_out = reachable - len(nodes)
+    if left_out > 0:
+        notes.append(f"Showing the {_n(len(nodes), 'entity')} with the highest PageRank; {left_out:,} more "
+                     f"are left out. Draw more with kg view SOURCE --max-nodes N, or one part with --focus NAME.")
     vis_js, vis_css = _vis_library()
-    if G.number_of_nodes():
-        data = _clean(_network_data(G, centrality))
-        body = '<div id="kg-network"></div>' + _legend(G)
+    app_js, app_css = _app_assets()
+    if nodes:
+        data = _clean(_page_data(graph, G, centrality, nodes))
+        data["focus"] = nodes.index(focus_node) if focus_node is not None else None
+        body = '<div id="kg-network"></div>' + _panel(H, " ".join(notes))
     else:
         data = {"nodes": [], "edges": [], "options": {}}
         body = '<div id="kg-empty">No facts in this graph.</div>'
     docs = G.graph.get("documents", 0)
     summary = (f"{_n(G.number_of_nodes(), 'entity')} · {_n(G.number_of_edges(), 'fact')}"
-               + (f" · {_n(docs, 'document')}" if docs else ""))
+               + (f" · {_n(docs, 'document')}" if docs else "")
+               + (f" · {len(nodes):,} drawn" if len(nodes) < G.number_of_nodes() else ""))
     parts = {
         "CSP": _CSP,
         "VIS_VERSION": VIS_VERSION,
@@ -417,13 +696,14 @@ def generate_html(graph: rdflib.Graph, *, title: str | None = "kg graph",
         "SUMMARY": _html_text(summary),
         "VIS_CSS": vis_css,
         "VIS_JS": vis_js,
-        "APP_JS": _APP_JS,
+        "APP_CSS": app_css,
+        "APP_JS": app_js,
         "BODY": body,
         "DATA": _json_for_script(data),
     }
-    return re.sub(r"@@([A-Z_]+)@@", lambda m: parts[m.group(1)], _PAGE)
+    return GraphView(re.sub(r"@@([A-Z_]+)@@", lambda m: parts[m.group(1)], _PAGE))
 
 
-def write_html(graph: rdflib.Graph, path: str | os.PathLike, *, title: str | None = "kg graph") -> None:
-    """Write :func:`generate_html` of ``graph`` to ``path`` (UTF-8, atomically)."""
-    atomic_write(path, generate_html(graph, title=title))
+def write_html(graph: rdflib.Graph, path: str | os.PathLike, **kw: Any) -> None:
+    """Write :func:`generate_html` of ``graph`` to ``path`` (UTF-8, atomically); ``kw`` go to it."""
+    atomic_write(path, str(generate_html(graph, **kw)))

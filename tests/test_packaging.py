@@ -71,3 +71,7 @@ def test_the_command_line_starts_without_loading_spacy():
     code = "import sys, kg.cli; kg.cli.build_parser(); print(sorted(m for m in ('spacy', 'thinc') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_wheel_contains_the_view_assets(wheel_names):
+    assert {"kg/view_assets/view.js", "kg/view_assets/view.css"} <= wheel_names

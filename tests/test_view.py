@@ -46,13 +46,14 @@ def hostile_page() -> str:
 
 
 def page_data(html: str) -> dict:
-    m = re.search(r'<script id="kg-data" type="application/json">(.*?)</script>', html, re.S)
+    m = re.search(r'<script id="kg-data" type="application/json">(.*?)</script>', html, re.DOTALL)
     assert m, "data element missing"
     return json.loads(m.group(1))
 
 
-def tip_text(item: dict) -> str:
-    return "\n".join(text for _, text in item["tip"])
+def evidence_text(page: str, edge: dict) -> str:
+    docs = page_data(page)["docs"]
+    return "\n".join(f"{sentence} | {docs[doc][0]} | {modality}" for sentence, doc, _, modality in edge["ev"])
 
 
 def test_no_url_anywhere(page, hostile_page):
@@ -84,21 +85,22 @@ def test_nodes_and_edges(page):
     assert partner["arrows"] == ""  # symmetric: no arrow head
 
 
-def test_tooltips_carry_evidence(page):
+def test_facts_carry_evidence(page):
     data = page_data(page)
+    by_id = {n["id"]: n for n in data["nodes"]}
     edge = next(e for e in data["edges"] if e["label"] == "produces" and e["weight"] == 2)
-    assert edge["width"] > 1
-    text = tip_text(edge)
-    assert "Peru produces copper" in text
-    assert "Peru is rich in copper." in text and "Peru and its copper" in text
+    assert edge["width"] > 1 and by_id[edge["from"]]["name"] == "Peru" and by_id[edge["to"]]["name"] == "copper"
+    text = evidence_text(page, edge)
+    assert "Peru is rich in copper." in text and "Peru mines copper in the Andes." in text
     assert "02-chile.txt" in text
     peru = next(n for n in data["nodes"] if n["label"] == "Peru")
-    assert "Peru is rich in copper." in tip_text(peru) and "Wikidata Q419" in tip_text(peru)
-    assert "textContent" in page and "innerHTML" not in page.split("<script>")[-1]
+    assert peru["wd"] == "Q419"
+    app = page.split("<script>")[-1]
+    assert "textContent" in app and "innerHTML" not in app and "insertAdjacentHTML" not in app
 
 
 def test_legend_lists_classes(page):
-    legend = re.search(r'<aside id="kg-legend".*?</aside>', page, re.S).group(0)
+    legend = re.search(r'<details open id="kg-legend">.*?</details>', page, re.DOTALL).group(0)
     for cls, label in (("Country", "country"), ("Mineral", "mineral"), ("Company", "company"),
                        ("Product", "product or technology")):
         assert f'data-class="{cls}"' in legend and label in legend
@@ -113,12 +115,11 @@ def test_hostile_names_stay_inert(hostile_page):
     assert "<script>document" not in html
     data = page_data(html)
     labels = {n["label"] for n in data["nodes"]}
-    # canvas labels are clipped to 40 characters; the tooltips have the whole name
+    # canvas labels are clipped to 40 characters; the panel has the whole name
     assert IMG[:39] + "…" in labels and SCRIPT[:39] + "…" in labels
-    evil = next(e for e in data["edges"] if e["property"] == "operates" and SENTENCE[:20] in tip_text(e))
-    assert SENTENCE in tip_text(evil)
-    assert any(IMG in tip_text(n) for n in data["nodes"])
-    assert any(SCRIPT in tip_text(n) for n in data["nodes"])
+    names = {n["name"] for n in data["nodes"]}
+    assert IMG in names and SCRIPT in names
+    assert any(SENTENCE in evidence_text(html, e) for e in data["edges"])
 
 
 def test_bad_characters_do_not_break_the_page(hostile_page):
@@ -171,4 +172,132 @@ def test_renders_in_headless_chromium(tmp_path):
             break
     assert 'data-kg-drawn="13"' in body  # the page's script ran and vis-network drew 13 nodes
     assert "data-pwned" not in body  # no injected handler or script ran
-    assert re.search(r'<div id="kg-network".*?<canvas', dom, re.S)
+    assert re.search(r'<div id="kg-network".*?<canvas', dom, re.DOTALL)
+
+
+# --------------------------------------------------------------------------- title, selection, layout
+
+def test_title_names_the_articles(page):
+    from kg.view import graph_title
+
+    assert graph_title(graphs.build_graph()) == "2 articles: Peru and its copper, 02-chile.txt"
+    one = graphs.build_graph(documents={"doc-a": graphs.DOCUMENTS["doc-a"]})
+    assert graph_title(one) == "Peru and its copper"
+    html = generate_html(graphs.build_graph())
+    assert "<title>2 articles: Peru and its copper, 02-chile.txt</title>" in html
+    assert "<h1>2 articles: Peru and its copper, 02-chile.txt</h1>" in html
+    assert "<title>Minerals https:&#47;&#47;example.org&#47;</title>" in page  # an explicit title wins
+
+
+def test_every_node_has_a_position_and_groups_are_packed():
+    data = page_data(generate_html(graphs.build_graph()))
+    xy = {n["name"]: (n["x"], n["y"]) for n in data["nodes"]}
+    assert len(xy) == 10 and len(set(xy.values())) == 10
+    assert data["options"]["physics"]["enabled"] is False  # drawn at once from the layout
+    # the two groups (eight entities, and the United States with Australia) do not overlap
+    main = [p for name, p in xy.items() if name not in ("United States", "Australia")]
+    pair = [xy["United States"], xy["Australia"]]
+
+    def box(ps):
+        return min(p[0] for p in ps), min(p[1] for p in ps), max(p[0] for p in ps), max(p[1] for p in ps)
+
+    a, b = box(main), box(pair)
+    assert a[2] < b[0] or b[2] < a[0] or a[3] < b[1] or b[3] < a[1]
+
+
+def test_layout_is_compact_for_many_small_groups():
+    import networkx as nx
+
+    from kg.view import EDGE_LENGTH, layout
+
+    G = nx.MultiDiGraph()
+    for g in range(12):  # twelve separate pairs and triples
+        G.add_edges_from([(f"{g}a", f"{g}b"), *([(f"{g}b", f"{g}c")] if g % 2 else [])])
+    pos = layout(G)
+    xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
+    width, height = max(xs) - min(xs), max(ys) - min(ys)
+    # a block about as wide as a window, not a scatter: 30 nodes in roughly 6 x 5 edge lengths
+    assert width < 9 * EDGE_LENGTH and height < 7 * EDGE_LENGTH and 0.8 < width / height < 3
+    dist = [((p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2) ** 0.5 for i, p in enumerate(pos.values())
+            for q in list(pos.values())[i + 1:]]
+    assert min(dist) > 0.5 * EDGE_LENGTH
+    assert layout(G) == pos  # the same every time
+
+
+def test_large_graphs_get_straight_edges_and_lod_labels():
+    from kg.view import _options, _rank_fonts
+
+    assert _options(100)["edges"]["smooth"]["enabled"] is True
+    assert _options(1000)["edges"]["smooth"] == {"enabled": False}
+    nodes = [f"n{i}" for i in range(500)]
+    fonts = _rank_fonts(nodes, {n: 1 / (i + 1) for i, n in enumerate(nodes)})
+    assert len(fonts) == 20 and fonts["n0"] > fonts["n19"] >= 14 and "n20" not in fonts
+
+
+def test_max_nodes_keeps_the_top_entities_and_says_so():
+    html = generate_html(graphs.build_graph(), max_nodes=4)
+    data = page_data(html)
+    names = {n["name"] for n in data["nodes"]}
+    assert len(names) == 4 and "Chile" in names and "copper" in names  # the two highest PageRanks
+    assert all(e["from"] in {n["id"] for n in data["nodes"]} for e in data["edges"])
+    note = re.search(r'<p id="kg-note" role="note">(.*?)</p>', html).group(1)
+    assert "4 entities" in note and "6 more are left out" in note and "--max-nodes" in note
+    assert 'id="kg-empty"' not in html and 'id="kg-note"' not in generate_html(graphs.build_graph())
+
+
+def test_focus_draws_a_neighbourhood():
+    one = page_data(generate_html(graphs.build_graph(), focus="japan", hops=1))
+    assert {n["name"] for n in one["nodes"]} == {"Japan", "Peru"}
+    assert one["focus"] == next(n["id"] for n in one["nodes"] if n["name"] == "Japan")
+    two = page_data(generate_html(graphs.build_graph(), focus="Japan", hops=2))
+    assert {n["name"] for n in two["nodes"]} == {"Japan", "Peru", "copper"}
+
+
+def test_focus_on_an_alias():
+    from rdflib import SKOS, Literal
+
+    g = graphs.build_graph()
+    g.add((graphs.ENT["peru"], SKOS.altLabel, Literal("Republic of Peru")))
+    data = page_data(generate_html(g, focus="republic of peru", hops=1))
+    assert {n["name"] for n in data["nodes"]} == {"Peru", "copper", "Japan"}
+    peru = next(n for n in data["nodes"] if n["name"] == "Peru")
+    assert peru["aliases"] == ["Republic of Peru"]
+
+
+def test_unknown_focus_is_a_clear_error():
+    from kg.errors import InputError
+
+    with pytest.raises(InputError, match=r'--focus "Peruu": no entity of that name.*did you mean "Peru"'):
+        generate_html(graphs.build_graph(), focus="Peruu")
+    with pytest.raises(InputError, match="--max-nodes 0"):
+        generate_html(graphs.build_graph(), max_nodes=0)
+
+
+def test_cli_view_options(tmp_path, capsys):
+    from kg.cli import main
+
+    ttl = tmp_path / "g.ttl"
+    graphs.build_graph().serialize(ttl, format="turtle")
+    out = tmp_path / "v.html"
+    assert main(["view", str(ttl), "-o", str(out), "--title", "Copper <b>", "--focus", "Peru", "--hops", "1"]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert "<title>Copper &lt;b&gt;</title>" in html
+    assert {n["name"] for n in page_data(html)["nodes"]} == {"Peru", "copper", "Japan"}
+    assert main(["view", str(ttl), "-o", str(out), "--focus", "Atlantis"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and '"Atlantis"' in err[0] and "Traceback" not in err[0]
+    assert main(["view", "--help"]) == 0
+    helptext = capsys.readouterr().out
+    for option in ("--title", "--max-nodes", "--focus", "--hops", "--focus Peru --hops 2"):
+        assert option in helptext
+
+
+def test_jupyter_shows_the_view_inline():
+    from kg.api import KnowledgeGraph
+
+    page = generate_html(graphs.build_graph())
+    frame = page._repr_html_()
+    assert isinstance(page, str) and frame.startswith("<iframe srcdoc=\"&lt;!DOCTYPE html&gt;")
+    assert 'sandbox="allow-scripts"' in frame and "<script" not in frame
+    kg = KnowledgeGraph(graphs.build_graph())
+    assert hasattr(kg.html(), "_repr_html_")
