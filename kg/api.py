@@ -468,6 +468,7 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
     show = len(documents) > _FEW_DOCUMENTS if progress == "auto" else bool(progress)
     from .extract.decide import default_extractor
 
+    before_extraction = problems
     if engine == "dask":  # batches on a cluster; the cross-document step runs here (kg.engine)
         from .engine import EngineError, extract_distributed
 
@@ -492,6 +493,9 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
                                                 on_warning=note, extractor=extractor or default_extractor(models),
                                                 models=models)
 
+    if strict and problems > before_extraction:
+        raise StrictModeError(f"--strict: {problems - before_extraction} warning(s) while extracting (a sentence "
+                              "or a document skipped); nothing was written; fix the inputs or drop --strict")
     from . import rdf
 
     result = BuildResult(documents=documents, entities=dict(entities), facts=list(facts),

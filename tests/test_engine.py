@@ -173,3 +173,28 @@ def test_workers_option(capsys):
     seeds = Path(__file__).resolve().parent.parent / "seeds"
     assert main(["build", str(seeds), "--workers", "0", "-o", "/tmp/never"]) == 2
     assert "must be 1 or more" in capsys.readouterr().err
+
+
+def test_an_internal_error_in_one_document_skips_it_only(nlp, monkeypatch):
+    """A bug met while reading one document (here: finding its subject) costs that document only."""
+    import pytest
+
+    from kg.api import StrictModeError, build
+    from kg.extract import run
+
+    real = run.document_subject
+
+    def fragile(doc, title):
+        if "Zanzibar" in doc.text:
+            raise ValueError("a bug in one stage")
+        return real(doc, title)
+
+    monkeypatch.setattr(run, "document_subject", fragile)
+    texts = ["Peru produces copper.", "Zanzibar produces cloves and Tanzania produces gold.", "Chile produces lithium."]
+    warnings: list[str] = []
+    g = build(texts=texts, nlp=nlp, on_warning=warnings.append)
+    assert g.summary()["facts"] == 2
+    assert [w for w in warnings if "skipped (internal error" in w and "ValueError: a bug in one stage" in w]
+    assert len(warnings) == 1
+    with pytest.raises(StrictModeError, match="while extracting"):
+        build(texts=texts, nlp=nlp, strict=True)

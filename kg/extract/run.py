@@ -11,6 +11,7 @@ from typing import Iterable, Iterator
 
 from spacy.tokens import Doc, Span
 
+from ..errors import KGError
 from ..model import Candidate, Document, Entity, Evidence, Fact, SentenceTrace, Shard, merge_facts
 from ..ontology import Ontology, load_ontology
 from ..resolve import Resolver
@@ -164,7 +165,10 @@ def extract_shard(documents: Iterable[Document], *, nlp=None, model: str | None 
     """Read a batch of documents into a :class:`Shard`: a pure function of the documents.
 
     Parameters are those of :func:`extract` (``explain``: whether to keep the traces in the shard).
-    Unread sentences are passed to ``on_warning`` and also kept in ``shard.warnings``.
+    Unread sentences are passed to ``on_warning`` and also kept in ``shard.warnings``. With
+    ``on_warning``, an internal error in any stage of one document's reading (parsing, mentions,
+    rules, classifier, resolution) skips that document with a warning naming it and the error;
+    the other documents are read (each on its own, which gives the same shard).
 
     Examples
     --------
@@ -176,8 +180,58 @@ def extract_shard(documents: Iterable[Document], *, nlp=None, model: str | None 
 
     onto = ontology or load_ontology()
     nlp = nlp or load_pipeline(model)
-    triggers = TriggerIndex.from_ontology(onto)
     documents = list(documents)
+    kw = dict(nlp=nlp, onto=onto, explain=explain, progress=progress, on_warning=on_warning,
+              extractor=extractor, models=models)
+    try:
+        shard = _read_shard(documents, **{**kw, "on_warning": (lambda m: None) if on_warning else None})
+    except KGError:
+        raise  # the user's to fix (missing weights...), not a bug met in one document
+    except Exception as exc:  # noqa: BLE001 - a bug met in one document must not cost the others
+        if on_warning is None:
+            raise
+        if len(documents) > 1:  # find the document: each is read on its own (the same result)
+            one = {k: v for k, v in kw.items() if k != "onto"}
+            return combine_shards([extract_shard([d], ontology=onto, **one) for d in documents])
+        message = (f"{documents[0].name}: skipped (internal error while extracting: {type(exc).__name__}: "
+                   f"{' '.join(str(exc).split())[:100]}); the other documents are built")
+        on_warning(message)
+        return Shard(warnings=[message])
+    for message in shard.warnings if on_warning is not None else ():
+        on_warning(message)  # after the batch: a batch read again document by document says each once
+    return shard
+
+
+def combine_shards(shards: Iterable[Shard]) -> Shard:
+    """One shard of several, in order: what one :func:`extract_shard` of all their documents gives.
+
+    Examples
+    --------
+    >>> a, b = extract_shard([Document.from_text("Peru produces copper.")]), extract_shard(
+    ...     [Document.from_text("Chile produces copper.")])
+    >>> sorted(combine_shards([a, b]).labels["copper"].items())
+    [('copper', 2)]
+    """
+    out = Shard()
+    forms: dict[str, set[str]] = {}
+    for shard in shards:
+        out.evidence.extend(shard.evidence)
+        for table, mine in ((shard.labels, out.labels), (shard.classes, out.classes)):
+            for key, counts in table.items():
+                merged = mine.setdefault(key, {})
+                for name, n in counts.items():
+                    merged[name] = merged.get(name, 0) + n
+        for key, fs in shard.forms.items():
+            forms.setdefault(key, set()).update(fs)
+        out.traces.extend(shard.traces)
+        out.warnings.extend(shard.warnings)
+    out.forms = {key: sorted(fs) for key, fs in forms.items()}
+    return out
+
+
+def _read_shard(documents: list[Document], *, nlp, onto: Ontology, explain: bool, progress: bool, on_warning,
+                extractor: str, models: str | None) -> Shard:
+    triggers = TriggerIndex.from_ontology(onto)
     resolver = Resolver(onto)
     shard = Shard()
 
