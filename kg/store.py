@@ -392,10 +392,11 @@ def _record_order(record: dict) -> tuple:
     return tuple(str(record["name"]).split("/")), record["id"]
 
 
-def combine(records: Iterable[dict], *, ontology: Ontology | None = None, min_confidence: float = 0.0,
-            warnings: list[str] | None = None) -> tuple[BuildResult, Graph]:
-    """The build result and graph of a set of document records: what a plain build of the same
-    documents makes (entity resolution over all of them, class settling, :func:`kg.rdf.to_rdf`).
+def settle(records: Iterable[dict], *, ontology: Ontology | None = None) -> BuildResult:
+    """The documents, entities and facts of a set of document records, as a plain build of the same
+    documents has them before :func:`kg.rdf.to_rdf`: the names and classes of every record counted
+    together (:class:`kg.resolve.Resolver`), the evidence of equal facts merged, classes settled
+    over all the facts (:func:`kg.extract.run.settle_classes`), only the entities of kept facts.
 
     Records are taken in the order of their file names (the order a build reads a folder in).
     """
@@ -417,27 +418,78 @@ def combine(records: Iterable[dict], *, ontology: Ontology | None = None, min_co
         facts.extend(_facts_of(record))
     entities, kept = settle_classes(resolver.entities(), merge_facts(facts), onto, resolver.classes)
     used = {k for f in kept for k in (f.subject, f.object)}
-    result = BuildResult(documents=documents, entities={k: e for k, e in entities.items() if k in used}, facts=kept)
+    return BuildResult(documents=documents, entities={k: e for k, e in entities.items() if k in used}, facts=kept)
+
+
+def combine(records: Iterable[dict], *, ontology: Ontology | None = None, min_confidence: float = 0.0,
+            warnings: list[str] | None = None) -> tuple[BuildResult, Graph]:
+    """The build result (:func:`settle`) and the graph of a set of document records: the graph a
+    plain build of the same documents writes."""
+    onto = ontology or load_ontology()
+    result = settle(records, ontology=onto)
     return result, to_rdf(result, onto, min_confidence=min_confidence, warnings=warnings)
 
 
 def partition(graph: Graph, doc_ids: Iterable[str]) -> dict[ox.NamedNode, set[ox.Quad]]:
-    """Split a kg graph into the store's named graphs: per document its node and the evidence read
-    in it, the rest (entities, facts, direct triples) in :data:`ENTITY_GRAPH`."""
+    """Split a kg graph into the store's named graphs: the node of each of ``doc_ids`` and the
+    evidence read in a document in the document's graph, the rest (entities, facts, direct
+    triples) in :data:`ENTITY_GRAPH`."""
     docs = {document_iri(d) for d in doc_ids}
     evidence_doc = dict(graph.subject_objects(PROV.wasDerivedFrom))
-    names: dict[URIRef, ox.NamedNode] = {d: ox.NamedNode(str(d)) for d in docs}
+    names: dict[Any, ox.NamedNode] = {}
     entity_graph = ox.NamedNode(str(ENTITY_GRAPH))
     out: dict[ox.NamedNode, set[ox.Quad]] = defaultdict(set)
     for s, p, o in graph:
         home = s if s in docs else evidence_doc.get(s)
-        g = names.get(home, entity_graph)
+        if home is None:
+            g = entity_graph
+        elif home in names:
+            g = names[home]
+        else:
+            g = names[home] = ox.NamedNode(str(home))
         out[g].add(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), g))
     return out
 
 
+@dataclass
+class _State:
+    """What the graph of a set of records holds, by part: each part gives the same triples whatever
+    the other parts are (entity slugs are the keys themselves), so two states differ in the
+    triples of the parts that differ."""
+
+    documents: dict[str, Document]
+    entities: dict[str, Entity]
+    facts: dict[tuple[str, str, str], Fact]
+
+
+def _state(records: Iterable[dict], onto: Ontology, min_confidence: float) -> _State:
+    from .rdf import entity_slugs
+
+    result = settle(records, ontology=onto)
+    facts = {(f.subject, f.predicate, f.object): f for f in result.facts if f.confidence >= min_confidence}
+    keys = {k for s, _, o in facts for k in (s, o)}
+    if any(key != slug for key, slug in entity_slugs(result.entities).items()):  # pragma: no cover
+        raise StoreError("entity keys that are not their own IRI slugs; kg.store needs resolver keys")
+    return _State({d.id: d for d in result.documents}, {k: e for k, e in result.entities.items() if k in keys}, facts)
+
+
+def _changed(old: dict, new: dict) -> tuple[list, list]:
+    keys = [k for k in old.keys() | new.keys() if old.get(k) != new.get(k)]
+    return [old[k] for k in keys if k in old], [new[k] for k in keys if k in new]
+
+
+def _part_graph(documents: list[Document], entities: list[Entity], facts: list[Fact], onto: Ontology,
+                warnings: list[str] | None) -> dict[ox.NamedNode, set[ox.Quad]]:
+    part = BuildResult(documents=documents, entities={e.key: e for e in entities}, facts=facts)
+    return partition(to_rdf(part, onto, warnings=warnings), [d.id for d in documents])
+
+
 def _ntriples(quads: Iterable[ox.Quad]) -> str:
     return ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+
+
+def _flatten(graphs: dict[ox.NamedNode, set[ox.Quad]]) -> set[ox.Quad]:
+    return set().union(*graphs.values()) if graphs else set()
 
 
 def _group(quads: Iterable[ox.Quad]) -> dict[Any, list[ox.Quad]]:
@@ -447,53 +499,75 @@ def _group(quads: Iterable[ox.Quad]) -> dict[Any, list[ox.Quad]]:
     return out
 
 
+class Committer:
+    """Commits batches to an open store, keeping the records of its documents and the state of its
+    graph between batches (read once per build)."""
+
+    def __init__(self, st: KGStore, onto: Ontology | None = None):
+        self.st = st
+        self.onto = onto or load_ontology()
+        self.min_confidence = float(st.settings.get("min_confidence") or 0.0)
+        self.records: dict[str, dict] = {}
+        for doc_id in st.documents():
+            record = st.read_record(doc_id)
+            if record is None:
+                raise StoreError(f"{st.record_path(doc_id)}: the record of a document of the store is missing; "
+                                 f"remove the document (kg remove {doc_id} --store {st.folder}) and add it again")
+            self.records[doc_id] = record
+        self.state = _state(self.records.values(), self.onto, self.min_confidence)
+
+    def commit(self, records: list[dict], removed: Iterable[str], *, warnings: list[str] | None = None,
+               before: Callable[[list[str]], None] | None = None) -> dict[str, int]:
+        """See :func:`commit`."""
+        removed = set(removed) & set(self.records)
+        for record in records:  # first: a record on disk whose document is not in the store is harmless
+            if not self.st.record_path(record["id"]).is_file():
+                self.st.write_record(record)
+        live = {k: v for k, v in self.records.items() if k not in removed}
+        live.update((r["id"], r) for r in records)
+        new = _state(live.values(), self.onto, self.min_confidence)
+        old_docs, new_docs = _changed(self.state.documents, new.documents)
+        old_ents, new_ents = _changed(self.state.entities, new.entities)
+        old_facts, new_facts = _changed(self.state.facts, new.facts)
+        graph_warnings: list[str] = []
+        before_q = _flatten(_part_graph(old_docs, old_ents, old_facts, self.onto, None))
+        after_q = _flatten(_part_graph(new_docs, new_ents, new_facts, self.onto, graph_warnings))
+        if warnings is not None:
+            warnings.extend(graph_warnings)
+        if before is not None:
+            before(graph_warnings)
+        dropped = {ox.NamedNode(str(document_iri(d))) for d in removed}
+        adds = after_q - before_q
+        dels = {q for q in before_q - after_q if q.graph_name not in dropped}
+        parts = [f"DROP SILENT GRAPH {g}" for g in sorted(dropped, key=str)]
+        parts += [f"DELETE DATA {{ GRAPH {g} {{\n{_ntriples(qs)}}} }}" for g, qs in _group(dels).items()]
+        parts += [f"INSERT DATA {{ GRAPH {g} {{\n{_ntriples(qs)}}} }}" for g, qs in _group(adds).items()]
+        pause = os.environ.get(_PAUSE_ENV)
+        if pause:
+            time.sleep(float(pause))
+        if parts:
+            self.st.oxigraph.update(" ;\n".join(parts))  # one transaction
+            self.st.oxigraph.flush()
+        self.records, self.state = live, new
+        return {"added": len(adds), "removed": len(dels)}
+
+
 def commit(st: KGStore, records: list[dict], removed: Iterable[str], *, warnings: list[str] | None = None,
            before: Callable[[list[str]], None] | None = None) -> dict[str, int]:
     """Make the store hold the documents it holds plus ``records`` less ``removed``, in one transaction.
 
     The records not on disk yet are written first (a record whose document is not in the store is
-    harmless: it is reused or removed by the next build). The graph of the new set of documents is made from all their records (:func:`combine`),
-    split into the named graphs (:func:`partition`) and compared with the store; the difference
-    (and the graphs of removed documents) is applied as one SPARQL update, which Oxigraph runs
-    in one transaction: a process killed meanwhile leaves the store as it was.
+    harmless: it is reused or removed by the next build). The documents, entities and facts of
+    the store before and after are worked out from all the records (:func:`settle`); only the
+    parts that differ are made into triples (:func:`kg.rdf.to_rdf`), split into the named graphs
+    (:func:`partition`), and the difference (and the graphs of removed documents) is applied as
+    one SPARQL update, which Oxigraph runs in one transaction: a process killed meanwhile leaves
+    the store as it was.
 
-    ``before`` is called with the graph's warnings before anything is written (it may raise).
+    ``before`` is called with the new triples' warnings before anything is written (it may raise).
     Returns the numbers of quads added and removed.
     """
-    removed = set(removed)
-    for record in records:  # first: a record on disk whose document is not in the store is harmless
-        if not st.record_path(record["id"]).is_file():
-            st.write_record(record)
-    live = [d for d in st.documents() if d not in removed and d not in {r["id"] for r in records}]
-    all_records = list(records)
-    for doc_id in live:
-        record = st.read_record(doc_id)
-        if record is None:
-            raise StoreError(f"{st.record_path(doc_id)}: the record of a document of the store is missing; "
-                             f"remove the document (kg remove {doc_id} --store {st.folder}) and add it again")
-        all_records.append(record)
-    graph_warnings: list[str] = []
-    _, graph = combine(all_records, min_confidence=float(st.settings.get("min_confidence") or 0.0),
-                       warnings=graph_warnings)
-    if warnings is not None:
-        warnings.extend(graph_warnings)
-    if before is not None:
-        before(graph_warnings)
-    wanted = partition(graph, [r["id"] for r in all_records])
-    dropped = {ox.NamedNode(str(document_iri(d))) for d in removed}
-    current = {q for q in st.quads() if q.graph_name not in dropped}
-    new = set().union(*wanted.values()) if wanted else set()
-    adds, dels = new - current, current - new
-    parts = [f"DROP SILENT GRAPH {g}" for g in sorted(dropped, key=str)]
-    parts += [f"DELETE DATA {{ GRAPH {g} {{\n{_ntriples(qs)}}} }}" for g, qs in _group(dels).items()]
-    parts += [f"INSERT DATA {{ GRAPH {g} {{\n{_ntriples(qs)}}} }}" for g, qs in _group(adds).items()]
-    pause = os.environ.get(_PAUSE_ENV)
-    if pause:
-        time.sleep(float(pause))
-    if parts:
-        st.oxigraph.update(" ;\n".join(parts))
-        st.oxigraph.flush()
-    return {"added": len(adds), "removed": len(dels)}
+    return Committer(st).commit(records, removed, warnings=warnings, before=before)
 
 
 # --------------------------------------------------------------------------- extraction
@@ -639,6 +713,7 @@ def build_store(documents: list[Document], folder: str | os.PathLike[str], *, nl
         if not todo:
             return report
         engine: Extractor | None = None
+        committer = Committer(st)
         batches = list(_batches(todo, batch_size))
         for n, batch in enumerate(batches, 1):
             records, missing = {}, []
@@ -657,11 +732,8 @@ def build_store(documents: list[Document], folder: str | os.PathLike[str], *, nl
                     records[record["id"]] = record
             replaced = sorted({old for d in batch for old in by_name.get(d.name, ()) if old != d.id})
 
-            ids = {d.id for d in batch}
-            others = {present[d] for d in present if d not in replaced} | {d.name for d in todo if d.id not in ids}
-            check = functools.partial(_tell_warnings, others=others, on_warning=on_warning, strict=strict,
-                                      done=n - 1, folder=folder)
-            commit(st, [records[d.id] for d in batch], replaced, warnings=report.warnings, before=check)
+            check = functools.partial(_tell_warnings, on_warning=on_warning, strict=strict, done=n - 1, folder=folder)
+            committer.commit([records[d.id] for d in batch], replaced, warnings=report.warnings, before=check)
             for old in replaced:
                 with contextlib.suppress(OSError):
                     st.record_path(old).unlink()
@@ -675,12 +747,10 @@ def build_store(documents: list[Document], folder: str | os.PathLike[str], *, nl
     return report
 
 
-def _tell_warnings(graph_warnings: list[str], *, others: set[str], on_warning, strict: bool, done: int,
-                   folder: Path) -> None:
-    """Pass on the graph's warnings, but not those of documents added before (``others``: their
-    names), which were told when they were added; with ``strict``, any warning stops the batch."""
+def _tell_warnings(graph_warnings: list[str], *, on_warning, strict: bool, done: int, folder: Path) -> None:
+    """Pass on the warnings of a batch's new triples; with ``strict``, any warning stops the batch."""
     for w in graph_warnings:
-        if on_warning is not None and str(w).split(": ", 1)[0] not in others:
+        if on_warning is not None:
             on_warning(w)
     if strict and graph_warnings:
         from .api import StrictModeError

@@ -225,3 +225,49 @@ def test_store_errors_are_one_line(tmp_path, capsys, nlp):
     assert "the store is open for writing in another process" in err and len(err.strip().splitlines()) == 1
     assert cli.main(["build", str(texts), "--store", str(tmp_path / "kb2"), "-o", str(tmp_path / "o")]) == 2
     assert "-o does not go with --store" in capsys.readouterr().err
+
+
+def synthetic_record(i: int, rng) -> dict:
+    """A document record with names read as different classes in different documents (so classes
+    settle differently as documents come and go), facts shared between documents, and a date."""
+    from kg.model import Document, Evidence, Fact
+
+    pool = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]
+    classes = ["Country", "Mineral", "Company", "Person"]
+    labels, kinds, forms, rows = {}, {}, {}, []
+    for _ in range(rng.randint(1, 4)):
+        s, o = rng.sample(pool, 2)
+        prop = rng.choice(["produces", "partnersWith", "investsIn", "exports"])
+        for key in (s, o):
+            label = key.title() + rng.choice(["", " Ltd"])
+            labels.setdefault(key, {})[label] = labels.get(key, {}).get(label, 0) + 1
+            kinds.setdefault(key, {})[rng.choice(classes)] = rng.randint(0, 3)
+            forms.setdefault(key, set()).add(label)
+        start = rng.randint(0, 50)
+        rows.append((s, prop, o, start, rng.choice(["verb:x", "classifier"]), round(rng.uniform(0.3, 0.95), 2),
+                     rng.choice(["asserted", "asserted", "hedged", "negated"])))
+    doc = Document.from_text(f"synthetic {i}", name=f"d{i:02d}.txt", date=rng.choice(["2024-01-02", "soon"]))
+    facts = [Fact(s, p, o, (Evidence(doc.id, f"sentence {start}", start, start + 9, rule, c, m),))
+             for s, p, o, start, rule, c, m in rows]
+    return kgstore.document_record(doc, facts, labels, kinds, forms)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_incremental_commits_keep_the_store_equal_to_a_full_build(tmp_path, seed):
+    import random
+
+    rng = random.Random(seed)
+    records = [synthetic_record(i, rng) for i in range(12)]
+    live: dict[str, dict] = {}
+    with kgstore.open_store(tmp_path / "kb", create=True, settings={"min_confidence": 0.5 * (seed % 2)}) as st:
+        committer = kgstore.Committer(st)
+        for step in range(10):
+            added = rng.sample(records, rng.randint(0, 3))
+            gone = rng.sample(sorted(live), min(len(live), rng.randint(0, 2)))
+            committer.commit([r for r in added if r["id"] not in gone], gone)
+            for doc_id in gone:
+                live.pop(doc_id)
+            live.update((r["id"], r) for r in added if r["id"] not in gone)
+            _, expected = kgstore.combine(live.values(), min_confidence=0.5 * (seed % 2))
+            assert isomorphic(st.rdflib_graph(), expected), f"step {step}"
+            assert sorted(st.documents()) == sorted(live)
