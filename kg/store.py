@@ -479,9 +479,18 @@ def _changed(old: dict, new: dict) -> tuple[list, list]:
 
 
 def _part_graph(documents: list[Document], entities: list[Entity], facts: list[Fact], onto: Ontology,
-                warnings: list[str] | None) -> dict[ox.NamedNode, set[ox.Quad]]:
+                warnings: list[str] | None, other: dict[tuple, Fact]) -> dict[ox.NamedNode, set[ox.Quad]]:
+    """The triples of some documents, entities and facts; the evidence that the same fact has in the
+    ``other`` state gives the same ``ev:`` nodes there, so only the rest is made."""
+    def evidence_of(f: Fact) -> list[Evidence]:
+        twin = other.get((f.subject, f.predicate, f.object))
+        if twin is None:
+            return list(f.evidence)
+        shared = set(twin.evidence)
+        return [e for e in f.evidence if e not in shared]
+
     part = BuildResult(documents=documents, entities={e.key: e for e in entities}, facts=facts)
-    return partition(to_rdf(part, onto, warnings=warnings), [d.id for d in documents])
+    return partition(to_rdf(part, onto, warnings=warnings, evidence_of=evidence_of), [d.id for d in documents])
 
 
 def _ntriples(quads: Iterable[ox.Quad]) -> str:
@@ -530,8 +539,8 @@ class Committer:
         old_ents, new_ents = _changed(self.state.entities, new.entities)
         old_facts, new_facts = _changed(self.state.facts, new.facts)
         graph_warnings: list[str] = []
-        before_q = _flatten(_part_graph(old_docs, old_ents, old_facts, self.onto, None))
-        after_q = _flatten(_part_graph(new_docs, new_ents, new_facts, self.onto, graph_warnings))
+        before_q = _flatten(_part_graph(old_docs, old_ents, old_facts, self.onto, None, new.facts))
+        after_q = _flatten(_part_graph(new_docs, new_ents, new_facts, self.onto, graph_warnings, self.state.facts))
         if warnings is not None:
             warnings.extend(graph_warnings)
         if before is not None:
