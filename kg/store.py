@@ -714,15 +714,16 @@ def build_store(documents: list[Document], folder: str | os.PathLike[str], *, nl
     report = StoreBuild(folder)
     with open_store(folder, create=True, settings=settings) as st:
         present = st.documents()
-        by_name: dict[str, list[str]] = defaultdict(list)
-        for doc_id, name in present.items():
-            by_name[name].append(doc_id)
         todo = [d for d in documents if d.id not in present]
         report.unchanged = len(documents) - len(todo)
         if not todo:
             return report
         engine: Extractor | None = None
         committer = Committer(st)
+        by_name: dict[str, list[str]] = defaultdict(list)  # files only: texts given as strings are named by position
+        for doc_id, record in committer.records.items():
+            if record.get("path") is not None:
+                by_name[record["name"]].append(doc_id)
         batches = list(_batches(todo, batch_size))
         for n, batch in enumerate(batches, 1):
             records, missing = {}, []
@@ -739,7 +740,8 @@ def build_store(documents: list[Document], folder: str | os.PathLike[str], *, nl
                 for record in engine.records(missing, progress=progress, on_warning=on_warning):
                     st.write_record(record)  # now: a build killed before the commit resumes without parsing
                     records[record["id"]] = record
-            replaced = sorted({old for d in batch for old in by_name.get(d.name, ()) if old != d.id})
+            replaced = sorted({old for d in batch if d.path is not None for old in by_name.get(d.name, ())
+                               if old != d.id})
 
             check = functools.partial(_tell_warnings, on_warning=on_warning, strict=strict, done=n - 1, folder=folder)
             committer.commit([records[d.id] for d in batch], replaced, warnings=report.warnings, before=check)
@@ -771,6 +773,9 @@ def _tell_warnings(graph_warnings: list[str], *, on_warning, strict: bool, done:
 def _remove_orphan_records(st: KGStore) -> None:
     """Records of documents that are not in the store (left by a killed build, now committed or not)."""
     live = set(st.documents())
+    for path in (st.folder / _RECORDS).glob(".*"):  # temporary files of killed writes
+        with contextlib.suppress(OSError):
+            path.unlink()
     for path in (st.folder / _RECORDS).glob("*.json"):
         if path.stem not in live:
             with contextlib.suppress(OSError):

@@ -271,3 +271,12 @@ def test_incremental_commits_keep_the_store_equal_to_a_full_build(tmp_path, seed
             _, expected = kgstore.combine(live.values(), min_confidence=0.5 * (seed % 2))
             assert isomorphic(st.rdflib_graph(), expected), f"step {step}"
             assert sorted(st.documents()) == sorted(live)
+
+
+def test_texts_given_as_strings_add_up(tmp_path, nlp):
+    """Strings are named by their position (text-1...): a later string is another article, not a new
+    version of the one before (only files are replaced by name)."""
+    api.build(texts=["Peru produces copper."], nlp=nlp, store=tmp_path / "kb")
+    kg = api.build(texts=["Chile produces lithium."], nlp=nlp, store=tmp_path / "kb")
+    assert kg.build_report.replaced == [] and kg.summary()["documents"] == 2
+    assert kg.query("ASK { ent:peru kgo:produces ent:copper . ent:chile kgo:produces ent:lithium }").boolean
