@@ -676,7 +676,18 @@ class StoreBuild:
     unchanged: int = 0
     parsed: int = 0
     batches: int = 0
+    quads_added: int = 0
     warnings: list[str] = field(default_factory=list)
+
+
+def settle_files(st: KGStore, added: int) -> bool:
+    """After a build that added a tenth of the store or more, compact the database files
+    (:meth:`pyoxigraph.Store.optimize`): queries on a freshly loaded store are up to twice as fast
+    after it. Small additions leave it to the database's own background work."""
+    if added * 10 < len(st):
+        return False
+    st.oxigraph.optimize()
+    return True
 
 
 def _batches(items: list, size: int) -> Iterator[list]:
@@ -744,7 +755,9 @@ def build_store(documents: list[Document], folder: str | os.PathLike[str], *, nl
                                if old != d.id})
 
             check = functools.partial(_tell_warnings, on_warning=on_warning, strict=strict, done=n - 1, folder=folder)
-            committer.commit([records[d.id] for d in batch], replaced, warnings=report.warnings, before=check)
+            changes = committer.commit([records[d.id] for d in batch], replaced, warnings=report.warnings,
+                                       before=check)
+            report.quads_added += changes["added"]
             for old in replaced:
                 with contextlib.suppress(OSError):
                     st.record_path(old).unlink()
@@ -755,6 +768,7 @@ def build_store(documents: list[Document], folder: str | os.PathLike[str], *, nl
                 on_batch(n, len(batches))
         report.parsed = engine.parsed if engine is not None else 0
         _remove_orphan_records(st)
+        settle_files(st, report.quads_added)
     return report
 
 
