@@ -113,6 +113,9 @@ def _read_settings(folder: Path) -> dict[str, Any]:
 def _open_oxigraph(folder: Path, read_only: bool, attempts: int = 20) -> ox.Store:
     """Open the database; a read-only snapshot is retried while a writer replaces the files it lists."""
     data = folder / _DATA
+    if not data.is_dir():
+        raise StoreError(f"{folder}: the store has no database ({_DATA}/ is missing); it is damaged: rebuild it into "
+                         "a new folder")
     for attempt in range(attempts):
         try:
             return ox.Store.read_only(str(data)) if read_only else ox.Store(str(data))
@@ -166,6 +169,7 @@ class KGStore:
         return dict(sorted(out.items()))
 
     def record_path(self, doc_id: str) -> Path:
+        """Where the record of a document is kept (``records/<id>.json``)."""
         return self.folder / _RECORDS / f"{doc_id}.json"
 
     def read_record(self, doc_id: str) -> dict | None:
@@ -180,6 +184,7 @@ class KGStore:
                              "again (the document is parsed again)") from None
 
     def write_record(self, record: dict) -> None:
+        """Write a document's record (atomically: a reader sees all of it or none)."""
         atomic_write(self.record_path(record["id"]), json.dumps(record, ensure_ascii=False, sort_keys=False))
 
     def quads(self) -> Iterator[ox.Quad]:
@@ -272,9 +277,11 @@ class SparqlTarget:
         self._graph: Graph | None = None
 
     def namespaces(self) -> Iterator[tuple[str, URIRef]]:
+        """The kg prefixes (what ``run_query`` predeclares)."""
         return iter((p, URIRef(ns)) for p, ns in PREFIXES.items())
 
     def rdflib_graph(self) -> Graph:
+        """The store's triples as an rdflib graph, made when first asked for."""
         if self._graph is None:
             if self._rdflib is not None:
                 self._graph = self._rdflib()
@@ -285,6 +292,7 @@ class SparqlTarget:
         return self._graph
 
     def query(self, query: str, **kw: Any):
+        """Run a query on the union of the store's graphs (rdflib's keywords: on :meth:`rdflib_graph`)."""
         if "initBindings" in kw or "initNs" in kw:
             return self.rdflib_graph().query(query, **kw)
         return self.store.query(query, use_default_graph_as_union=True, **kw)
@@ -592,11 +600,13 @@ class _Resolvers:
         self.of: dict[str, Any] = {}
 
     def get(self, doc_id: str):
+        """The resolver of a document."""
         if doc_id not in self.of:
             self.of[doc_id] = self.make(self.onto)
         return self.of[doc_id]
 
     def observe_doc(self, doc_id: str, doc) -> None:
+        """What :func:`kg.extract.run.read_sentences` tells a resolver about a parsed document."""
         self.get(doc_id).observe_doc(doc_id, doc)
 
 
