@@ -444,6 +444,12 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
             first[doc.id] = doc.name
             documents.append(doc)
         skipped += problems - before  # empty or non-string texts
+    known: list[Document] = []
+    if store is not None:  # articles the store holds were read and checked when they were added
+        from .store import known_ids
+
+        held = known_ids(store)
+        known, documents = [d for d in documents if d.id in held], [d for d in documents if d.id not in held]
     from .language import not_english
 
     english = []
@@ -458,16 +464,16 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
     if strict and problems:
         raise StrictModeError(f"--strict: {problems} warning(s) in the inputs ({skipped} skipped); "
                               "nothing was built or written; fix the inputs or drop --strict")
-    if not documents:
+    if not documents and not known:
         where = ", ".join(map(str, paths)) if paths else "the texts"
         raise InputError(f"no readable articles in {where} ({skipped} skipped; see the warnings); "
                          "give .txt, .md, .html or .jsonl files")
 
     show = len(documents) > _FEW_DOCUMENTS if progress == "auto" else bool(progress)
     if store is not None:
-        return _build_store(documents, store, BuildResult(warnings=warnings, skipped=skipped), nlp=nlp, model=model,
-                            extractor=extractor, models=models, min_confidence=min_confidence, progress=show,
-                            on_warning=note, strict=strict, batch_size=batch_size)
+        return _build_store(known + documents, store, BuildResult(warnings=warnings, skipped=skipped), nlp=nlp,
+                            model=model, extractor=extractor, models=models, min_confidence=min_confidence,
+                            progress=show, on_warning=note, strict=strict, batch_size=batch_size)
     from . import extract as kgextract
 
     from .extract.decide import default_extractor

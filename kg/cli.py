@@ -412,7 +412,8 @@ def build_parser() -> argparse.ArgumentParser:
             "  kg export kb/ -o kb.trig       # one named graph per document",
             cmd_export)
     p.add_argument("store", metavar="DIR", help="a store folder (kg build INPUT --store DIR)")
-    p.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write (.ttl .nt .trig .nq .jsonld)")
+    p.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="the file to write (.ttl .nt .trig .nq .jsonld)")
 
     p = add("remove", "retract documents from a store",
             "Retract documents from a store folder: their graphs, and the facts that only they\n"

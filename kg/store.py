@@ -62,6 +62,7 @@ from .rdfio import format_for_path, to_oxigraph, to_rdflib_term
 
 __all__ = [
     "StoreError", "KGStore", "SparqlTarget", "ENTITY_GRAPH", "STORE_FILE", "DEFAULT_BATCH_SIZE", "is_store",
+    "known_ids",
     "open_store", "open_source", "document_record", "result_records", "combine", "commit", "build_store",
     "remove_documents", "export", "EXPORT_FORMATS",
 ]
@@ -96,6 +97,14 @@ def is_store(path: str | os.PathLike[str]) -> bool:
     return (Path(path) / STORE_FILE).is_file()
 
 
+def known_ids(folder: str | os.PathLike[str]) -> set[str]:
+    """The ids (content hashes) of the documents in a store; none when ``folder`` is not a store yet."""
+    if not is_store(folder):
+        return set()
+    with open_store(folder, read_only=True) as st:
+        return set(st.documents())
+
+
 def _read_settings(folder: Path) -> dict[str, Any]:
     path = folder / STORE_FILE
     try:
@@ -104,7 +113,8 @@ def _read_settings(folder: Path) -> dict[str, Any]:
         raise StoreError(f"{folder}: not a kg store (no {STORE_FILE}); make one with "
                          f"kg build INPUT --store {folder}") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise StoreError(f"{path}: cannot be read ({exc}); the store is damaged, rebuild it into a new folder") from None
+        raise StoreError(f"{path}: cannot be read ({exc}); the store is damaged, rebuild it into a new "
+                         "folder") from None
     if not isinstance(data, dict) or data.get("kg-store") != _VERSION:
         raise StoreError(f"{path}: not a kg store of version {_VERSION}; rebuild it into a new folder")
     return data
@@ -124,7 +134,8 @@ def _open_oxigraph(folder: Path, read_only: bool, attempts: int = 20) -> ox.Stor
             if "lock" in text.lower():
                 raise StoreError(f"{folder}: the store is open for writing in another process (a kg build or "
                                  "remove); wait for it to end and try again") from None
-            raise StoreError(f"{folder}: cannot open the store ({text}); check the folder and its permissions") from None
+            raise StoreError(f"{folder}: cannot open the store ({text}); check the folder and its "
+                             "permissions") from None
         except RuntimeError as exc:  # RocksDB: a file the snapshot lists was compacted away meanwhile
             text = " ".join(str(exc).split())
             if not read_only or "No such file" not in text or attempt == attempts - 1:
