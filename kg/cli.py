@@ -324,7 +324,8 @@ def build_parser() -> argparse.ArgumentParser:
             "and OUT/report.md with a manifest (OUT/kg-manifest.json). The whole set is written\n"
             "beside OUT and switched in with one atomic folder exchange: when the build fails or\n"
             "is interrupted, an existing OUT is left as it was. Files in OUT that kg did not\n"
-            "write are kept.",
+            "write are kept. With --store DIR the graph is kept in a store folder instead, which\n"
+            "later builds add to (kg query/analyze/view/validate DIR, kg export, kg remove).",
             "  kg build seeds/ -o output/\n"
             "  kg build articles/ -o out/ --format nt,jsonld --min-confidence 0.5\n"
             "  kg build seeds/japan-peru-critical-minerals.txt --explain | less\n"
