@@ -30,6 +30,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
@@ -150,6 +151,8 @@ def time_rdflib(folder: Path, texts: dict[str, str]) -> dict:
 
 
 def add_one(folder: Path, n: int) -> dict:
+    if folder.exists():  # a store kept from an earlier run holds the extra document already
+        shutil.rmtree(folder)
     records = synthetic_records(n + 1, seed=5)
     first = make_store(folder, records[:n], batch=250)
     t = time.perf_counter()
