@@ -89,17 +89,39 @@ class KnowledgeGraph:
         ``None`` when the graph was loaded from a file.
     source : pathlib.Path or None
         The file or folder the graph was loaded from.
+    store : kg.store.KGStore or None
+        The open store when the graph lives in one (``kg build --store``, :func:`load` of a
+        store folder): queries run on it in place, and ``graph`` is read from it when first used.
+    build_report : kg.store.StoreBuild or None
+        After ``build(store=...)``: the documents added, replaced and left as they were, and how
+        many were parsed.
     """
 
-    def __init__(self, graph: rdflib.Graph, result: BuildResult | None = None,
-                 source: str | os.PathLike | None = None):
-        self.graph = graph
+    def __init__(self, graph: rdflib.Graph | None, result: BuildResult | None = None,
+                 source: str | os.PathLike | None = None, *, store=None):
+        self._graph = graph
         self.result = result
         self.source = Path(source) if source is not None else None
+        self.store = store
         self._nx = None
         self._analysis = None
+        self._sparql = None  # the pyoxigraph store that queries run on, made once (kg.store.SparqlTarget)
+        self.build_report = None  # what kg.store.build_store did, after build(store=...)
+
+    @property
+    def graph(self) -> rdflib.Graph:
+        """The RDF graph (for a store, the union of its graphs, read when first asked for)."""
+        if self._graph is None and self.store is not None:
+            self._graph = self.store.rdflib_graph()
+        return self._graph
+
+    @graph.setter
+    def graph(self, graph: rdflib.Graph) -> None:
+        self._graph, self._sparql, self._nx, self._analysis = graph, None, None, None
 
     def __len__(self) -> int:
+        if self._graph is None and self.store is not None:
+            return len(self.store)
         return len(self.graph)
 
     def __repr__(self) -> str:
@@ -127,7 +149,9 @@ class KnowledgeGraph:
 
         Keyword arguments go to :func:`kg.query.run_query` (``timeout``,
         ``bindings``). The usual prefixes (``kgo:``, ``ent:``, ``rdfs:``...)
-        are predeclared.
+        are predeclared. Queries run in pyoxigraph: on the store itself for a graph in a store,
+        else on an in-memory copy of ``graph`` made at the first query and kept (assign
+        ``graph`` anew after changing it, and the copy is made again).
 
         >>> import kg
         >>> g = kg.build(texts=["Peru produces copper."])
@@ -136,7 +160,18 @@ class KnowledgeGraph:
         """
         from . import query as kgquery
 
-        return kgquery.run_query(self.graph, kgquery.load_query(q), **kw)
+        return kgquery.run_query(self.sparql(), kgquery.load_query(q), **kw)
+
+    def sparql(self):
+        """The pyoxigraph store that :meth:`query` runs on (:class:`kg.store.SparqlTarget`), made once."""
+        if self._sparql is None:
+            from . import store as kgstore
+
+            if self.store is not None:
+                self._sparql = kgstore.SparqlTarget(self.store.oxigraph, lambda: self.graph)
+            else:
+                self._sparql = kgstore.memory_target(self.graph)
+        return self._sparql
 
     def analyze(self):
         """Centrality, communities and counts (:func:`kg.analysis.analyze`).
@@ -199,6 +234,9 @@ class KnowledgeGraph:
         >>> sorted(s)
         ['documents', 'entities', 'facts', 'skipped', 'warnings']
         """
+        if self._graph is None and self.store is not None:  # counted in the store, not read out of it
+            return {**self.store.summary(), "warnings": len(self.result.warnings) if self.result else 0,
+                    "skipped": self.result.skipped if self.result else 0}
         return _summary(self.graph, self.result)
 
     # -- output ------------------------------------------------------------
@@ -297,7 +335,8 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
           on_warning: Callable[[str], None] | None = None,
           exclude: str | os.PathLike | Iterable[str | os.PathLike] = (),
           extractor: str | None = None, models: str | os.PathLike | None = None, nlp=None,
-          lang: str | None = None, fetch=None) -> KnowledgeGraph:
+          lang: str | None = None, fetch=None,
+          store: str | os.PathLike | None = None, batch_size: int | None = None) -> KnowledgeGraph:
     """Build a knowledge graph from article files and/or strings.
 
     Parameters
@@ -357,6 +396,13 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
         folder: pass the output folder when it may be inside one (``kg
         build`` does), so that a rebuild does not read its own ``report.md``
         (see :func:`kg.ingest.read_documents`).
+    store
+        A store folder (:mod:`kg.store`, made when missing): the documents are added to it in
+        batches of ``batch_size`` (one transaction each); documents already in it are not
+        parsed again, and a file met with new content replaces its old document. The result is
+        the store's whole graph, queried in place.
+    batch_size
+        Documents per transaction with ``store`` (default :data:`kg.store.DEFAULT_BATCH_SIZE`).
 
     A text met twice (in two files, or in a file and in ``texts``) is read
     once: the first copy is kept (files come before ``texts``) and the
@@ -438,6 +484,12 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
             first[doc.id] = doc.name
             documents.append(doc)
         skipped += len(warnings) - before
+    known: list[Document] = []
+    if store is not None:  # articles the store holds were read and checked when they were added
+        from .store import known_ids
+
+        held = known_ids(store)
+        known, documents = [d for d in documents if d.id in held], [d for d in documents if d.id not in held]
     from .language import language_name, other_language
 
     readable = []
@@ -458,14 +510,18 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
     if strict and problems:
         raise StrictModeError(f"--strict: {problems} warning(s) in the inputs ({skipped} skipped); "
                               "nothing was built or written; fix the inputs or drop --strict")
-    if not documents:
+    if not documents and not known:
         where = ", ".join(map(str, paths)) if paths else "the texts"
         raise InputError(f"no readable articles in {where} ({skipped} skipped; see the warnings); "
                          "give .txt, .md, .html, .jsonl, .pdf or .docx files, feeds or URLs")
 
+    show = len(documents) > _FEW_DOCUMENTS if progress == "auto" else bool(progress)
+    if store is not None:
+        return _build_store(known + documents, store, BuildResult(warnings=warnings, skipped=skipped), nlp=nlp,
+                            model=model, extractor=extractor, models=models, min_confidence=min_confidence,
+                            progress=show, on_warning=note, strict=strict, batch_size=batch_size)
     from . import extract as kgextract
 
-    show = len(documents) > _FEW_DOCUMENTS if progress == "auto" else bool(progress)
     from .extract.decide import default_extractor
 
     before_extraction = problems
@@ -534,8 +590,23 @@ def _pipeline_for_language(nlp, model: str | None, lang: str | None):
     return nlp, lang, model
 
 
+def _build_store(documents: list[Document], folder, result: BuildResult, *, batch_size: int | None,
+                 **kw: Any) -> KnowledgeGraph:
+    """``build(store=...)``: add the documents to the store; the graph is the store's."""
+    from . import store as kgstore
+
+    report = kgstore.build_store(documents, folder, batch_size=batch_size or kgstore.DEFAULT_BATCH_SIZE, **kw)
+    result.documents = documents
+    kg = load(folder)
+    kg.result, kg.build_report = result, report
+    return kg
+
+
 def load(source: str | os.PathLike) -> KnowledgeGraph:
-    """Load a graph saved before: an RDF file or a build folder (its ``graph.ttl``...).
+    """Load a graph saved before: an RDF file, a build folder (its ``graph.ttl``...) or a store folder.
+
+    A store folder (``kg build --store``) is opened read-only, in place: nothing is read out of it
+    until the graph is used (queries run on the store itself).
 
     Raises
     ------
@@ -550,9 +621,11 @@ def load(source: str | os.PathLike) -> KnowledgeGraph:
     >>> kg.load(out).summary()["documents"]
     1
     """
-    from . import rdfio
+    from . import rdfio, store
 
     p = Path(source)
+    if store.is_store(p):
+        return KnowledgeGraph(None, None, source=p, store=store.open_store(p, read_only=True))
     if not p.exists():
         raise InputError(f"{p}: no such file or folder; give an RDF file or a build folder (kg build -o)")
     return KnowledgeGraph(rdfio.read_graph(p), None, source=p)  # a folder: its graph.ttl, checked

@@ -1,6 +1,6 @@
 """The ``kg`` command line: a thin layer over :mod:`kg.api`.
 
-Commands: ``build``, ``query``, ``analyze``, ``view``, ``validate``, ``eval``.
+Commands: ``build``, ``query``, ``analyze``, ``view``, ``validate``, ``export``, ``remove``, ``eval``, ``train``.
 Run ``kg COMMAND --help`` for the options and an example of each.
 
 Errors a user can cause (:class:`kg.errors.KGError`) print one line
@@ -144,8 +144,12 @@ def format_traces(traces: Sequence, out: TextIO) -> None:
 def cmd_build(args: argparse.Namespace) -> int:
     from . import api
 
+    if args.store is not None:
+        return _build_into_store(args)
+    if args.batch_size is not None:
+        raise InputError("--batch-size goes with --store (documents committed to the store together)")
     formats = api.normalise_formats(args.format)  # fail on a bad format before the long build
-    out = Path(args.output)
+    out = Path(args.output or "output")
     check_output(out, folder=True)
 
     def on_warning(w: object) -> None:
@@ -176,9 +180,49 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_query(args: argparse.Namespace) -> int:
+def _build_into_store(args: argparse.Namespace) -> int:
+    """``kg build INPUT... --store DIR``: add the articles to the store, one transaction per batch."""
     from . import api
+    from .lock import build_lock
 
+    for given, option in ((args.output, "-o"), (args.format, "--format"), (args.explain or None, "--explain")):
+        if given is not None:
+            raise InputError(f"{option} does not go with --store: the graph is kept in the store; write files from "
+                             f"it with 'kg export {args.store} -o FILE.ttl'")
+    store = Path(args.store)
+    progress: bool | str = "auto" if (not args.quiet and sys.stderr.isatty()) else False
+    with build_lock(store, wait=args.wait):  # one build at a time writes the store
+        kg = api.build(args.inputs, model=args.model, min_confidence=args.min_confidence, strict=args.strict,
+                       progress=progress, on_warning=lambda w: _err(f"warning: {_one_line(str(w))}"),
+                       exclude=[store], extractor=args.extractor, models=args.models, store=store,
+                       batch_size=args.batch_size)
+    if not args.quiet:
+        r, s = kg.build_report, kg.summary()
+        print(f"store {store}: {len(r.added)} documents added ({r.parsed} parsed, {len(r.replaced)} replaced), "
+              f"{r.unchanged} unchanged; {s['documents']} documents, {s['entities']} entities, {s['facts']} facts, "
+              f"{s['warnings']} warnings ({s['skipped']} skipped)")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from . import store as kgstore
+
+    path = kgstore.export(args.store, args.output)
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from . import store as kgstore
+    from .lock import build_lock
+
+    with build_lock(Path(args.store), wait=args.wait):
+        removed = kgstore.remove_documents(args.store, args.docs, all_matches=args.all)
+    print(f"removed {len(removed)} document(s) from {args.store}: {', '.join(removed)}")
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
     if args.about and args.query:
         raise InputError("give either a QUERY or --about NAME, not both")
     if not args.about and not args.query:
@@ -189,15 +233,17 @@ def cmd_query(args: argparse.Namespace) -> int:
     limit = args.limit if args.limit is not None else (
         DEFAULT_TABLE_LIMIT if args.format == "table" else 0)
     max_memory = parse_size(args.max_memory, "--max-memory") if args.max_memory else default_max_memory()
-    kg = api.load(args.source)
+    from .store import open_source
+
+    target = open_source(args.source)  # a store in place, a file read by pyoxigraph's own parser
     if args.about:
         q, bindings = kgquery.about_query(args.about)
     else:
         q, bindings = kgquery.load_query(args.query), None
-    result = kgquery.run_query(kg.graph, q, timeout=args.timeout, bindings=bindings, allow_service=args.allow_service,
+    result = kgquery.run_query(target, q, timeout=args.timeout, bindings=bindings, allow_service=args.allow_service,
                                limit=limit or None, max_memory=max_memory)
     if args.about and not result.rows:
-        _check_entity_name(kg.graph, args.about, args.source)
+        _check_entity_name(target.rdflib_graph(), args.about, args.source)
     text = kgquery.format_result(result, args.format)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     if result.truncated and args.format != "table":  # the table says so itself
@@ -225,7 +271,7 @@ def _check_entity_name(graph, name: str, source: str) -> None:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from . import analysis, outset, rdfio
+    from . import analysis, outset
 
     # the outputs are checked first, not after loading and analysing a large graph (the default
     # report, beside SOURCE, once SOURCE is known to exist)
@@ -235,8 +281,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     src = Path(args.source)
     if not src.exists():
         raise InputError(f"{src}: no such file or folder; give an RDF file or a build folder (kg build -o)")
-    # straight into pyoxigraph, not through rdflib: the entity graph is read from the store
-    G = analysis.entity_graph(rdfio.read_store(src))
+    from .store import open_source
+
+    # a store folder in place, a file straight into pyoxigraph (not through rdflib): the entity
+    # graph is read from the pyoxigraph store
+    G = analysis.entity_graph(open_source(src).store)
     report = Path(args.report) if args.report else None
     if report is None:
         report = src / "report.md" if src.is_dir() else Path("report.md")
@@ -432,7 +481,9 @@ def build_parser() -> argparse.ArgumentParser:
             "switched in with one atomic folder exchange: when the build fails or is interrupted,\n"
             "an existing OUT is left as it was. Files in OUT that kg did not write are kept. A URL\n"
             "that cannot be read (timeout, 404, too large...) is a warning and the build goes on\n"
-            "with the other inputs (--strict: an error).",
+            "with the other inputs (--strict: an error). With --store DIR the graph is kept in a\n"
+            "store folder instead, which later builds add to (kg query/analyze/view/validate DIR,\n"
+            "kg export, kg remove).",
             "  kg build seeds/ -o output/\n"
             "  kg build articles/ -o out/ --engine dask --scheduler tcp://10.0.0.5:8786\n"
             "  kg build archive/ -o out/ --workers 2\n"
@@ -440,10 +491,11 @@ def build_parser() -> argparse.ArgumentParser:
             "  kg build seeds/japan-peru-critical-minerals.txt --explain | less\n"
             "  kg build https://example.org/news/copper.html report.pdf -o out/ --timeout 10\n"
             "  kg build https://example.org/feed.rss --follow-links --max-size 5MB\n"
-            "  kg build noticias/ --lang es --model es_core_news_sm",
+            "  kg build noticias/ --lang es --model es_core_news_sm\n"
+            "  kg build news/ --store kb/ --batch-size 64   # incremental: only new articles are parsed",
             cmd_build)
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="article files, folders, feeds or http(s):// URLs")
-    p.add_argument("-o", "--output", default="output", metavar="OUT", help="output folder (default: output/)")
+    p.add_argument("-o", "--output", default=None, metavar="OUT", help="output folder (default: output/)")
     p.add_argument("--format", action="append", metavar="FMT",
                    help="also write graph.FMT: nt, trig or jsonld (repeatable or a comma list); "
                         "graph.ttl is always written")
@@ -475,6 +527,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
     p.add_argument("--wait", action="store_true",
                    help="when another kg build is writing OUT, wait for it instead of failing at once")
+    p.add_argument("--store", metavar="DIR",
+                   help="keep the graph in the store folder DIR (made when missing) instead of writing OUT: "
+                        "articles already in it are not parsed again, a file with new content replaces its old "
+                        "document; e.g. kg build news/ --store kb/ (then kg query kb/ produces, kg export kb/ -o "
+                        "graph.ttl)")
+    p.add_argument("--batch-size", type=int, metavar="N",
+                   help=f"with --store: documents parsed and committed together, one transaction each "
+                        f"(default {_default_batch()}); a killed build keeps the batches committed before")
     _add_extractor_options(p)
     p.add_argument("--engine", choices=("local", "dask"), default="local",
                    help="local: extract in this process (default); dask: batches of documents are read on a "
@@ -502,7 +562,7 @@ def build_parser() -> argparse.ArgumentParser:
             "with a memory bound (--max-memory) and a time bound (--timeout). RDF files over 256 MiB\n"
             "are refused (raise the bound with the environment variable KG_MAX_RDF_SIZE=2G).",
             cmd_query)
-    p.add_argument("source", metavar="SOURCE", help="an RDF file or a build folder")
+    p.add_argument("source", metavar="SOURCE", help="an RDF file, a build folder or a store folder")
     p.add_argument("query", nargs="?", metavar="QUERY", help="SPARQL text, a .rq file or a bundled query name")
     p.add_argument("--format", choices=QUERY_FORMATS, default="table", help="output format (default: table)")
     p.add_argument("--about", metavar="NAME",
@@ -561,7 +621,7 @@ def build_parser() -> argparse.ArgumentParser:
             "  kg analyze output/\n"
             "  kg analyze output/graph.ttl --report analysis.md --graphml graph.graphml",
             cmd_analyze)
-    p.add_argument("source", metavar="SOURCE", help="an RDF file or a build folder")
+    p.add_argument("source", metavar="SOURCE", help="an RDF file, a build folder or a store folder")
     p.add_argument("--report", metavar="FILE", help="where to write the markdown report")
     p.add_argument("--top", type=int, default=20, metavar="N", help="rows of the entity table (default 20)")
     p.add_argument("--graphml", metavar="FILE", help="also write the entity graph as GraphML")
@@ -578,7 +638,7 @@ def build_parser() -> argparse.ArgumentParser:
             "  kg view output/ --max-nodes 500\n"
             "  kg view output/ --focus Peru --hops 2 -o peru.html",
             cmd_view)
-    p.add_argument("source", metavar="SOURCE", help="an RDF file or a build folder")
+    p.add_argument("source", metavar="SOURCE", help="an RDF file, a build folder or a store folder")
     p.add_argument("-o", "--output", metavar="FILE", help="the HTML file to write")
     p.add_argument("--title", metavar="TEXT",
                    help="title of the page (default: the title of the single article, or \"N articles: ...\")")
@@ -597,7 +657,32 @@ def build_parser() -> argparse.ArgumentParser:
             "  kg validate output/\n"
             "  KG_MAX_RDF_SIZE=2G kg validate big-graph.nt",
             cmd_validate)
-    p.add_argument("source", metavar="SOURCE", help="an RDF file or a build folder")
+    p.add_argument("source", metavar="SOURCE", help="an RDF file, a build folder or a store folder")
+
+    p = add("export", "write the graph of a store to a file",
+            "Write the graph of a store folder (kg build --store DIR) to FILE; the format comes from\n"
+            "its extension: .ttl, .nt and .jsonld hold the whole graph (the graph.ttl of a plain build\n"
+            "of the same articles), .trig and .nq keep the named graphs (one per document, and the\n"
+            "entity layer <https://w3id.org/kg-minerals/graph/entities>).",
+            "  kg export kb/ -o graph.ttl\n"
+            "  kg export kb/ -o kb.trig       # one named graph per document",
+            cmd_export)
+    p.add_argument("store", metavar="DIR", help="a store folder (kg build INPUT --store DIR)")
+    p.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="the file to write (.ttl .nt .trig .nq .jsonld)")
+
+    p = add("remove", "retract documents from a store",
+            "Retract documents from a store folder: their graphs, and the facts that only they\n"
+            "supported. A fact another document also supports keeps that evidence, with its\n"
+            "confidence combined again from it. DOC is a file name (as the build read it, or its\n"
+            "last part) or a document id (doc-...). All the documents go in one transaction.",
+            "  kg remove old-article.txt --store kb/\n"
+            "  kg remove doc-0123456789abcdef --store kb/",
+            cmd_remove)
+    p.add_argument("docs", nargs="+", metavar="DOC", help="file names or document ids")
+    p.add_argument("--store", required=True, metavar="DIR", help="the store folder")
+    p.add_argument("--all", action="store_true", help="when a name matches several documents, remove them all")
+    p.add_argument("--wait", action="store_true", help="when a kg build is writing the store, wait for it")
 
     p = add("eval", "build texts and score them against gold triples",
             "Build TEXTS and score the graph against GOLD.jsonl (format in SCHEMA.md): precision,\n"
@@ -685,6 +770,12 @@ def _size(text: str) -> int:
         return parse_size(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _default_batch() -> int:
+    from .store import DEFAULT_BATCH_SIZE
+
+    return DEFAULT_BATCH_SIZE
 
 
 def _confidence(text: str) -> float:

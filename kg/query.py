@@ -344,6 +344,8 @@ def _as_term(value: Any) -> Node:
 
 
 def _store(graph: Graph) -> ox.Store:
+    if not isinstance(graph, Graph):  # a store (kg.store.SparqlTarget): queried in place, never copied
+        return graph
     store = ox.Store()
     store.extend(oxigraph_quads(graph, sort=False))
     return store

@@ -32,7 +32,7 @@ import datetime as _dt
 import hashlib
 import re
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Iterable
+from typing import Callable, Iterable
 
 import pyoxigraph
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
@@ -334,6 +334,7 @@ def to_rdf(
     *,
     min_confidence: float = 0.0,
     warnings: list[str] | None = None,
+    evidence_of: Callable[[Fact], Iterable[Evidence]] | None = None,
 ) -> Graph:
     """Build the RDF graph of a build result (layout: ``docs/architecture.md``).
 
@@ -351,6 +352,10 @@ def to_rdf(
     warnings
         When given, one-line warnings are appended to it (dates kept as
         text, left-out facts...).
+    evidence_of
+        Which evidence of a fact gets its ``ev:`` node (default: all of it). The fact's own
+        triples (confidence, evidence count, modality) always count all its evidence; the
+        store (:mod:`kg.store`) uses this to make only the evidence nodes that changed.
 
     Returns
     -------
@@ -387,7 +392,7 @@ def to_rdf(
             continue
         _add_entity(g, entity, slugs[entity.key], onto, warn)
     for fact in facts:
-        _add_fact(g, fact, slugs, onto, min_confidence, warn)
+        _add_fact(g, fact, slugs, onto, min_confidence, warn, evidence_of)
     for doc in sorted(result.documents, key=lambda d: (d.id, d.name)):
         _add_document(g, doc, warn)
     return g
@@ -413,7 +418,7 @@ def _add_entity(g: Graph, entity: Entity, slug: str, onto: Ontology, warn: list[
 
 
 def _add_fact(g: Graph, fact: Fact, slugs: dict[str, str], onto: Ontology, min_confidence: float,
-              warn: list[str]) -> None:
+              warn: list[str], evidence_of: Callable[[Fact], Iterable[Evidence]] | None = None) -> None:
     if fact.predicate not in onto.properties:
         warn.append(f"fact {fact.subject} {fact.predicate} {fact.object}: unknown relation, left out")
         return
@@ -440,7 +445,7 @@ def _add_fact(g: Graph, fact: Fact, slugs: dict[str, str], onto: Ontology, min_c
     g.add((node, KGO.modality, Literal(fact.modality)))
     g.add((node, KGO.asserted, Literal(fact.modality == "asserted")))
     seen: set[URIRef] = set()
-    for ev in fact.evidence:
+    for ev in fact.evidence if evidence_of is None else evidence_of(fact):
         ev_node = evidence_iri(fid, ev.doc_id, ev.start, ev.end, ev.rule, ev.modality)
         if ev_node not in seen:  # same sentence, rule and modality twice: keep the first
             seen.add(ev_node)

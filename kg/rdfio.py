@@ -30,6 +30,7 @@ True
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -54,6 +55,7 @@ __all__ = [
     "check_roundtrip", "format_for_path", "to_oxigraph", "to_rdflib_term", "oxigraph_quads", "graph_prefixes",
 ]
 
+_XSD_STRING = str(XSD.string)
 #: Output format keys and their rdflib names.
 FORMATS: dict[str, str] = {"ttl": "turtle", "nt": "ntriples", "trig": "trig", "jsonld": "json-ld"}
 #: The file name of each format in a build folder.
@@ -116,6 +118,18 @@ def to_oxigraph(term: Node, bnodes: dict[BNode, ox.BlankNode] | None = None):
     raise KGError(f"cannot convert {type(term).__name__} {term!r} to pyoxigraph; only IRIs, blank nodes and literals")
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _rdflib_value(term: ox.NamedNode | ox.Literal) -> Node:
+    """The rdflib term of an IRI or a literal, remembered: query results repeat values (labels,
+    properties, classes, confidences) row after row, and making an rdflib literal is slow."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    dt = term.datatype.value
+    return Literal(term.value) if dt == _XSD_STRING else Literal(term.value, datatype=URIRef(dt))
+
+
 def to_rdflib_term(term, bnodes: dict[str, BNode] | None = None) -> Node:
     """Convert a pyoxigraph term to the equal rdflib term (``xsd:string`` literals become plain).
 
@@ -124,13 +138,8 @@ def to_rdflib_term(term, bnodes: dict[str, BNode] | None = None) -> Node:
     >>> to_rdflib_term(ox.Literal("Peru"))
     rdflib.term.Literal('Peru')
     """
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        dt = term.datatype.value
-        return Literal(term.value) if dt == str(XSD.string) else Literal(term.value, datatype=URIRef(dt))
+    if isinstance(term, (ox.NamedNode, ox.Literal)):
+        return _rdflib_value(term)
     if isinstance(term, ox.BlankNode):
         if bnodes is None:
             return BNode(term.value)
