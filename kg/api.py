@@ -141,7 +141,10 @@ class KnowledgeGraph:
         if self._nx is None:
             from . import analysis
 
-            self._nx = analysis.entity_graph(self.graph)
+            if self._graph is None and self.store is not None:  # read from the store, not via rdflib
+                self._nx = analysis.entity_graph(self.store.oxigraph)
+            else:
+                self._nx = analysis.entity_graph(self.graph)
         return self._nx
 
     def query(self, q: str, **kw: Any):
