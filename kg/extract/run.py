@@ -7,6 +7,7 @@ entities (:mod:`kg.resolve`) and merges the evidence of equal facts.
 """
 from __future__ import annotations
 
+from collections import Counter
 from typing import Iterable, Iterator
 
 from spacy.tokens import Doc, Span
@@ -225,18 +226,21 @@ def settle_classes(entities: dict[str, Entity], facts: list[Fact], onto: Ontolog
     """
     from dataclasses import replace
 
-    needs: dict[str, list[frozenset[str]]] = {}
+    # per entity, how many of its facts need each domain or range: an entity with many facts costs
+    # the number of different needs, not the number of facts, each time a class is tried
+    needs: dict[str, Counter[frozenset[str]]] = {}
     for f in facts:
         spec = onto.properties[f.predicate]
-        needs.setdefault(f.subject, []).append(spec.domain)
-        needs.setdefault(f.object, []).append(spec.range)
+        needs.setdefault(f.subject, Counter())[spec.domain] += 1
+        needs.setdefault(f.object, Counter())[spec.range] += 1
+    no_needs: Counter = Counter()
 
     def fits(cls: str, key: str) -> int:
-        return sum(bool(onto.ancestors(cls) & need) for need in needs.get(key, ()))
+        return sum(n for need, n in needs.get(key, no_needs).items() if onto.ancestors(cls) & need)
 
     out = dict(entities)
     for key, e in entities.items():
-        wanted = len(needs.get(key, ()))
+        wanted = sum(needs.get(key, no_needs).values())
         if e.wikidata or fits(e.cls, key) == wanted or key in onto.lexicon_keys:
             continue
         counts = dict((seen or {}).get(key, {})) or {e.cls: 1}
