@@ -110,3 +110,41 @@ def test_settling_classes_tries_each_kind_of_need_once(onto, n, monkeypatch):
     # the last check of every fact's domain and range reads each fact once (3 calls); trying the
     # classes of "k" costs a few calls for its one kind of need, not a few for each of its n facts
     assert calls["ancestors"] <= 3 * n + 20
+
+
+class RecordingPipeline:
+    """A stand-in for a spaCy pipeline that batches like ``nlp.pipe`` and records the characters
+    of every batch it parses."""
+
+    max_length = 1_000_000
+
+    def __init__(self):
+        self.blank = spacy.blank("en")
+        self.batch_chars: list[int] = []
+
+    def pipe(self, items, as_tuples=False, batch_size=1000):
+        items = iter(items)
+        while True:
+            batch = [x for _, x in zip(range(batch_size), items)]
+            if not batch:
+                return
+            self.batch_chars.append(sum(len(text) for text, _ in batch))
+            yield from ((self.blank.make_doc(text), context) for text, context in batch)
+
+
+def test_a_long_text_is_parsed_one_piece_at_a_time():
+    """What the parser holds at once is bounded by the piece size (50,000 characters), not by the
+    length of the text (a batch of four long pieces took four times the memory); short articles
+    are still parsed several at a time."""
+    from kg.extract.run import CHUNK_CHARS, parse_documents
+    from kg.model import Document
+
+    long = Document.from_text("Peru produces copper.\n\n" * 20_000, "long")  # 460,000 characters
+    short = [Document.from_text(f"Chile exports lithium {i}.", f"short-{i}") for i in range(8)]
+    nlp = RecordingPipeline()
+    parsed = list(parse_documents([long, *short], nlp))
+    assert "".join(doc.text for d, _, doc in parsed if d is long) == long.text
+    assert len(nlp.batch_chars) > len(long.text) / CHUNK_CHARS
+    assert max(nlp.batch_chars) <= CHUNK_CHARS
+    assert [d.name for d, _, _ in parsed[-8:]] == [d.name for d in short]
+    assert len(nlp.batch_chars) <= len(long.text) / CHUNK_CHARS + 4  # the short ones four at a time
