@@ -42,6 +42,37 @@ def _singular(word: str) -> str:
     return word
 
 
+class _DocNames:
+    """Lookups by word into the full names of one document: ``person_by_last`` (a last word -> the
+    first full person name that ends with it), ``persons_by_first`` (a first word -> the person
+    names that start with it), ``orgs_by_first`` (a first word -> the organisation names of several
+    words that start with it) and ``persons`` (every full person name)."""
+
+    def __init__(self) -> None:
+        self.persons: set[str] = set()
+        self.person_by_last: dict[str, str] = {}
+        self.persons_by_first: dict[str, set[str]] = {}
+        self.orgs_by_first: dict[str, set[str]] = {}
+        self._persons_read = 0
+        self._orgs_read = 0
+
+    def update(self, persons: list[str], orgs: list[str]) -> None:
+        """Index the names appended to ``persons`` and ``orgs`` since the last update."""
+        if len(persons) > self._persons_read:
+            for full in persons[self._persons_read:]:
+                self.persons.add(full)
+                words = full.split()
+                if words:
+                    self.person_by_last.setdefault(words[-1], full)
+                    self.persons_by_first.setdefault(words[0], set()).add(full)
+            self._persons_read = len(persons)
+        if len(orgs) > self._orgs_read:
+            for name in orgs[self._orgs_read:]:
+                if " " in name.strip():
+                    self.orgs_by_first.setdefault(name.split()[0], set()).add(name)
+            self._orgs_read = len(orgs)
+
+
 class Resolver:
     def __init__(self, onto: Ontology):
         self.onto = onto
@@ -53,6 +84,7 @@ class Resolver:
                 self.lex_forms.setdefault(self._strip_legal(normalise_name(form)), e.label)
         self.persons: dict[str, list[str]] = defaultdict(list)  # doc -> full person names
         self.orgs: dict[str, list[str]] = defaultdict(list)  # doc -> organisation names of several words
+        self._names: dict[str, _DocNames] = {}  # doc -> indexes of those names (see names_of)
         self.labels: dict[str, Counter] = defaultdict(Counter)
         self.classes: dict[str, Counter] = defaultdict(Counter)
         self.forms: dict[str, set[str]] = defaultdict(set)
@@ -64,6 +96,15 @@ class Resolver:
             elif self.onto.is_a(ent.label_, "Organisation") and len(ent) > 1 and ent[0].text[:1].isupper():
                 self.orgs[doc_id].append(ent.ent_id_ or ent.text)
 
+    def names_of(self, doc_id: str) -> _DocNames:
+        """The indexes of the person and organisation names of a document, brought up to date with
+        the names observed so far (each name is indexed once, so lookups do not scan them all)."""
+        names = self._names.get(doc_id)
+        if names is None:
+            names = self._names[doc_id] = _DocNames()
+        names.update(self.persons.get(doc_id, ()), self.orgs.get(doc_id, ()))
+        return names
+
     def _base_key(self, doc_id: str, m: Mention) -> tuple[str, str]:
         if m.lex and m.lex in self.lex:
             return normalise_name(m.lex), m.lex
@@ -71,18 +112,18 @@ class Resolver:
             m = Mention(m.lex, m.cls, m.start, m.end)
         text = re.sub(r"\s+", " ", m.text).strip()
         if " " not in text and text[:1].isupper():
-            fulls = self.persons.get(doc_id, [])
-            for full in fulls:
-                if full.split()[-1] == text:  # "Ishiba" after "Shigeru Ishiba"
-                    return normalise_name(full), full
-            firsts = {full for full in fulls if full.split()[0] == text}
+            names = self.names_of(doc_id)
+            full = names.person_by_last.get(text)
+            if full is not None:  # "Ishiba" after "Shigeru Ishiba"
+                return normalise_name(full), full
+            firsts = names.persons_by_first.get(text, ())
             if len(firsts) == 1:  # "Prabowo" after "Prabowo Subianto"
-                full = firsts.pop()
+                full = next(iter(firsts))
                 return normalise_name(full), full
             if self.onto.is_a(m.cls, "Organisation"):
-                names = {n for n in self.orgs.get(doc_id, []) if " " in n.strip() and n.split()[0] == text}
-                if len(names) == 1:  # "Sumitomo" after "Sumitomo Metal Mining"
-                    return self._base_key(doc_id, Mention(names.pop(), m.cls, m.start, m.end))
+                longer = names.orgs_by_first.get(text, ())
+                if len(longer) == 1:  # "Sumitomo" after "Sumitomo Metal Mining"
+                    return self._base_key(doc_id, Mention(next(iter(longer)), m.cls, m.start, m.end))
         norm = normalise_name(text)
         words = norm.replace(",", " ").split()
         if self.onto.is_a(m.cls, "Organisation"):
@@ -110,7 +151,7 @@ class Resolver:
             return None
         key = slugify(key)
         self.labels[key][label] += 1
-        full_person = label in self.persons.get(doc_id, []) and m.cls != "Person" and m.via != "typed"
+        full_person = label in self.names_of(doc_id).persons and m.cls != "Person" and m.via != "typed"
         # a name right after a title ("Chancellor Olaf Scholz") is a person, whatever the NER said;
         # a name the classifier re-typed to fit a confident fact ("typed") is what the fact needs
         self.classes[key]["Person" if full_person else m.cls] += 3 if m.via in ("title", "typed") else 1

@@ -7,6 +7,7 @@ sense per document, titled people, company prefixes.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -50,6 +51,7 @@ class DocumentMemory:
 
     acronyms: dict[str, Mention] = field(default_factory=dict)
     members: dict[str, list[Mention]] = field(default_factory=dict)
+    member_names: dict[str, set[str]] = field(default_factory=dict)  # the names in each list of members
     country_counts: Counter = field(default_factory=Counter)
     subject: "Mention | None" = None  # what the document is about (see document_subject)
     subject_known: bool = False
@@ -67,8 +69,8 @@ class DocContext:
         self.onto = onto
         self.triggers = triggers
         self.ent_at: dict[int, Span] = {}
-        self.ents = list(doc.ents)  # doc.ents rebuilds its list on every access: read it once
-        self.ents_desc = sorted(self.ents, key=lambda e: -e.start)
+        self.ents = list(doc.ents)  # doc.ents rebuilds its list on every access: read it once (in text order)
+        self.ent_starts = [e.start for e in self.ents]  # for bisecting: the mentions near a token
         self.sent_ents: dict[int, list[Span]] = {}
         for ent in self.ents:
             self.sent_ents.setdefault(doc[ent.start].sent.start, []).append(ent)
@@ -79,8 +81,10 @@ class DocContext:
         self.capitals = onto.capitals
         self.mineral_words = onto.mineral_words
         self.members = memory.members  # organisation -> members named so far
-        # relations with a general noun ("minerals") waiting for a "These include ..." sentence
-        self.pending: list[tuple] = []
+        self.member_names = memory.member_names
+        # relations with a general noun ("minerals") waiting for a "These include ..." sentence,
+        # by the start of the sentence that stated them
+        self.pending: dict[int, list[tuple]] = {}
         self.country_counts = memory.country_counts
         self.subject: Mention | None = memory.subject  # the document's subject (set by the driver)
         for ent in self.ents:
@@ -101,18 +105,24 @@ class DocContext:
         return self.mention(ent) if ent is not None else None
 
     def previous_mentions(self, before: int, classes: set[str] | None = None, limit_sents: int = 3):
-        """Entity mentions before token index ``before``, nearest first (same sentence and a few before)."""
+        """Entity mentions before token index ``before``, nearest first (same sentence and a few before).
+
+        The cost is that of the mentions in those sentences, whatever the length of the piece."""
         sent_start = self.doc[before].sent.start if before < len(self.doc) else 0
         first_sent = sent_start
         for _ in range(limit_sents):
             if first_sent == 0:
                 break
             first_sent = self.doc[first_sent - 1].sent.start
-        seen = set()
-        for ent in self.ents_desc:
-            if ent.end > before or ent.start < first_sent or ent.start in seen:
+        # only the mentions from ``first_sent`` to ``before`` are read (not every mention of the piece)
+        i = bisect_left(self.ent_starts, before) - 1
+        while i >= 0:
+            ent = self.ents[i]
+            i -= 1
+            if ent.start < first_sent:
+                break
+            if ent.end > before:
                 continue
-            seen.add(ent.start)
             if classes is None or any(self.onto.is_a(ent.label_, c) for c in classes):
                 yield ent
 

@@ -7,6 +7,7 @@ entities (:mod:`kg.resolve`) and merges the evidence of equal facts.
 """
 from __future__ import annotations
 
+from collections import Counter
 from typing import Iterable, Iterator
 
 from spacy.tokens import Doc, Span
@@ -23,6 +24,7 @@ from .rules import TriggerIndex, sentence_candidates
 _PARSE_FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2014": "-",
                              "\u2013": "-", "\u00a0": " "})
 CHUNK_CHARS = 50_000
+BATCH_PIECES = 4  # short articles parsed at a time (within CHUNK_CHARS characters in all)
 
 
 def chunks(text: str, limit: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
@@ -46,14 +48,36 @@ def chunks(text: str, limit: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
         start = end
 
 
-def parse_documents(documents: list[Document], nlp, *, progress: bool = False) -> Iterator[tuple[Document, int, Doc]]:
-    """Yield (document, chunk offset, parsed chunk) with the model loaded once and texts batched."""
-    def pieces():
-        for d in documents:
-            for off, piece in chunks(d.text, min(CHUNK_CHARS, nlp.max_length - 1)):
-                yield (piece.translate(_PARSE_FOLD), (d, off))
+def batches(documents: list[Document], limit: int = CHUNK_CHARS, size: int = BATCH_PIECES
+            ) -> Iterator[list[tuple[str, tuple[Document, int]]]]:
+    """The pieces of ``documents`` to parse, in batches of at most ``size`` pieces and ``limit``
+    characters (a piece longer than that is a batch of its own), each piece as ``(text, (document,
+    offset))``: short articles are parsed several at a time, a long one piece by piece, so that
+    what the parser holds at once is bounded by the piece size, not by the length of the text.
 
-    stream = nlp.pipe(pieces(), as_tuples=True, batch_size=4)  # at most ~200k characters in flight
+    >>> docs = [Document.from_text("aa\\n\\nbb\\n\\ncc", "long"), Document.from_text("dd", "short")]
+    >>> [[(text, d.name, off) for text, (d, off) in b] for b in batches(docs, limit=5)]
+    [[('aa\\n\\n', 'long', 0)], [('bb\\n\\n', 'long', 4)], [('cc', 'long', 8), ('dd', 'short', 0)]]
+    """
+    batch: list[tuple[str, tuple[Document, int]]] = []
+    chars = 0
+    for d in documents:
+        for off, piece in chunks(d.text, limit):
+            if batch and (len(batch) == size or chars + len(piece) > limit):
+                yield batch
+                batch, chars = [], 0
+            batch.append((piece.translate(_PARSE_FOLD), (d, off)))
+            chars += len(piece)
+    if batch:
+        yield batch
+
+
+def parse_documents(documents: list[Document], nlp, *, progress: bool = False) -> Iterator[tuple[Document, int, Doc]]:
+    """Yield (document, chunk offset, parsed chunk) with the model loaded once and texts batched
+    (see :func:`batches`: at most one piece's worth of characters in the parser at a time)."""
+    limit = min(CHUNK_CHARS, nlp.max_length - 1)
+    stream = (parsed for batch in batches(documents, limit)
+              for parsed in nlp.pipe(batch, as_tuples=True, batch_size=len(batch)))
     if progress:
         try:
             from tqdm import tqdm
@@ -341,18 +365,21 @@ def settle_classes(entities: dict[str, Entity], facts: list[Fact], onto: Ontolog
     """
     from dataclasses import replace
 
-    needs: dict[str, list[frozenset[str]]] = {}
+    # per entity, how many of its facts need each domain or range: an entity with many facts costs
+    # the number of different needs, not the number of facts, each time a class is tried
+    needs: dict[str, Counter[frozenset[str]]] = {}
     for f in facts:
         spec = onto.properties[f.predicate]
-        needs.setdefault(f.subject, []).append(spec.domain)
-        needs.setdefault(f.object, []).append(spec.range)
+        needs.setdefault(f.subject, Counter())[spec.domain] += 1
+        needs.setdefault(f.object, Counter())[spec.range] += 1
+    no_needs: Counter = Counter()
 
     def fits(cls: str, key: str) -> int:
-        return sum(bool(onto.ancestors(cls) & need) for need in needs.get(key, ()))
+        return sum(n for need, n in needs.get(key, no_needs).items() if onto.ancestors(cls) & need)
 
     out = dict(entities)
     for key, e in entities.items():
-        wanted = len(needs.get(key, ()))
+        wanted = sum(needs.get(key, no_needs).values())
         if e.wikidata or fits(e.cls, key) == wanted or key in onto.lexicon_keys:
             continue
         counts = dict((seen or {}).get(key, {})) or {e.cls: 1}

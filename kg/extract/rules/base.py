@@ -476,7 +476,8 @@ class ArgumentReader:
                     continue  # "British minister Sarah Jones ... a visit to the kingdom": not her own country
                 if s.via == "generic" or o.via == "generic":
                     if not (s.via == "generic" and o.via == "generic"):
-                        self.ctx.pending.append((self.sent.start, prop, s, o, rule, conf, modality))
+                        self.ctx.pending.setdefault(self.sent.start, []).append(
+                            (self.sent.start, prop, s, o, rule, conf, modality))
                     continue
                 if not self.onto.allows(prop, s.cls, o.cls):
                     # "Berlin seeks to cut reliance on China": a capital stands for its country's government
@@ -493,9 +494,11 @@ class ArgumentReader:
                     continue
                 self.out.append(cand)
                 if prop == "memberOf":
-                    group = self.ctx.members.setdefault((o.lex or o.text).lower(), [])
-                    if all((x.lex or x.text) != (s.lex or s.text) for x in group):
-                        group.append(s)
+                    org = (o.lex or o.text).lower()
+                    names = self.ctx.member_names.setdefault(org, set())
+                    if (s.lex or s.text) not in names:
+                        names.add(s.lex or s.text)
+                        self.ctx.members.setdefault(org, []).append(s)
 
     def metonym(self, m: Mention) -> Mention:
         """The country whose capital ``m`` names, when ``m`` is read as a place."""

@@ -16,7 +16,7 @@ class ListRules:
         noun ("the minerals ... relevant for clean energy") hold for A, B and C."""
         sent_start = v.sent.start
         prev_start = self.ctx.doc[sent_start - 1].sent.start if sent_start > 0 else -1
-        pending = [p for p in self.ctx.pending if p[0] == prev_start]
+        pending = list(self.ctx.pending.get(prev_start, ()))
         if not pending:
             return
         toks = list(obj_toks)
@@ -28,7 +28,7 @@ class ListRules:
     def among_them(self) -> None:
         """ "Delegations from 90 countries attended, among them Morocco and Chile": a general noun
         spelled out in the same sentence ("among them", "including", "such as")."""
-        pending = [p for p in self.ctx.pending if p[0] == self.sent.start]
+        pending = list(self.ctx.pending.get(self.sent.start, ()))
         if not pending:
             return
         toks = []
