@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.util
 import re
+from pathlib import Path
 
 #: languages compared (spaCy ships their stop word lists)
 LANGUAGES = ("en", "es", "fr", "de", "pt", "it", "nl", "id")
@@ -30,9 +32,16 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 @functools.lru_cache(maxsize=None)
 def _stop_words(lang: str) -> frozenset[str]:
+    """spaCy's stop words of ``lang``, read from its ``stop_words.py`` alone: importing the
+    ``spacy.lang.fr`` package would also compile its tokenizer exceptions (seconds)."""
     try:
-        return frozenset(importlib.import_module(f"spacy.lang.{lang}.stop_words").STOP_WORDS)
-    except (ImportError, AttributeError):  # pragma: no cover - a spaCy without that language
+        spec = importlib.util.find_spec("spacy.lang")
+        path = Path(next(iter(spec.submodule_search_locations))) / lang / "stop_words.py"
+        module_spec = importlib.util.spec_from_file_location(f"_kg_stop_words_{lang}", path)
+        module = importlib.util.module_from_spec(module_spec)
+        module_spec.loader.exec_module(module)
+        return frozenset(module.STOP_WORDS)
+    except (ImportError, AttributeError, OSError, StopIteration, TypeError):  # pragma: no cover
         return frozenset()
 
 

@@ -75,3 +75,16 @@ def test_the_command_line_starts_without_loading_spacy():
 
 def test_wheel_contains_the_view_assets(wheel_names):
     assert {"kg/view_assets/view.js", "kg/view_assets/view.css"} <= wheel_names
+
+
+def test_the_language_check_loads_stop_words_only():
+    """Guessing a language reads spaCy's stop-word lists, not whole language packages (the French
+    one compiles its tokenizer exceptions: seconds added to every build)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from kg.language import guess_language; "
+            "print(guess_language('Le Pérou et le Japon ont signé un accord sur le cuivre. ' * 5)[0], "
+            "sorted(m for m in sys.modules if m.startswith('spacy.lang.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "fr []"
