@@ -148,3 +148,14 @@ def test_a_long_text_is_parsed_one_piece_at_a_time():
     assert max(nlp.batch_chars) <= CHUNK_CHARS
     assert [d.name for d, _, _ in parsed[-8:]] == [d.name for d in short]
     assert len(nlp.batch_chars) <= len(long.text) / CHUNK_CHARS + 4  # the short ones four at a time
+
+
+def test_the_progress_bar_counts_words_and_documents(nlp, capsys):
+    """Long runs show documents done, words/s and the time left."""
+    from kg.extract.run import parse_documents
+    from kg.model import Document
+
+    docs = [Document.from_text(f"Peru produces copper number {i}. Chile produces lithium.") for i in range(5)]
+    assert len(list(parse_documents(docs, nlp, progress=True))) == 5
+    err = capsys.readouterr().err
+    assert "5/5 documents" in err and "words/s" in err and "45/45" in err

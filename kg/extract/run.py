@@ -78,15 +78,32 @@ def parse_documents(documents: list[Document], nlp, *, progress: bool = False) -
     limit = min(CHUNK_CHARS, nlp.max_length - 1)
     stream = (parsed for batch in batches(documents, limit)
               for parsed in nlp.pipe(batch, as_tuples=True, batch_size=len(batch)))
-    if progress:
-        try:
-            from tqdm import tqdm
+    bar = _progress_bar(documents) if progress else None
+    if bar is None:
+        for doc, (d, off) in stream:
+            yield d, off, doc
+        return
+    seen: set[str] = set()
+    try:
+        for doc, (d, off) in stream:
+            if d.id not in seen:
+                seen.add(d.id)
+                bar.set_postfix_str(f"{len(seen)}/{len(documents)} documents", refresh=False)
+            bar.update(len(doc.text.split()))
+            yield d, off, doc
+    finally:
+        bar.close()
 
-            stream = tqdm(stream, desc="parsing", unit="chunk", leave=False)
-        except ImportError:  # pragma: no cover
-            pass
-    for doc, (d, off) in stream:
-        yield d, off, doc
+
+def _progress_bar(documents: list[Document]):
+    """A progress bar on stderr counting words (so it shows words/s and the time left) and
+    documents; ``None`` without tqdm."""
+    try:
+        from tqdm import tqdm
+    except ImportError:  # pragma: no cover
+        return None
+    return tqdm(total=sum(len(d.text.split()) for d in documents), unit=" words", unit_scale=True,
+                desc="reading", leave=False, dynamic_ncols=True, smoothing=0.1)
 
 
 def prepared_pieces(documents: list[Document], nlp, onto: Ontology, *, typer=None, progress: bool = False
