@@ -591,7 +591,7 @@ def build_parser() -> argparse.ArgumentParser:
                         + "); a query that needs more stops with a one-line error")
 
     p = add("push", "load a graph into a SPARQL server",
-            "Load a build folder or an RDF file into a SPARQL 1.1 server with the Graph Store\n"
+            "Load a build folder, a store folder or an RDF file into a SPARQL 1.1 server with the Graph Store\n"
             "HTTP Protocol. The graph (the default graph, or --graph IRI) is replaced: the first\n"
             "request is a PUT, a large graph follows in POST batches, so pushing again leaves the\n"
             "same triples. Requests that fail with a 5xx status or a lost connection are tried\n"

@@ -211,8 +211,9 @@ def _request(method: str, url: str, body: bytes | None, headers: dict[str, str],
 
 # --------------------------------------------------------------------------- push
 def read_quads(source: str | os.PathLike) -> Iterator[ox.Quad]:
-    """The quads of a build folder (its ``graph.ttl``, checked against the manifest) or of an RDF file
-    (format from the extension: ``.ttl``, ``.nt``, ``.nq``, ``.trig``, ``.jsonld``, ``.rdf``...), streamed.
+    """The quads of a build folder (its ``graph.ttl``, checked against the manifest), of a store folder
+    (``kg build --store``: every named graph) or of an RDF file (format from the extension: ``.ttl``,
+    ``.nt``, ``.nq``, ``.trig``, ``.jsonld``, ``.rdf``...), streamed. RDF/XML with a DTD is refused.
 
     Raises
     ------
@@ -220,6 +221,11 @@ def read_quads(source: str | os.PathLike) -> Iterator[ox.Quad]:
         When the source is missing, of an unknown format or not valid RDF (with line and column).
     """
     path = Path(source)
+    from .store import is_store, open_store
+
+    if is_store(path):  # every named graph of the store, as it is
+        yield from open_store(path, read_only=True).oxigraph
+        return
     if path.is_dir():
         from .outset import read_set_file
 
@@ -234,6 +240,13 @@ def read_quads(source: str | os.PathLike) -> Iterator[ox.Quad]:
                              ".nq, .trig, .jsonld or .rdf file, or a build folder")
     else:
         raise InputError(f"{path}: no such file or folder; give a build folder (kg build -o) or an RDF file")
+    if fmt == ox.RdfFormat.RDF_XML:  # DTD entities expand without bound ("billion laughs"): refused
+        from .rdfio import _DTD
+
+        with open(path, "rb") as handle:
+            if _DTD.search(handle.read(1 << 20)):
+                raise InputError(f"{name}: RDF/XML with a DTD (<!DOCTYPE> or <!ENTITY>) is refused: its entities "
+                                 "can expand a small file into gigabytes; write them out or convert to Turtle")
     try:
         if data is not None:
             yield from ox.parse(data, format=fmt)

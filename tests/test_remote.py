@@ -253,3 +253,26 @@ def test_the_readme_shows_the_remote_commands():
     for text in ("--engine dask --scheduler", "kg push", "kg query --endpoint", "/store", ":3030/",
                  "/rdf-graphs/service"):
         assert text in section
+
+
+def test_a_store_folder_is_pushed_with_its_named_graphs(tmp_path, nlp):
+    """kg push reads a store folder (kg build --store) as it is: one named graph per document."""
+    from kg.api import build
+    from kg.remote import read_quads
+
+    kb = tmp_path / "kb"
+    build(texts=["Peru produces copper.", "Chile produces lithium."], nlp=nlp, store=kb)
+    quads = list(read_quads(kb))
+    graphs = {str(q.graph_name) for q in quads}
+    assert len(quads) > 20 and len(graphs) >= 3  # two documents and the entity layer
+
+
+def test_rdfxml_with_a_dtd_is_not_pushed(tmp_path):
+    from kg.errors import InputError
+    from kg.remote import read_quads
+
+    bomb = tmp_path / "bomb.rdf"
+    bomb.write_text('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa">]>'
+                    '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>')
+    with pytest.raises(InputError, match="DTD"):
+        list(read_quads(bomb))
