@@ -607,11 +607,6 @@ def _sentence_span(d: Document, sent, off: int) -> tuple[int, int]:
     return start + len(text) - len(text.lstrip()), end - (len(text) - len(text.rstrip()))
 
 
-def _rank(ev: Evidence) -> tuple:
-    """Which of two readings of one fact in one sentence is kept: a rule's first, then the surer."""
-    return not ev.rule.startswith("classifier"), ev.confidence, ev.modality == "asserted", ev.rule
-
-
 @dataclass
 class Extractor:
     """What extraction needs once per build: the pipeline, the ontology, the triggers, the decider."""
@@ -651,18 +646,10 @@ class Extractor:
         return [self._record(d, resolvers.get(d.id), raw[d.id]) for d in documents]
 
     def _record(self, d: Document, resolver, raw: list) -> dict:
-        best: dict[tuple, Evidence] = {}
-        for c, start, end in raw:
-            s_key, o_key = resolver.key(d.id, c.subject), resolver.key(d.id, c.object)
-            if s_key is None or o_key is None or s_key == o_key:
-                continue
-            if self.onto.properties[c.predicate].symmetric and o_key < s_key:
-                s_key, o_key = o_key, s_key
-            ev = Evidence(d.id, d.text[start:end], start, end, c.rule, c.confidence, c.modality)
-            slot = (s_key, c.predicate, o_key, start)
-            if slot not in best or _rank(ev) > _rank(best[slot]):
-                best[slot] = ev
-        facts = [Fact(s, p, o, (ev,)) for (s, p, o, _), ev in best.items()]
+        from .extract.run import choose_evidence
+
+        best = choose_evidence(((d, c, start, end) for c, start, end in raw), resolver, self.onto)
+        facts = [Fact(s, p, o, (ev,)) for (s, p, o, _, _), ev in best.items()]
         return document_record(d, facts, resolver.labels, resolver.classes, resolver.forms)
 
 

@@ -179,17 +179,18 @@ def test_an_internal_error_in_one_document_skips_it_only(nlp, monkeypatch):
     """A bug met while reading one document (here: finding its subject) costs that document only."""
     import pytest
 
+    from kg import extract
     from kg.api import StrictModeError, build
-    from kg.extract import run
 
-    real = run.document_subject
+    names = extract.extract.__globals__  # the module kg.api calls (a doctest run may import another copy)
+    real = names["document_subject"]
 
     def fragile(doc, title):
         if "Zanzibar" in doc.text:
             raise ValueError("a bug in one stage")
         return real(doc, title)
 
-    monkeypatch.setattr(run, "document_subject", fragile)
+    monkeypatch.setitem(names, "document_subject", fragile)
     texts = ["Peru produces copper.", "Zanzibar produces cloves and Tanzania produces gold.", "Chile produces lithium."]
     warnings: list[str] = []
     g = build(texts=texts, nlp=nlp, on_warning=warnings.append)

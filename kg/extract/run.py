@@ -308,26 +308,38 @@ def _read_shard(documents: list[Document], *, nlp, onto: Ontology, explain: bool
                      for c in kept]
                     + [Candidate(c.subject.text, c.predicate, c.object.text, c.rule, c.modality, c.confidence,
                                  False, why) for c, why in rejected])))
-    # one evidence per fact and sentence (two names of one entity in a sentence give one fact)
+    shard.evidence = [(s, p, o, ev) for (s, p, o, _, _), ev in choose_evidence(raw, resolver, onto).items()]
+    shard.labels = {key: dict(counts) for key, counts in resolver.labels.items()}
+    shard.classes = {key: dict(counts) for key, counts in resolver.classes.items()}
+    shard.forms = {key: sorted(forms) for key, forms in resolver.forms.items()}
+    return shard
+
+
+def evidence_rank(ev: Evidence) -> tuple:
+    """Which of two readings of one fact in one sentence is kept: a rule's first (see
+    :mod:`kg.extract.decide`), then the more confident, then an asserted one."""
+    return not ev.rule.startswith("classifier"), ev.confidence, ev.modality == "asserted", ev.rule
+
+
+def choose_evidence(raw: Iterable[tuple[Document, RawCandidate, int, int]], resolver: Resolver,
+                    onto: Ontology) -> dict[tuple, Evidence]:
+    """One evidence per fact and sentence, by ``(subject key, property, object key, document id,
+    sentence start)``: two names of one entity in a sentence give one fact, and of two readings of
+    a fact in one sentence the better (:func:`evidence_rank`) is kept. ``raw`` holds the kept
+    candidates with their document and sentence span."""
     best: dict[tuple, Evidence] = {}
-    for d, c, s_start, s_end in raw:
+    for d, c, start, end in raw:
         s_key, o_key = resolver.key(d.id, c.subject), resolver.key(d.id, c.object)
         if s_key is None or o_key is None or s_key == o_key:
             continue
         if onto.properties[c.predicate].symmetric and o_key < s_key:
             s_key, o_key = o_key, s_key
-        ev = Evidence(doc_id=d.id, sentence=d.text[s_start:s_end], start=s_start, end=s_end,
+        ev = Evidence(doc_id=d.id, sentence=d.text[start:end], start=start, end=end,
                       rule=c.rule, confidence=c.confidence, modality=c.modality)
-        key = (s_key, c.predicate, o_key, d.id, s_start)
-        old = best.get(key)
-        if old is None or (not ev.rule.startswith("classifier"), ev.confidence, ev.modality == "asserted", ev.rule) > (
-                not old.rule.startswith("classifier"), old.confidence, old.modality == "asserted", old.rule):
-            best[key] = ev  # a rule's reading first (see kg.extract.decide), then the more confident
-    shard.evidence = [(s, p, o, ev) for (s, p, o, _, _), ev in best.items()]
-    shard.labels = {key: dict(counts) for key, counts in resolver.labels.items()}
-    shard.classes = {key: dict(counts) for key, counts in resolver.classes.items()}
-    shard.forms = {key: sorted(forms) for key, forms in resolver.forms.items()}
-    return shard
+        key = (s_key, c.predicate, o_key, d.id, start)
+        if key not in best or evidence_rank(ev) > evidence_rank(best[key]):
+            best[key] = ev
+    return best
 
 
 def merge_shards(shards: Iterable[Shard], ontology: Ontology | None = None) -> tuple[dict[str, Entity], list[Fact]]:
