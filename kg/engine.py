@@ -248,6 +248,20 @@ def _merge_in_order(shards: list[Shard], explain: list | None,
     return merge_shards(shards)
 
 
+def _extract_task(task: tuple) -> Shard:
+    """One batch in a worker process of :func:`extract_parallel`."""
+    return extract_batch(*task)[0]
+
+
+def _worker_signals() -> None:
+    """In a worker process: Ctrl-C is the parent's to handle (it stops the workers), and SIGTERM
+    ends the worker (a forked worker would otherwise inherit kg's handler and carry on)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _pool_context():
     import multiprocessing as mp
 
@@ -297,8 +311,6 @@ def extract_parallel(documents: Iterable[Document], workers: int, *, nlp=None, m
     >>> sorted((f.subject, f.predicate, f.object) for f in facts)
     [('chile', 'produces', 'lithium'), ('peru', 'produces', 'copper')]
     """
-    from concurrent.futures import ProcessPoolExecutor
-
     context = _pool_context()
     if nlp is not None:
         if context.get_start_method() != "fork" and model is None:
@@ -310,24 +322,26 @@ def extract_parallel(documents: Iterable[Document], workers: int, *, nlp=None, m
     documents = list(documents)
     batches = make_batches(documents, parts=max(1, workers) * BATCHES_PER_WORKER, max_chars=batch_chars)
     workers = max(1, min(workers, len(batches)))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(extract_batch, b, model, extractor, models, explain is not None) for b in batches]
-        shards = []
-        stream = futures
+    tasks = [(b, model, extractor, models, explain is not None) for b in batches]
+    pool = context.Pool(processes=workers, initializer=_worker_signals)
+    shards = []
+    try:
+        stream = pool.imap(_extract_task, tasks)  # in order; a worker's exception is raised here
         if progress:
             try:
                 from tqdm import tqdm
 
-                stream = tqdm(futures, total=len(futures), desc="batches", unit="batch", leave=False)
+                stream = tqdm(stream, total=len(tasks), desc="batches", unit="batch", leave=False)
             except ImportError:  # pragma: no cover
                 pass
-        try:
-            for future in stream:
-                shards.append(future.result()[0])
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            raise
+        for shard in stream:
+            shards.append(shard)
+        pool.close()
+    except BaseException:  # Ctrl-C, SIGTERM, a failed batch: the workers stop now, not after their batch
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
     return _merge_in_order(shards, explain, on_warning)
 
 
