@@ -319,10 +319,14 @@ def source_term(source: str) -> URIRef | Literal:
     rdflib.term.Literal('Reuters, 12 April')
     >>> source_term("JavaScript:alert(1)")
     rdflib.term.Literal('JavaScript:alert(1)')
+    >>> source_term("ent:peru")
+    rdflib.term.Literal('ent:peru')
     """
     s = source.strip()
     scheme = s.split(":", 1)[0].lower()
-    if scheme in SCRIPT_SCHEMES or not is_absolute_iri(s):
+    # a "scheme" that is one of kg's prefixes ("ent:peru") is a prefixed name, not an address: as an
+    # IRI, formats that write prefixes (JSON-LD's context) would read it back as another IRI
+    if scheme in SCRIPT_SCHEMES or scheme in PREFIXES or not is_absolute_iri(s):
         return text_literal(source)
     return URIRef(s)
 
