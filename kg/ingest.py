@@ -62,6 +62,7 @@ from kg.errors import InputError
 from kg.feeds import FeedError, feed_root, parse_feed
 from kg.fetch import FEED_TYPES, Fetched, FetchError, FetchOptions, fetch, is_url
 from kg.model import Document
+from kg.outset import SET_MARKERS
 from kg.text import clean_text
 
 __all__ = [
@@ -113,9 +114,9 @@ SUPPORTED_EXTENSIONS: Mapping[str, str] = {
 OUTPUT_FILE_NAMES = frozenset({"report.md", "graph.html"})
 """The article-like files that ``kg build`` writes into its output folder."""
 
-OUTPUT_SET_MARKERS: tuple[tuple[str, ...], ...] = (("kg-manifest.json",), ("graph.ttl", "report.md"))
-"""A folder holding all the files of one of these sets is a kg output folder, not an input:
-the manifest of a build, or the older layout without one."""
+OUTPUT_SET_MARKERS = SET_MARKERS
+"""A folder holding all the files of one of these sets is a kg output folder, not an input
+(:data:`kg.outset.SET_MARKERS`)."""
 
 PathLike = Union[str, "os.PathLike[str]"]
 WarningCallback = Callable[["IngestWarning"], None]

@@ -22,7 +22,7 @@ import re
 
 from .errors import InputError
 
-__all__ = ["DEFAULT_MAX_RDF_BYTES", "DEFAULT_TABLE_LIMIT", "RDF_SIZE_VARIABLE", "default_max_memory", "format_size", "max_rdf_bytes",
+__all__ = ["DEFAULT_MAX_RDF_BYTES", "DEFAULT_TABLE_LIMIT", "RDF_SIZE_VARIABLE", "default_max_memory", "format_size", "max_rdf_bytes", "too_large",
            "parse_size"]
 
 #: The largest RDF input read when ``KG_MAX_RDF_SIZE`` is not set (256 MiB: about two million triples).
@@ -55,6 +55,12 @@ def parse_size(text: str | int, what: str = "size") -> int:
     if value <= 0:
         raise InputError(f"{what}: {text!r} is not a positive size; give bytes or a number with K, M, G or T (e.g. 2G)")
     return value
+
+
+def too_large(name: str, size: int | str, limit: int) -> InputError:
+    """The error for RDF input ``name`` of ``size`` over the bound ``limit`` (bytes)."""
+    return InputError(f"{name}: {size} is more than the {format_size(limit)} of RDF kg reads at most (a bound "
+                      f"against hostile input); if the file is trusted, raise it, e.g. {RDF_SIZE_VARIABLE}=2G")
 
 
 def format_size(n: int) -> str:

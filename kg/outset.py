@@ -41,7 +41,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from .atomic import TEMP_SUFFIX, replace_outputs
+from .atomic import _UMASK, TEMP_SUFFIX, _as_bytes, _fsync_dir, _reason, replace_outputs
 from .errors import InputError, OutputError
 
 __all__ = [
@@ -61,12 +61,11 @@ __all__ = [
 MANIFEST = "kg-manifest.json"
 #: Names a build writes; older builds wrote them without a manifest.
 SET_NAMES = frozenset({"graph.ttl", "graph.nt", "graph.trig", "graph.jsonld", "graph.html", "report.md", MANIFEST})
+#: A folder holding all the files of one of these sets is a kg output folder: the manifest of a
+#: build, or the older layout without one.
+SET_MARKERS: tuple[tuple[str, ...], ...] = ((MANIFEST,), ("graph.ttl", "report.md"))
 NEW_TAG = ".kgnew-"
 _FORMAT_VERSION = 1
-
-
-def _as_bytes(data: bytes | str) -> bytes:
-    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
 
 
 def _digest(data: bytes) -> str:
@@ -128,7 +127,7 @@ def parse_manifest(data: bytes | str, *, name: str = MANIFEST) -> dict:
 def is_output_set(folder: str | os.PathLike[str]) -> bool:
     """Whether ``folder`` holds a kg output set (a manifest, or the older graph.ttl + report.md)."""
     f = Path(folder)
-    return (f / MANIFEST).is_file() or ((f / "graph.ttl").is_file() and (f / "report.md").is_file())
+    return any(all((f / name).is_file() for name in marker) for marker in SET_MARKERS)
 
 
 def read_manifest(folder: str | os.PathLike[str]) -> dict | None:
@@ -178,11 +177,9 @@ def read_set_file(folder: str | os.PathLike[str], name: str, *, max_bytes: int |
             with os.fdopen(fd, "rb") as fh:
                 size = os.fstat(fh.fileno()).st_size
                 if max_bytes is not None and size > max_bytes:
-                    from .limits import format_size
+                    from .limits import format_size, too_large
 
-                    raise InputError(f"{folder / n}: {format_size(size)} is more than the "
-                                     f"{format_size(max_bytes)} of RDF kg reads at most (a bound against "
-                                     "hostile input); if the file is trusted, raise it, e.g. KG_MAX_RDF_SIZE=2G")
+                    raise too_large(str(folder / n), format_size(size), max_bytes)
                 return fh.read() if max_bytes is None else fh.read(max_bytes + 1)
 
         try:
@@ -208,13 +205,7 @@ def _write_file(path: Path, data: bytes) -> None:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
-    os.chmod(path, 0o666 & ~_umask())
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    os.chmod(path, 0o666 & ~_UMASK)
 
 
 def _link(src: Path, dst: Path) -> None:
@@ -261,21 +252,8 @@ def _exchange(a: Path, b: Path) -> None:
         raise OSError(err, os.strerror(err))
 
 
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def _rmtree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
-
-
-def _reason(exc: OSError) -> str:
-    return exc.strerror or str(exc)
 
 
 def staging_leftovers(out: str | os.PathLike[str]) -> list[Path]:
@@ -366,7 +344,7 @@ def write_output_set(out: str | os.PathLike[str], files: Mapping[str, bytes | st
         raise OutputError(f"{out.parent}: cannot write beside the output folder ({_reason(exc)}); "
                           "check its permissions") from None
     try:
-        os.chmod(stage, (out.stat().st_mode & 0o7777) if out.is_dir() else 0o777 & ~_umask())
+        os.chmod(stage, (out.stat().st_mode & 0o7777) if out.is_dir() else 0o777 & ~_UMASK)
         if out.is_dir():
             for entry in sorted(os.listdir(out)):
                 if entry in data or entry in old_set or entry.endswith(TEMP_SUFFIX):

@@ -46,7 +46,8 @@ from rdflib.term import Node
 
 from .atomic import atomic_write, replace_outputs
 from .errors import InputError, KGError
-from .limits import RDF_SIZE_VARIABLE, format_size, max_rdf_bytes
+from .limits import format_size, max_rdf_bytes
+from .limits import too_large as _too_large
 from .rdf import new_graph
 
 __all__ = [
@@ -232,16 +233,17 @@ def _strict_quads(data: bytes, key: str, name: str) -> Iterator[ox.Quad]:
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
-def _too_large(name: str, size: int | str, limit: int) -> InputError:
-    return InputError(f"{name}: {size} is more than the {format_size(limit)} of RDF kg reads at most (a bound "
-                      f"against hostile input); if the file is trusted, raise it, e.g. {RDF_SIZE_VARIABLE}=2G")
-
-
 def _check_rdf_input(raw: bytes, key: str, name: str, max_bytes: int) -> None:
     """Refuse input larger than ``max_bytes`` and RDF/XML with a DTD (entity expansion)."""
     if len(raw) > max_bytes:
         raise _too_large(name, format_size(len(raw)), max_bytes)
-    if key == "rdf" and _DTD.search(raw):
+    if key == "rdf":
+        refuse_dtd(raw, name)
+
+
+def refuse_dtd(raw: bytes, name: str) -> None:
+    """Refuse RDF/XML whose text (or its first part, for a stream) declares a DTD."""
+    if _DTD.search(raw):
         raise InputError(f"{name}: RDF/XML with a DTD (<!DOCTYPE> or <!ENTITY>) is refused: its entities can "
                          "expand a small file into gigabytes (a 'billion laughs' bomb); remove the DOCTYPE and "
                          "write the entities out, or convert the file to Turtle")

@@ -241,12 +241,10 @@ def read_quads(source: str | os.PathLike) -> Iterator[ox.Quad]:
     else:
         raise InputError(f"{path}: no such file or folder; give a build folder (kg build -o) or an RDF file")
     if fmt == ox.RdfFormat.RDF_XML:  # DTD entities expand without bound ("billion laughs"): refused
-        from .rdfio import _DTD
+        from .rdfio import refuse_dtd
 
         with open(path, "rb") as handle:
-            if _DTD.search(handle.read(1 << 20)):
-                raise InputError(f"{name}: RDF/XML with a DTD (<!DOCTYPE> or <!ENTITY>) is refused: its entities "
-                                 "can expand a small file into gigabytes; write them out or convert to Turtle")
+            refuse_dtd(handle.read(1 << 20), str(name))
     try:
         if data is not None:
             yield from ox.parse(data, format=fmt)

@@ -222,18 +222,17 @@ def extract_shard(documents: Iterable[Document], *, nlp=None, model: str | None 
     onto = ontology or load_ontology()
     nlp = nlp or load_pipeline(model)
     documents = list(documents)
-    kw = dict(nlp=nlp, onto=onto, explain=explain, progress=progress, on_warning=on_warning,
-              extractor=extractor, models=models)
-    try:
-        shard = _read_shard(documents, **{**kw, "on_warning": (lambda m: None) if on_warning else None})
+    opts = dict(explain=explain, progress=progress, extractor=extractor, models=models)
+    try:  # sentence warnings are kept in the shard and said after the batch
+        shard = _read_shard(documents, nlp=nlp, onto=onto, catch=on_warning is not None, **opts)
     except KGError:
         raise  # the user's to fix (missing weights...), not a bug met in one document
     except Exception as exc:  # noqa: BLE001 - a bug met in one document must not cost the others
         if on_warning is None:
             raise
         if len(documents) > 1:  # find the document: each is read on its own (the same result)
-            one = {k: v for k, v in kw.items() if k != "onto"}
-            return combine_shards([extract_shard([d], ontology=onto, **one) for d in documents])
+            return combine_shards([extract_shard([d], nlp=nlp, ontology=onto, on_warning=on_warning, **opts)
+                                   for d in documents])
         message = (f"{documents[0].name}: skipped (internal error while extracting: {type(exc).__name__}: "
                    f"{' '.join(str(exc).split())[:100]}); the other documents are built")
         on_warning(message)
@@ -270,16 +269,13 @@ def combine_shards(shards: Iterable[Shard]) -> Shard:
     return out
 
 
-def _read_shard(documents: list[Document], *, nlp, onto: Ontology, explain: bool, progress: bool, on_warning,
+def _read_shard(documents: list[Document], *, nlp, onto: Ontology, explain: bool, progress: bool, catch: bool,
                 extractor: str, models: str | None) -> Shard:
+    """The work of :func:`extract_shard`; ``catch``: a sentence that cannot be read is a warning
+    in ``shard.warnings``, not an error."""
     triggers = TriggerIndex.from_ontology(onto)
     resolver = Resolver(onto)
     shard = Shard()
-
-    def note(message: str) -> None:
-        shard.warnings.append(message)
-        if on_warning is not None:
-            on_warning(message)
 
     raw: list[tuple[Document, RawCandidate, int, int]] = []
     decider = None
@@ -290,7 +286,7 @@ def _read_shard(documents: list[Document], *, nlp, onto: Ontology, explain: bool
     for d, off, ctx, sent, kept, rejected in read_sentences(documents, nlp, onto, triggers, resolver=resolver,
                                                            typer=decider.typer if decider else None,
                                                            progress=progress,
-                                                           on_warning=note if on_warning is not None else None):
+                                                           on_warning=shard.warnings.append if catch else None):
         if decider is not None:
             kept, rejected = decider.decide(ctx, sent, kept, rejected)
         s_start, s_end = sent.start_char + off, sent.end_char + off
