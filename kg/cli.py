@@ -279,8 +279,6 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         if path:
             check_output(path, option=option)
     src = Path(args.source)
-    if not src.exists():
-        raise InputError(f"{src}: no such file or folder; give an RDF file or a build folder (kg build -o)")
     from .store import open_source
 
     # a store folder in place, a file straight into pyoxigraph (not through rdflib): the entity
