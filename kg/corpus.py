@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .errors import InputError
-from .evaluate import PROPERTIES, SYMMETRIC, match_keys
+from .evaluate import PROPERTIES, SYMMETRIC, match_keys, normalise
 
 #: Annotation classes (``corpus/ANNOTATION.md``) and the ontology class each is trained as.
 CLASSES: dict[str, str] = {
@@ -171,11 +171,90 @@ def gold_record(doc: CorpusDoc) -> dict:
     return {"doc": doc.path.name, "entities": names, "triples": triples}
 
 
+def unify_names(records: list[dict]) -> list[dict]:
+    """One canonical name per entity across the passages of a split.
+
+    Each passage's annotation names an entity by the fullest form *its* text gives, so one company
+    can be "Glencore" in one passage and "Glencore International Inc." (alias "Glencore") in
+    another. The scorer pools the gold of all passages and maps a node to every gold name that
+    one of its labels matches, so a fact about that node counts once per name: even the gold
+    itself scored only P 0.86-0.91 against itself before this step. A name is merged into another
+    when its own normal form is a name or alias of exactly one other entity, or when the two share
+    an alias and one name is the other's first words ("Hudbay Minerals", "Hudbay Minerals Inc."),
+    and no passage lists the two as different entities ("Commission", an alias of two
+    commissions, stays apart). The
+    merged entity takes the canonical name most passages use (the longest on a tie); the other
+    names become aliases.
+
+    >>> a = {"doc": "a", "entities": {"Glencore": [], "X": []}, "triples": [["Glencore", "operates", "X"]]}
+    >>> b = {"doc": "b", "entities": {"Glencore International Inc.": ["Glencore"]}, "triples": []}
+    >>> c = {"doc": "c", "entities": {"Glencore International Inc.": []}, "triples": []}
+    >>> out = unify_names([a, b, c])
+    >>> out[0]["entities"], out[0]["triples"]
+    ({'Glencore International Inc.': ['Glencore'], 'X': []}, [['Glencore International Inc.', 'operates', 'X']])
+    """
+    keys: dict[str, set[str]] = {}
+    uses: dict[str, int] = {}
+    together: set[frozenset[str]] = set()
+    for rec in records:
+        names = list(rec["entities"])
+        for name in names:
+            uses[name] = uses.get(name, 0) + 1
+            ks = keys.setdefault(name, set())
+            for form in (name, *rec["entities"][name]):
+                ks |= match_keys(form)
+        together |= {frozenset((x, y)) for i, x in enumerate(names) for y in names[i + 1:]}
+    by_key: dict[str, set[str]] = {}
+    for name, ks in keys.items():
+        for k in ks:
+            by_key.setdefault(k, set()).add(name)
+    group = {name: {name} for name in keys}  # name -> the set it belongs to (shared objects)
+    def prefix(x: str, y: str) -> bool:
+        nx, ny = normalise(x), normalise(y)
+        return ny.startswith(nx + " ") or nx.startswith(ny + " ")
+
+    for name in sorted(keys):
+        others = set().union(*(by_key[k] for k in match_keys(name))) - {name}
+        if not others:
+            sharing = set().union(*(by_key[k] for k in keys[name])) - {name}
+            others = {o for o in sharing if prefix(name, o)}
+        if len(others) != 1:
+            continue
+        a, b = group[name], group[next(iter(others))]
+        if a is b or any(frozenset((x, y)) in together for x in a for y in b):
+            continue
+        a |= b
+        for x in b:
+            group[x] = a
+    canonical = {}
+    for members in {id(g): g for g in group.values()}.values():
+        best = max(sorted(members), key=lambda n: (uses[n], len(n)))
+        canonical.update({n: best for n in members})
+    out = []
+    for rec in records:
+        ents: dict[str, list[str]] = {}
+        for name, aliases in rec["entities"].items():
+            forms = ents.setdefault(canonical[name], [])
+            for form in (name, *aliases):
+                if form != canonical[name] and form not in forms:
+                    forms.append(form)
+        triples, seen = [], set()
+        for s, p, o in rec["triples"]:
+            t = (canonical[s], p, canonical[o])
+            if t not in seen:
+                seen.add(t)
+                triples.append(list(t))
+        out.append({**rec, "entities": ents, "triples": triples})
+    return out
+
+
 def write_gold(folder: str | Path) -> Path:
-    """Write ``gold.jsonl`` of a split folder from its adjudicated annotations."""
+    """Write ``gold.jsonl`` of a split folder from its adjudicated annotations, with one canonical
+    name per entity across its passages (:func:`unify_names`)."""
     folder = Path(folder)
     out = folder / "gold.jsonl"
-    lines = [json.dumps(gold_record(d), ensure_ascii=False) for d in iter_docs(folder, "gold")]
+    records = unify_names([gold_record(d) for d in iter_docs(folder, "gold")])
+    lines = [json.dumps(r, ensure_ascii=False) for r in records]
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return out
 

@@ -62,6 +62,27 @@ def test_gold_file_of_a_split_is_what_the_scorer_reads(tmp_path):
     assert "chuquicamata" in gold.entities["Chuquicamata mine"]
 
 
+def test_gold_names_one_entity_once_across_passages():
+    """The scorer pools passages: "Glencore" in one passage and "Glencore International Inc." in
+    another would count every fact about the company twice."""
+    recs = [
+        {"doc": "a", "entities": {"Glencore": [], "Commission": [], "cobalt": []},
+         "triples": [["Glencore", "produces", "cobalt"]]},
+        {"doc": "b", "entities": {"Glencore International Inc.": ["Glencore"], "European Commission": ["Commission"],
+                                  "Hudbay Minerals": ["Hudbay"], "iron": [], "iron ore": ["iron"]}, "triples": []},
+        {"doc": "c", "entities": {"Glencore International Inc.": [], "Hudbay Minerals Inc.": ["Hudbay"],
+                                  "Securities and Exchange Commission": ["Commission"]}, "triples": []},
+    ]
+    out = corpus.unify_names(recs)
+    assert out[0]["triples"] == [["Glencore International Inc.", "produces", "cobalt"]]
+    assert out[0]["entities"]["Glencore International Inc."] == ["Glencore"]
+    # an alias of two entities decides nothing; two names one passage tells apart stay apart
+    assert "Commission" in out[0]["entities"]
+    assert {"iron", "iron ore"} <= set(out[1]["entities"])
+    # one name is the other's first words and they share an alias: one company
+    assert len({n for r in out for n in r["entities"] if n.startswith("Hudbay")}) == 1
+
+
 def test_a_folder_that_is_no_corpus_is_one_clear_error(tmp_path):
     with pytest.raises(Exception, match="not a corpus folder"):
         list(corpus.iter_docs(tmp_path))
