@@ -226,3 +226,33 @@ def test_a_rule_fact_the_classifier_cannot_judge_keeps_the_rules_measured_precis
                            meta={"threshold": {"hybrid": 0.5}, "veto": 0.0, "rule_precision": 0.6})
     kept, _ = Decider(onto, ctx.triggers, clf, "hybrid").decide(ctx, doc[:], [rule], [])
     assert [c.confidence for c in kept] == [0.48]  # 0.8 x 0.6, not the classifier's 0.0001
+
+
+# ---------------------------------------------------------------- the document's subject
+@pytest.mark.parametrize("text, title, cls", [
+    ("Zorvath copper mine is an open-pit copper mine in the south of Peru. It produces molybdenum.", "Zorvath", "Mine"),
+    ("Kelmaro Inc. was an American mining corporation based in Denver. Kelmaro owned two mines.", "Kelmaro", "Company"),
+    ("Valdora, a mining company that operates two mines in Chile, sold its stake.", "Valdora", "Company"),
+    ("The Quenta Railway is a railway in East Africa linking two ports.", "Quenta Railway", "Facility"),
+])
+def test_a_definition_types_the_documents_subject(nlp, text, title, cls):
+    from kg.extract.mentions import define_subject, document_subject
+    from kg.ontology import load_ontology
+
+    doc = nlp(text)
+    subject = define_subject(doc, document_subject(doc, title), load_ontology())
+    assert subject.label_ == cls
+    # every mention of the name gets the class, not only the defined one
+    assert all(e.label_ == cls for e in doc.ents if e.text == subject.text)
+
+
+def test_a_definition_of_a_longer_name_does_not_retype_a_place_inside_it(nlp):
+    from kg.extract.mentions import define_subject, document_subject
+    from kg.ontology import load_ontology
+
+    doc = nlp("Tenke Fungurume Mining SA is one of the largest copper producers in Congo. The town of Fungurume grew.")
+    ents = {e.text: e.label_ for e in doc.ents}
+    subject = document_subject(doc, "Fungurume town")
+    if subject is not None:
+        define_subject(doc, subject, load_ontology())
+    assert {e.text: e.label_ for e in doc.ents}.get("Fungurume") == ents.get("Fungurume")

@@ -286,3 +286,72 @@ def document_subject(doc: Doc, title: str | None) -> Span | None:
                 return e
     return None
 
+
+
+#: a definition's noun that says nothing of the class by itself: "one of the largest mines"
+_DEFINITION_WRAPPERS = frozenset({"one", "part", "member", "kind", "type", "name"})
+
+
+def _definition_noun(root: Token) -> Token | None:
+    """The noun that defines the name whose head is ``root``: "X is an open-pit copper mine",
+    "X, a mining company that ...", "X is one of the largest cobalt mines"."""
+    noun = None
+    while root.dep_ == "compound" and root.head.i > root.i:  # "Las Bambas copper mine is ...": the mine
+        root = root.head
+        if root.dep_ != "compound":
+            return root
+    if root.dep_ in ("nsubj", "nsubjpass") and root.head.lemma_ == "be":
+        noun = next((c for c in root.head.children if c.dep_ in ("attr", "acomp") and c.pos_ in ("NOUN", "PROPN",
+                                                                                                 "NUM", "PRON")), None)
+    if noun is None:
+        noun = next((c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN"), None)
+    if noun is not None and noun.lemma_.lower() in _DEFINITION_WRAPPERS:
+        noun = next((p for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"
+                     for p in c.children if p.dep_ == "pobj"), None)
+    return noun
+
+
+def define_subject(doc: Doc, subject: Span, onto: Ontology) -> Span:
+    """Give the document's subject the class its definition states, in every mention of it.
+
+    Encyclopedia pages and releases define their subject near the top ("Escondida is a copper
+    mine in ...", "Debswana, a mining company ..."): the defining noun (one of a class's head or
+    reference words in the ontology) is stronger evidence than the statistical NER label, which
+    reads an unknown name as a person or an organisation. Names the lexicon knows keep their class.
+    Returns the subject's span (re-made when its class changed).
+    """
+    if subject.ent_id_:
+        return subject
+    key = subject.text.lower()
+    keys = {key}
+
+    def same(text: str) -> bool:  # "Molycorp" and "Molycorp Inc.", "De Beers" and "De Beers Group"
+        a, b = f"{text.lower()} ", f"{key} "
+        return a.startswith(b) or b.startswith(a)
+
+    cls = None
+    for sent in list(doc.sents)[:3]:
+        for ent in (e for e in doc.ents if sent.start <= e.start < sent.end and same(e.text) and not e.ent_id_):
+            keys.add(ent.text.lower())
+            noun = _definition_noun(ent.root)
+            if noun is not None:
+                word = noun.lemma_.lower()
+                cls = onto.class_for_reference(word) or onto.class_for_head(word)
+                if cls is None and noun.lower_ != word:
+                    cls = onto.class_for_reference(noun.lower_) or onto.class_for_head(noun.lower_)
+            if cls is not None:
+                break
+        if cls is not None:
+            break
+    if cls is None or onto.is_a(subject.label_, cls):
+        return subject
+    out, changed = [], None
+    for ent in doc.ents:
+        if not ent.ent_id_ and ent.text.lower() in keys and ent.label_ != cls:
+            new = Span(doc, ent.start, ent.end, label=cls, span_id=ent.id)
+            if ent.start == subject.start:
+                changed = new
+            ent = new
+        out.append(ent)
+    doc.ents = out
+    return changed if changed is not None else subject

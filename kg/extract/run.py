@@ -16,8 +16,8 @@ from ..errors import KGError
 from ..model import Candidate, Document, Entity, Evidence, Fact, SentenceTrace, Shard, merge_facts
 from ..ontology import Ontology, load_ontology
 from ..resolve import Resolver
-from .mentions import (DocContext, DocumentMemory, RawCandidate, company_prefixes, define_acronyms, document_subject,
-                       one_sense_per_document, titled_people)
+from .mentions import (DocContext, DocumentMemory, RawCandidate, company_prefixes, define_acronyms, define_subject,
+                       document_subject, one_sense_per_document, titled_people)
 from .rules import TriggerIndex, sentence_candidates
 
 # same-length replacements that help the parser; offsets stay valid
@@ -137,9 +137,13 @@ def read_sentences(documents: list[Document], nlp, onto: Ontology, triggers: Tri
     :mod:`kg.extract.train`, so that training sees what extraction sees.
     """
     for d, off, doc, acronyms, memory in prepared_pieces(documents, nlp, onto, typer=typer, progress=progress):
-        ctx = DocContext(doc, onto, triggers, acronyms, memory)
+        subject = None
         if not memory.subject_known:
             subject = document_subject(doc, d.title)
+            if subject is not None:
+                subject = define_subject(doc, subject, onto)
+        ctx = DocContext(doc, onto, triggers, acronyms, memory)
+        if not memory.subject_known:
             memory.subject = ctx.mention(subject) if subject is not None else None
             memory.subject_known = True
         ctx.subject = memory.subject

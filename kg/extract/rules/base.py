@@ -446,13 +446,22 @@ class ArgumentReader:
         out, names = [], set()
         word = t.lemma_.lower()
         heads = self.onto.head_nouns
+
+        def disagree(last: str) -> bool:
+            # "the project" is not "the Kemerton plant" named just before (a facility can be a
+            # plant, a project, a site: the words must agree); "the mines" may be a mining district
+            return word in heads and last in heads and last != word and (
+                self.onto.class_for_reference(last) != self.onto.class_for_reference(word)
+                or self.onto.class_for_reference(word) == "Facility")
+
+        subject = self.ctx.subject
+        if n == 1 and subject is not None and self.onto.is_a(subject.cls, cls) \
+                and not disagree(subject.text.split()[-1].lower()):
+            # "The mine is owned by Glencore" on the Mutanda mine's page: the page's subject, not
+            # the last mine it compared it with
+            return [Mention(subject.text, subject.cls, t.idx, t.idx + len(t.text), subject.lex, "ref")]
         for ent in self.ctx.previous_mentions(t.i, {cls}, limit_sents=12):
-            last = ent[-1].lemma_.lower()
-            if word in heads and last in heads and last != word and (
-                    self.onto.class_for_reference(last) != self.onto.class_for_reference(word)
-                    or self.onto.class_for_reference(word) == "Facility"):
-                # "the project" is not "the Kemerton plant" named just before (a facility can be a
-                # plant, a project, a site: the words must agree); "the mines" may be a mining district
+            if disagree(ent[-1].lemma_.lower()):
                 continue
             m = self.ctx.mention(ent, via="ref")
             key = (m.lex or m.text).lower()
