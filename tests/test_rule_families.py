@@ -87,3 +87,10 @@ def test_a_definite_noun_refers_only_to_a_name_with_the_same_head(nlp):
     """ "the project" is not the plant named just before it."""
     got = triples(nlp, "Albemarle owns the Kemerton plant. The project is owned by Rio Tinto.")
     assert ("Rio Tinto", "operates", "Kemerton plant") not in got
+
+
+def test_shares_listed_after_owned_are_investments_not_operations(nlp):
+    found = triples(nlp, "The Zorvath mine is owned 45% by Anglo American, 35% by Mitsubishi and 20% by Codelco.")
+    investors = {s for s, p, o in found if p == "investsIn" and o == "Zorvath mine"}
+    assert investors == {"Anglo American", "Mitsubishi", "Codelco"}
+    assert not {t for t in found if t[1] == "operates"}

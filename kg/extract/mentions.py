@@ -343,6 +343,12 @@ def define_subject(doc: Doc, subject: Span, onto: Ontology) -> Span:
                 break
         if cls is not None:
             break
+    if cls is None:  # "... the main Escondida mine": the name with a head noun elsewhere in the text
+        heads = Counter(onto.class_for_head(e[-1].lemma_.lower()) for e in doc.ents
+                        if e.text.lower().startswith(key + " ") and len(e) == len(subject) + 1)
+        heads.pop(None, None)
+        if len(heads) == 1:
+            cls = next(iter(heads))
     if cls is None or onto.is_a(subject.label_, cls):
         return subject
     out, changed = [], None

@@ -1,8 +1,6 @@
 """Shares of a market or of an owner: "half of the world's cobalt", "holds a 20% stake in"."""
 from __future__ import annotations
 
-
-
 from ...modality import modality_of
 from .base import (MAJORITY_WORDS, SHARE_VERBS, WORLD, grammatical_subjects, prep_objects)
 
@@ -55,9 +53,36 @@ class ShareRules:
                 owned = [m for o in prep_objects(t, "of") for m in self.resolve(o, obj_cls)
                          if not self.onto.is_a(m.cls, "Place")]
                 self.emit("investsIn", owners, owned, "share:holds percent of", 0.7, modality_of(t.head))
+            verb = self._percent_owner_verb(t)
+            if verb is not None:
+                # "The mine is owned 57.5% by BHP, 30% by Rio Tinto and 2.5% by the IFC": each share's
+                # holder, wherever the parser hung the list
+                by = next((i for i in (t.i + 1, t.i + 2) if i < self.sent.end and t.doc[i].lower_ == "by"), None)
+                if by is not None:
+                    holders = [x for x in t.doc[by].children if x.dep_ == "pobj"]
+                    if not holders and verb.i < t.i:
+                        holders = [x for a in verb.children if a.dep_ == "agent" for x in a.children if x.dep_ == "pobj"]
+                    owners = [m for x in holders for m in self.resolve(x, subj_cls)]
+                    owned = [m for x in verb.children if x.dep_ == "nsubjpass" for m in self.resolve(x, obj_cls)
+                             if not self.onto.is_a(m.cls, "Place")]
+                    self.emit("investsIn", owners, owned, "share:owned percent by", 0.75, modality_of(verb))
             for a in t.children:
                 if a.dep_ == "acl" and a.lemma_.lower() in ("own", "hold", "control"):
                     owners = [m for x in prep_objects(a, "by") for m in self.resolve(x, subj_cls)]
                     owned = [m for s in grammatical_subjects(t.head) for m in self.resolve(s, obj_cls)] \
                         if t.dep_ in ("attr", "npadvmod", "acomp") else []
                     self.emit("investsIn", owners, owned, "share:percent owned by", 0.7, modality_of(a))
+
+    def _percent_owner_verb(self, t):
+        """The passive "owned"/"held" that a percentage hangs from, directly or through the list
+        of shares before it ("owned 45% by A, 35% by B and 20% by C")."""
+        x = t
+        for _ in range(4):
+            if x.dep_ in ("npadvmod", "appos", "conj", "pobj", "prep", "agent") and x.head is not x:
+                x = x.head
+                if x.lemma_.lower() in ("own", "hold", "control") and any(c.dep_ == "nsubjpass" for c in x.children):
+                    return x
+            else:
+                return None
+        return None
+

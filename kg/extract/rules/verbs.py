@@ -73,6 +73,10 @@ class VerbRules:
                     objects = [m for t in obj_toks for m in self.resolve(t, obj_cls, allow_open)]
                     self.emit(trig.prop, subjects, objects, f"verb-passive:{trig.head} {trig.prep}", 0.75, modality_of(v))
                 return
+            if trig.prop == "operates" and any(c.lower_ in ("%", "percent") or c.lemma_.lower() in ("majority", "partly",
+                                                                                                 "jointly", "minority")
+                                               for c in kids if c.dep_ in ("npadvmod", "advmod")):
+                return  # "owned 45% by A", "majority owned by B": shares (an investment), see ownership_shares
             subjects = [m for t in agent_toks for m in self.resolve(t, subj_cls)]
             objects = [m for t in patient_toks for m in self.resolve(t, obj_cls, allow_open)]
             if not agent_toks and trig.prop in ("produces", "processes") and not trig.inverse:
