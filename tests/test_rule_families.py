@@ -94,3 +94,16 @@ def test_shares_listed_after_owned_are_investments_not_operations(nlp):
     investors = {s for s, p, o in found if p == "investsIn" and o == "Zorvath mine"}
     assert investors == {"Anglo American", "Mitsubishi", "Codelco"}
     assert not {t for t in found if t[1] == "operates"}
+
+
+@pytest.mark.parametrize("text", [
+    "Mines are being explored in Egypt, Greenland, China, Australia and Brazil.",
+    "The main deposits are at Botija, Colina and Valle Grande.",
+    "Mining occurs in Shinkolobwe, Mindigi, Kalongwe, Kasompi and Samboa.",
+])
+def test_a_list_of_places_is_not_a_chain(nlp, text):
+    assert not {t for t in triples(nlp, text) if t[1] == "locatedIn"}
+
+
+def test_a_chain_of_three_places_is_still_a_chain(nlp):
+    assert ("Kuantan", "locatedIn", "Malaysia") in triples(nlp, "The plant is in Kuantan, Pahang, Malaysia.")

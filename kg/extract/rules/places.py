@@ -11,6 +11,27 @@ from .base import (DASHES, PLACE_NOUNS, WRAPPERS, prep_objects)
 class PlaceRules:
     """Mixin of :class:`~kg.extract.rules.SentenceExtractor`."""
 
+    def _ends_in_a_list(self, k: int) -> bool:
+        """Whether the names before token ``k`` go on as a list: more names separated by commas,
+        then "and" or "or" before the last ("A, B, C and D"). A chain of places has no "and"."""
+        doc, end = self.ctx.doc, self.sent.end
+        while k < end:
+            t = doc[k]
+            if t.lower_ in ("and", "or"):
+                return True
+            if t.text != ",":
+                return False
+            nxt = k + 1
+            if nxt < end and doc[nxt].lower_ in ("and", "or"):
+                return True
+            if nxt < end and doc[nxt].pos_ == "DET":
+                nxt += 1
+            e = self.ctx.ent_at.get(nxt) if nxt < end else None
+            if e is None or e.start != nxt:
+                return False
+            k = e.end
+        return False
+
     def place_chains(self) -> None:
         doc = self.ctx.doc
         ents = list(self.ctx.sent_ents.get(self.sent.start, []))
@@ -39,6 +60,8 @@ class PlaceRules:
             after = doc[chain[-1].end:chain[-1].end + 2]
             if any(t.lower_ in ("and", "or") for t in after) and chain[-1].label_ == chain[-2].label_:
                 continue
+            if self._ends_in_a_list(chain[-1].end):
+                continue  # "Kambove, Kipushi, Kamfundwa and Kolwezi": a list, not a chain
             if chain[0].start == self.sent.start and any(t.text in DASHES for t in after):
                 continue  # a dateline, "WASHINGTON, D.C. —", is not a statement
             ms = [self.ctx.mention(x) for x in chain]
