@@ -386,7 +386,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                          "pass the repository's corpus/ folder")
     report = train(corpus, Path(args.output), model=args.model, redocred=args.redocred,
                    redocred_limit=args.redocred_limit, tune_on_dev=not args.no_tune, second_dev=args.second_dev,
-                   log=lambda s: None if args.quiet else _err(s))
+                   trigger_similarity=args.trigger_similarity, log=lambda s: None if args.quiet else _err(s))
     print(json.dumps(report))
     return 0
 
@@ -710,7 +710,9 @@ def build_parser() -> argparse.ArgumentParser:
             "(examples, features, dev scores, seconds, bytes). The test split is never read.",
             "  kg train corpus/ -o models/\n"
             "  kg train corpus/ -o kg/models/ --second-dev ../shared/eval/dev   # the shipped weights\n"
-            "  kg build articles/ -o out/ --extractor hybrid --models models/",
+            "  kg build articles/ -o out/ --extractor hybrid --models models/\n"
+            "  kg train corpus/ -o md-models/ --model en_core_web_md --trigger-similarity 0.6\n"
+            "  kg build articles/ -o out/ --models md-models/ --model en_core_web_md",
             cmd_train)
     p.add_argument("corpus", metavar="CORPUS", help="the annotated corpus folder (train/, dev/, re-docred/)")
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="where to write the weights")
@@ -721,6 +723,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--second-dev", metavar="DIR",
                    help="a second development set (gold.jsonl and texts/, e.g. ../shared/eval/dev): "
                         "thresholds must keep its F1 at 0.85 or above")
+    p.add_argument("--trigger-similarity", type=float, metavar="COS",
+                   help="with a spaCy pipeline that has word vectors (--model en_core_web_md): also give the "
+                        "classifier, for each word on a pair's path or between it, the properties of the "
+                        "ontology's nearest trigger word when their cosine reaches COS (e.g. 0.6); building "
+                        "with these weights then needs that pipeline")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
     return parser
 

@@ -22,7 +22,7 @@ from ..model import EXTRACTORS  # noqa: F401 - re-exported
 from ..ontology import Ontology
 from .candidates import PairCandidate, pair_candidates
 from .classifier import LinearClassifier
-from .features import TokenTable, _head, _path, pair_features
+from .features import TokenTable, TriggerVectors, _head, _path, pair_features
 from .mentions import DocContext, Mention, RawCandidate
 from .rules.base import TriggerIndex
 from .typing import TYPER_FILE, MentionTyper
@@ -74,6 +74,9 @@ class Decider:
         self.notes: dict[RawCandidate, str] = {}
         self._typing_context: tuple | None = None
         self._table: TokenTable | None = None
+        #: weights trained with word-vector features (kg train --trigger-similarity) need them
+        self.similarity = relations.meta.get("trigger_similarity")
+        self._vectors: TriggerVectors | None = None
 
     @classmethod
     def load(cls, onto: Ontology, triggers: TriggerIndex, models: str | Path | None = None,
@@ -89,8 +92,19 @@ class Decider:
     def score(self, ctx: DocContext, sent: Span, pair: PairCandidate) -> tuple[dict[str, float], set[str]]:
         if self._table is None or self._table.doc is not ctx.doc:
             self._table = TokenTable(ctx.doc)
-        feats = pair_features(ctx.doc, sent, pair, self.triggers, self._table)
+        feats = pair_features(ctx.doc, sent, pair, self.triggers, self._table, self._trigger_vectors(ctx.doc.vocab))
         return self.clf.scores(feats), feats
+
+    def _trigger_vectors(self, vocab) -> TriggerVectors | None:
+        if self.similarity is None:
+            return None
+        if self._vectors is None or self._vectors.vocab is not vocab:
+            self._vectors = TriggerVectors.from_vocab(vocab, self.triggers, self.similarity)
+            if self._vectors is None:
+                raise ModelError("the relation weights were trained with word-vector features "
+                                 "(kg train --trigger-similarity) but this spaCy pipeline has no word vectors: "
+                                 "pass the --model they were trained with (e.g. en_core_web_md), or other --models")
+        return self._vectors
 
     def _retype(self, ctx: DocContext, m: Mention, allowed: set[str]) -> Mention | None:
         """``m`` as the most likely class that ``allowed`` admits (the typer's ranking when there is

@@ -20,6 +20,7 @@ Examples
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc, Span, Token
@@ -90,9 +91,10 @@ class TokenTable:
 
 
 def pair_features(doc: Doc, sent: Span, c: PairCandidate, triggers: "TriggerIndex | None" = None,
-                  table: TokenTable | None = None) -> set[str]:
+                  table: TokenTable | None = None, vectors: TriggerVectors | None = None) -> set[str]:
     """The sparse features of one candidate pair (a set of strings); ``table`` (of ``doc``) saves
-    reading the same tokens again for every pair."""
+    reading the same tokens again for every pair; ``vectors`` adds the nearest trigger words of
+    the words on the path and between (:class:`TriggerVectors`)."""
     tt = table if table is not None and table.doc is doc else TokenTable(doc)
     f = {f"cls:{c.subject.cls}>{c.object.cls}", f"scls:{c.subject.cls}", f"ocls:{c.object.cls}"}
     if c.subject.via:
@@ -169,6 +171,99 @@ def pair_features(doc: Doc, sent: Span, c: PairCandidate, triggers: "TriggerInde
                         f.add(f"{where}:{prop}:{kind}")
                         if where == "trig":
                             f.add(f"trigcls:{prop}:{pair_cls}")
+    if vectors is not None:
+        on_path = {tok.i for _, tok in path if tok is not None} if path is not None else set()
+        f |= vector_features(doc, sorted(on_path | set(range(a, b))), vectors, f"{c.subject.cls}>{c.object.cls}")
     if tt.negated(sent):
         f.add("neg")
     return f
+
+
+# ---------------------------------------------------------------- word vectors (optional)
+#: the trigger kind a token's part of speech is compared with
+_POS_KIND = {"VERB": "v", "AUX": "v", "NOUN": "n", "ADJ": "a"}
+
+
+class TriggerVectors:
+    """The ontology's trigger words nearest to a word, by the pipeline's word vectors.
+
+    A word on the path or between the two mentions that is no trigger itself ("digs") gets
+    the properties of the trigger word of the same kind (verb, noun, adjective) whose vector is
+    nearest to its lemma's, when their cosine similarity reaches ``threshold`` ("dig" near "mine":
+    ``trigsim:produces:v``). Only for pipelines with word vectors (``en_core_web_md``); the small
+    pipeline has none, and :meth:`from_vocab` then returns None.
+
+    Examples
+    --------
+    >>> import numpy as np, spacy
+    >>> from kg.ontology import load_ontology
+    >>> from kg.extract.rules.base import TriggerIndex
+    >>> nlp = spacy.blank("en")
+    >>> for word, vec in (("mine", [1, 0, 0]), ("dig", [0.9, 0.1, 0]), ("bake", [0, 0, 1])):
+    ...     nlp.vocab.set_vector(word, np.array(vec, dtype="float32"))
+    >>> tv = TriggerVectors.from_vocab(nlp.vocab, TriggerIndex.from_ontology(load_ontology()), 0.6)
+    >>> tv.nearest("dig", "v"), tv.nearest("bake", "v"), tv.nearest("mine", "v")
+    (('produces',), (), ())
+    >>> TriggerVectors.from_vocab(spacy.blank("en").vocab, TriggerIndex.from_ontology(load_ontology()), 0.6) is None
+    True
+    """
+
+    def __init__(self, vocab, triggers: TriggerIndex, threshold: float):
+        import numpy as np
+
+        self.threshold = float(threshold)
+        self.vocab = vocab
+        self._np = np
+        self._known: dict[str, set[str]] = {}
+        self._tables: dict[str, tuple[list[str], object, dict[str, tuple[str, ...]]]] = {}
+        for kind, table in (("v", triggers.verbs), ("n", triggers.nouns), ("a", triggers.adjs)):
+            self._known[kind] = set(table)
+            words = [w for w in table if vocab.has_vector(w)]
+            props = {w: tuple(sorted({f"{t.prop}{'~' if t.inverse else ''}" for t in table[w]})) for w in words}
+            matrix = np.array([self._unit(vocab.get_vector(w)) for w in words]) if words else None
+            self._tables[kind] = (words, matrix, props)
+        self._cache: dict[tuple[str, str], tuple[str, ...]] = {}
+
+    @classmethod
+    def from_vocab(cls, vocab, triggers: TriggerIndex, threshold: float) -> TriggerVectors | None:
+        """The index for a pipeline's vocabulary, or None when it has no word vectors."""
+        if not vocab.vectors.shape[0]:
+            return None
+        return cls(vocab, triggers, threshold)
+
+    def _unit(self, v):
+        n = self._np.linalg.norm(v)
+        return v / n if n else v
+
+    def nearest(self, lemma: str, kind: str) -> tuple[str, ...]:
+        """The properties (``"usedIn~"`` for an inverse trigger) of the trigger word of ``kind``
+        nearest to ``lemma``, or () when the lemma is a trigger itself, has no vector, or none is
+        similar enough."""
+        key = (lemma, kind)
+        if key not in self._cache:
+            out: tuple[str, ...] = ()
+            words, matrix, props = self._tables[kind]
+            if matrix is not None and lemma not in self._known[kind] and lemma.isalpha() \
+                    and self.vocab.has_vector(lemma):
+                sims = matrix @ self._unit(self.vocab.get_vector(lemma))
+                best = int(sims.argmax())
+                if sims[best] >= self.threshold:
+                    out = props[words[best]]
+            self._cache[key] = out
+        return self._cache[key]
+
+
+def vector_features(doc: Doc, tokens: Iterable[int], vectors: TriggerVectors, pair_cls: str) -> set[str]:
+    """``trigsim:PROP:KIND`` (and with the pair's classes, ``trigsimcls:PROP:S>O``) for the tokens
+    (indices into ``doc``, the path and the words between a pair) whose nearest trigger word is
+    similar enough (:class:`TriggerVectors`)."""
+    out = set()
+    for i in tokens:
+        tok = doc[i]
+        kind = _POS_KIND.get(tok.pos_)
+        if kind is None:
+            continue
+        for prop in vectors.nearest(tok.lemma_.lower(), kind):
+            out.add(f"trigsim:{prop}:{kind}")
+            out.add(f"trigsimcls:{prop}:{pair_cls}")
+    return out

@@ -26,14 +26,14 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..corpus import iter_docs
-from ..errors import InputError
+from ..errors import InputError, ModelError
 from ..evaluate import PROPERTIES, SYMMETRIC, match_keys
 from ..model import Document
 from ..ontology import Ontology, load_ontology
 from .candidates import PairCandidate, pair_candidates
 from .classifier import LinearClassifier
 from .decide import RELATIONS_FILE
-from .features import TokenTable, pair_features
+from .features import TokenTable, TriggerVectors, pair_features
 from .rules.base import TriggerIndex
 from .run import prepared_pieces, read_sentences
 from .typing import TYPER_FILE, TYPES, MentionTyper, document_context, mention_features
@@ -78,7 +78,8 @@ def gold_labels(pair: PairCandidate, index: dict[str, set[str]], triples: set[tu
 
 
 def corpus_examples(folder: str | Path, nlp, onto: Ontology, triggers: TriggerIndex, *,
-                    weight: float = 1.0, typer: MentionTyper | None = None) -> list[Example]:
+                    weight: float = 1.0, typer: MentionTyper | None = None,
+                    vectors: TriggerVectors | None = None) -> list[Example]:
     """Labelled candidate pairs of every passage of a corpus split."""
     docs, by_id = _corpus_documents(folder)
     gold = {}
@@ -99,7 +100,7 @@ def corpus_examples(folder: str | Path, nlp, onto: Ontology, triggers: TriggerIn
         if table is None or table.doc is not ctx.doc:
             table = TokenTable(ctx.doc)
         for pair in pair_candidates(ctx, sent, kept, rejected):
-            out.append(Example(pair_features(ctx.doc, sent, pair, triggers, table),
+            out.append(Example(pair_features(ctx.doc, sent, pair, triggers, table, vectors),
                                gold_labels(pair, index, triples), weight, d.name))
     return out
 
@@ -193,8 +194,8 @@ def convert_redocred(files: Iterable[str | Path], out: str | Path) -> int:
 
 
 def redocred_examples(path: str | Path, nlp, onto: Ontology, triggers: TriggerIndex, *,
-                      weight: float = 0.5, limit: int | None = None, typer: MentionTyper | None = None
-                      ) -> list[Example]:
+                      weight: float = 0.5, limit: int | None = None, typer: MentionTyper | None = None,
+                      vectors: TriggerVectors | None = None) -> list[Example]:
     """Labelled candidate pairs of the converted Re-DocRED documents."""
     docs, info = [], {}
     with gzip.open(path, "rt", encoding="utf-8") as fh:
@@ -236,7 +237,7 @@ def redocred_examples(path: str | Path, nlp, onto: Ontology, triggers: TriggerIn
                     labels.add("operates" if onto.is_a(pair.object.cls, "Facility") else "investsIn")
                 else:
                     labels.add(p)
-            out.append(Example(pair_features(ctx.doc, sent, pair, triggers, table), labels, weight, d.name))
+            out.append(Example(pair_features(ctx.doc, sent, pair, triggers, table, vectors), labels, weight, d.name))
     return out
 
 
@@ -356,8 +357,13 @@ def tune(clf: LinearClassifier, dev: str | Path, nlp, onto: Ontology, models_dir
 
 def train(corpus: str | Path, out: str | Path, *, model: str | None = None, redocred: str | Path | None = None,
           redocred_limit: int | None = None, tune_on_dev: bool = True, train_typer: bool = True,
-          second_dev: str | Path | None = None, nlp=None, log: Callable[[str], None] = print) -> dict:
+          second_dev: str | Path | None = None, nlp=None, log: Callable[[str], None] = print,
+          trigger_similarity: float | None = None) -> dict:
     """Train the relation classifier on ``corpus/train`` (and Re-DocRED) and write it to ``out``.
+
+    ``trigger_similarity`` (a cosine, e.g. 0.6) adds the word-vector features of
+    :class:`~kg.extract.features.TriggerVectors`; the pipeline must have word vectors, and the
+    weights then need one with vectors to build.
 
     Returns a report (example counts, time, dev scores).
     """
@@ -369,6 +375,13 @@ def train(corpus: str | Path, out: str | Path, *, model: str | None = None, redo
     onto = load_ontology()
     triggers = TriggerIndex.from_ontology(onto)
     nlp = nlp or load_pipeline(model)
+    vectors = None
+    if trigger_similarity is not None:
+        vectors = TriggerVectors.from_vocab(nlp.vocab, triggers, trigger_similarity)
+        if vectors is None:
+            raise ModelError(f"--trigger-similarity needs a spaCy pipeline with word vectors; "
+                             f"{nlp.meta.get('lang', '')}_{nlp.meta.get('name', '?')} has none: pass --model with "
+                             "vectors (e.g. en_core_web_md) or leave the option out")
     out.mkdir(parents=True, exist_ok=True)
     report: dict = {}
     typer = None
@@ -395,16 +408,18 @@ def train(corpus: str | Path, out: str | Path, *, model: str | None = None, redo
                                     "threshold": typer.threshold}
             log(f"typer on dev: {n} names, class right {before:.3f} before, {after:.3f} after "
                 f"(re-typing at p >= {typer.threshold})")
-    examples = corpus_examples(train_dir, nlp, onto, triggers, typer=typer)
+    examples = corpus_examples(train_dir, nlp, onto, triggers, typer=typer, vectors=vectors)
     log(f"corpus: {len(examples)} candidate pairs, {sum(bool(e.labels) for e in examples)} with a gold property")
     rd = Path(redocred) if redocred else corpus / REDOCRED_FILE
     if rd.is_file():
-        extra = redocred_examples(rd, nlp, onto, triggers, limit=redocred_limit, typer=typer)
+        extra = redocred_examples(rd, nlp, onto, triggers, limit=redocred_limit, typer=typer, vectors=vectors)
         log(f"re-docred: {len(extra)} candidate pairs, {sum(bool(e.labels) for e in extra)} with a property")
         examples += extra
     clf = fit(examples)
     clf.meta.update({"examples": len(examples), "positives": sum(bool(e.labels) for e in examples),
                      "threshold": {"trained": 0.5, "hybrid": 0.5}, "veto": 0.1, "retype": 0.7})
+    if vectors is not None:
+        clf.meta["trigger_similarity"] = vectors.threshold
     clf = clf.prune()
     clf.save(out / RELATIONS_FILE)
     log(f"fitted {len(clf.features)} features x {len(clf.labels)} properties in {time.time() - t0:.0f} s")
