@@ -22,7 +22,7 @@ Examples
 >>> is_url("https://example.org/news/1"), is_url("HTTP://EXAMPLE.ORG"), is_url("news/https.txt")
 (True, True, False)
 >>> parse_size("10MB"), parse_size("500k"), parse_size("2048")
-(10000000, 500000, 2048)
+(10485760, 512000, 2048)
 """
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ __all__ = [
 
 DEFAULT_TIMEOUT = 20.0
 """Seconds a fetch may take, from connecting to the last byte."""
-DEFAULT_MAX_BYTES = 10_000_000
+DEFAULT_MAX_BYTES = 10 * 1024 ** 2
 """Largest body read (bytes); a page or feed over it is skipped."""
 DEFAULT_MAX_REDIRECTS = 5
 """Redirects followed before giving up."""
@@ -68,8 +68,6 @@ TEXT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain", "tex
 FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/rdf+xml",
                         "application/xml", "text/xml"})
 _URL = re.compile(r"https?://", re.IGNORECASE)
-_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmg]?)i?b?\s*", re.IGNORECASE)
-_UNITS = {"": 1, "k": 1_000, "m": 1_000_000, "g": 1_000_000_000}
 _CHUNK = 65_536
 _USER_AGENT = "kg/0.1 (knowledge-graph builder; reads one page on request)"
 _REDIRECTS = (301, 302, 303, 307, 308)
@@ -146,20 +144,21 @@ def is_url(text: object) -> bool:
 
 
 def parse_size(text: str) -> int:
-    """A size in bytes from ``"10MB"``, ``"500k"``, ``"1.5G"`` or a plain number (decimal units).
+    """A size in bytes from ``"10MB"``, ``"500k"``, ``"1.5G"`` or a plain number, in the units of
+    every other size kg reads (:func:`kg.limits.parse_size`: powers of 1024).
 
     Raises
     ------
     ValueError
         When ``text`` is not a positive size.
     """
-    m = _SIZE.fullmatch(str(text))
-    if not m:
-        raise ValueError(f"not a size: {text!r} (e.g. 10MB, 500k or 2048)")
-    size = int(float(m.group(1)) * _UNITS[m.group(2).lower()])
-    if size <= 0:
-        raise ValueError(f"not a positive size: {text!r}")
-    return size
+    from .errors import InputError
+    from .limits import parse_size as parse_bytes
+
+    try:
+        return parse_bytes(text, "size")
+    except InputError as exc:
+        raise ValueError(str(exc).removeprefix("size: ")) from None
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

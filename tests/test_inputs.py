@@ -548,3 +548,13 @@ def test_lang_without_a_model_for_it_names_the_model_to_install(tmp_path, nlp, c
     assert main(["build", str(tmp_path), "--lang", "es", "-o", str(tmp_path / "out")]) == 2
     assert "es_core_news_sm" in capsys.readouterr().err
     assert main(["build", str(tmp_path), "--lang", "spanish!"]) == 2
+
+
+def test_sizes_mean_the_same_in_every_option():
+    """--max-size (a fetch) and --max-memory / KG_MAX_RDF_SIZE read "10MB" as the same number."""
+    from kg import fetch, limits
+
+    assert fetch.parse_size("10MB") == limits.parse_size("10MB") == 10 * 1024 ** 2
+    assert fetch.DEFAULT_MAX_BYTES == limits.parse_size("10MB")
+    with pytest.raises(ValueError, match="not a size"):
+        fetch.parse_size("lots")
