@@ -377,8 +377,9 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
         without it a LocalCluster is started for the build.
     workers
         Local processes that read the documents (``engine="local"``): a number, or ``"auto"``
-        (one per core when the input is large enough to pay for starting them, see
-        :func:`kg.engine.auto_workers`); ``None`` or 1: this process only. The graph is the same.
+        (one per core when the input is large enough to pay for starting them, judged by the
+        input files' sizes and the texts, see :func:`kg.engine.auto_workers`; URLs count as
+        small); ``None`` or 1: this process only. The graph is the same.
     min_confidence
         Facts below this confidence are left out of the graph.
     explain
@@ -387,11 +388,15 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
         were dropped.
     strict
         When an input gives a warning (unreadable, skipped, malformed front
-        matter...), raise :class:`StrictModeError` right after reading the
-        inputs; when making the graph gives one (a date kept as text...),
+        matter...), raise :class:`StrictModeError` once the inputs are all
+        read (documents are read as extraction goes: after the first warning
+        nothing more is extracted, and the rest is read for its warnings;
+        with ``store``, every input is read before the first batch is
+        committed); when making the graph gives one (a date kept as text...),
         raise it before returning. A repeated text is not a warning here.
     progress
-        Show a progress bar on stderr; ``"auto"``: only for more than a few
+        Show a progress bar on stderr (documents, words/s and the time left, its total estimated
+        from the input files' sizes); ``"auto"``: only for more than a few
         documents.
     on_warning
         Called with each warning as a one-line string as it happens
@@ -412,6 +417,10 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
     A text met twice (in two files, or in a file and in ``texts``) is read
     once: the first copy is kept (files come before ``texts``) and the
     others are reported as duplicates (not counted by ``strict``).
+
+    The inputs are streamed: files are read one at a time as extraction asks for them, in
+    batches, and no text is kept once its batch is read; ``result.documents`` holds the
+    documents' metadata (their ``text`` is ``""``), which is what the graph needs of them.
 
     Returns
     -------
