@@ -17,9 +17,11 @@ True
 """
 from __future__ import annotations
 
+import itertools
 import os
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import rdflib
 from rdflib import RDF, Literal
@@ -375,8 +377,9 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
         without it a LocalCluster is started for the build.
     workers
         Local processes that read the documents (``engine="local"``): a number, or ``"auto"``
-        (one per core when the input is large enough to pay for starting them, see
-        :func:`kg.engine.auto_workers`); ``None`` or 1: this process only. The graph is the same.
+        (one per core when the input is large enough to pay for starting them, judged by the
+        input files' sizes and the texts, see :func:`kg.engine.auto_workers`; URLs count as
+        small); ``None`` or 1: this process only. The graph is the same.
     min_confidence
         Facts below this confidence are left out of the graph.
     explain
@@ -385,11 +388,15 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
         were dropped.
     strict
         When an input gives a warning (unreadable, skipped, malformed front
-        matter...), raise :class:`StrictModeError` right after reading the
-        inputs; when making the graph gives one (a date kept as text...),
+        matter...), raise :class:`StrictModeError` once the inputs are all
+        read (documents are read as extraction goes: after the first warning
+        nothing more is extracted, and the rest is read for its warnings;
+        with ``store``, every input is read before the first batch is
+        committed); when making the graph gives one (a date kept as text...),
         raise it before returning. A repeated text is not a warning here.
     progress
-        Show a progress bar on stderr; ``"auto"``: only for more than a few
+        Show a progress bar on stderr (documents, words/s and the time left, its total estimated
+        from the input files' sizes); ``"auto"``: only for more than a few
         documents.
     on_warning
         Called with each warning as a one-line string as it happens
@@ -410,6 +417,10 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
     A text met twice (in two files, or in a file and in ``texts``) is read
     once: the first copy is kept (files come before ``texts``) and the
     others are reported as duplicates (not counted by ``strict``).
+
+    The inputs are streamed: files are read one at a time as extraction asks for them, in
+    batches, and no text is kept once its batch is read; ``result.documents`` holds the
+    documents' metadata (their ``text`` is ``""``), which is what the graph needs of them.
 
     Returns
     -------
@@ -455,7 +466,6 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
         from .engine import check_engine
 
         check_engine(engine, scheduler)  # before reading: Dask missing or a wrong option fails at once
-    from . import ingest
 
     nlp, lang, model = _pipeline_for_language(nlp, model, lang)
     warnings: list[str] = []
@@ -471,94 +481,57 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
         if on_warning is not None:
             on_warning(text)
 
-    documents: list[Document] = []
-    skipped = 0
-    if paths:
-        ing = ingest.read_documents(paths, on_warning=note, exclude=exclude, fetch=fetch)
-        documents.extend(ing.documents)
-        skipped += int(ing.skipped)
-    if texts:
-        before = len(warnings)  # each warning about a text skips it (empty, not a string, a repeat)
-        first = {d.id: d.name for d in documents}
-        for doc in ingest.documents_from_strings(texts, on_warning=note):
-            if doc.id in first:  # already read from a file: the first copy wins
-                note(ingest.IngestWarning(doc.name, f"duplicate of {first[doc.id]}, skipped", kind="duplicate"))
-                continue
-            first[doc.id] = doc.name
-            documents.append(doc)
-        skipped += len(warnings) - before
-    known: list[Document] = []
-    if store is not None:  # articles the store holds were read and checked when they were added
-        from .store import known_ids
-
-        held = known_ids(store)
-        known, documents = [d for d in documents if d.id in held], [d for d in documents if d.id not in held]
-    from .language import language_name, other_language
-
-    readable = []
-    for doc in documents:  # a model reads its own language only: say so instead of building nothing
-        other = other_language(doc.text, lang)
-        if other is None:
-            readable.append(doc)
-        elif lang == "en":
-            note(ingest.IngestWarning(doc.name, f"not English (looks like {other}), skipped: kg reads English "
-                                                "(--lang CODE with a model for CODE reads another language)"))
-            skipped += 1
-        else:
-            name = language_name(lang)
-            note(ingest.IngestWarning(doc.name, f"not {name} (looks like {other}), skipped: this build reads "
-                                                f"{name} (--lang {lang})"))
-            skipped += 1
-    documents = readable
-    if strict and problems:
-        raise StrictModeError(f"--strict: {problems} warning(s) in the inputs ({skipped} skipped); "
-                              "nothing was built or written; fix the inputs or drop --strict")
-    if not documents and not known:
-        where = ", ".join(map(str, paths)) if paths else "the texts"
-        raise InputError(f"no readable articles in {where} ({skipped} skipped; see the warnings); "
-                         "give .txt, .md, .html, .jsonl, .pdf or .docx files, feeds or URLs")
-
-    show = len(documents) > _FEW_DOCUMENTS if progress == "auto" else bool(progress)
+    intake = _Intake(paths, texts, lang=lang, strict=strict, note=note, exclude=exclude, fetch=fetch,
+                     held=_held_ids(store), progress=progress)
+    try:
+        documents, count = intake.peeked(2)  # a missing input, or none readable, fails here: before any work
+        if store is not None and strict:  # nothing is committed when an input gives a warning: all are read first
+            documents = _spooled(documents)
+    except BaseException:
+        intake.close()
+        raise
     if store is not None:
-        return _build_store(known + documents, store, BuildResult(warnings=warnings, skipped=skipped), nlp=nlp,
-                            model=model, extractor=extractor, models=models, min_confidence=min_confidence,
-                            progress=show, on_warning=note, strict=strict, batch_size=batch_size)
+        return _build_store(documents, store, intake, warnings, nlp=nlp, model=model, extractor=extractor,
+                            models=models, min_confidence=min_confidence, on_warning=note, strict=strict,
+                            batch_size=batch_size)
     from . import extract as kgextract
-
     from .extract.decide import default_extractor
 
-    before_extraction = problems
-    if engine == "dask":  # batches on a cluster; the cross-document step runs here (kg.engine)
-        from .engine import EngineError, extract_distributed
+    bar = intake.bar
+    try:
+        if engine == "dask":  # batches on a cluster; the cross-document step runs here (kg.engine)
+            from .engine import EngineError, extract_distributed
 
-        if nlp is not None and model is None:  # a pipeline object cannot travel: workers load by name
-            raise EngineError("engine='dask' loads the spaCy model on each worker by its name: pass model=NAME "
-                              "(--model NAME) instead of a loaded pipeline")
-        entities, facts = extract_distributed(documents, scheduler=scheduler, model=model, explain=explain,
-                                              progress=show, on_warning=note,
-                                              extractor=extractor or default_extractor(models),
-                                              models=str(models) if models is not None else None)
-    else:
-        from .engine import auto_workers, extract_parallel
-
-        n = auto_workers(documents) if workers == "auto" else int(workers or 1)
-        if n > 1 and len(documents) > 1:  # local processes; the same graph (kg.engine)
-            entities, facts = extract_parallel(documents, n, nlp=nlp, model=model, explain=explain,
-                                               progress=show, on_warning=note,
-                                               extractor=extractor or default_extractor(models),
-                                               models=str(models) if models is not None else None)
+            if nlp is not None and model is None:  # a pipeline object cannot travel: workers load by name
+                raise EngineError("engine='dask' loads the spaCy model on each worker by its name: pass model=NAME "
+                                  "(--model NAME) instead of a loaded pipeline")
+            entities, facts = extract_distributed(documents, scheduler=scheduler, model=model, explain=explain,
+                                                  progress=bar, on_warning=note, expected_chars=intake.expected_chars,
+                                                  extractor=extractor or default_extractor(models),
+                                                  models=str(models) if models is not None else None)
         else:
-            entities, facts = kgextract.extract(documents, nlp=nlp, model=model, explain=explain, progress=show,
-                                                on_warning=note, extractor=extractor or default_extractor(models),
-                                                models=models)
+            from .engine import auto_workers, extract_parallel
 
-    if strict and problems > before_extraction:
-        raise StrictModeError(f"--strict: {problems - before_extraction} warning(s) while extracting (a sentence "
+            n = auto_workers(intake.expected_chars or 0) if workers == "auto" else int(workers or 1)
+            if n > 1 and count > 1:  # local processes; the same graph (kg.engine)
+                entities, facts = extract_parallel(documents, n, nlp=nlp, model=model, explain=explain,
+                                                   progress=bar, on_warning=note,
+                                                   expected_chars=intake.expected_chars,
+                                                   extractor=extractor or default_extractor(models),
+                                                   models=str(models) if models is not None else None)
+            else:
+                entities, facts = kgextract.extract(documents, nlp=nlp, model=model, explain=explain, progress=bar,
+                                                    on_warning=note, extractor=extractor or default_extractor(models),
+                                                    models=models)
+    finally:
+        intake.close()
+    if strict and problems > intake.problems:  # the inputs' own problems stopped the build already
+        raise StrictModeError(f"--strict: {problems - intake.problems} warning(s) while extracting (a sentence "
                               "or a document skipped); nothing was written; fix the inputs or drop --strict")
     from . import rdf
 
-    result = BuildResult(documents=documents, entities=dict(entities), facts=list(facts),
-                         warnings=warnings, skipped=skipped)
+    result = BuildResult(documents=intake.documents, entities=dict(entities), facts=list(facts),
+                         warnings=warnings, skipped=intake.skipped)
     rdf_warnings: list[str] = []
     graph = rdf.to_rdf(result, min_confidence=min_confidence, warnings=rdf_warnings)
     for w in rdf_warnings:
@@ -593,15 +566,152 @@ def _pipeline_for_language(nlp, model: str | None, lang: str | None):
     return nlp, lang, model
 
 
-def _build_store(documents: list[Document], folder, result: BuildResult, *, batch_size: int | None,
+class _Intake:
+    """The documents of a build, read one at a time as extraction asks for them.
+
+    Files and folders, then the texts given as strings (:class:`kg.ingest.DocumentStream`: the
+    same warnings, duplicates and skip counts as reading them all at once); each document in
+    another language than the model's is skipped with a warning as it comes. What is kept of a
+    document once it is handed on is its metadata (:attr:`documents`: the documents with their
+    text dropped, what the graph needs of them), never its text. With ``strict``, the first
+    warning stops the handing on: the rest is read for its warnings only, and the end of the
+    stream raises :class:`StrictModeError` (so nothing is built or written).
+
+    Attributes
+    ----------
+    documents : list of Document
+        The documents handed on so far, without their text (``text == ""``).
+    problems : int
+        Warnings of the inputs that ``strict`` counts.
+    expected_chars : int or None
+        About how many characters of text the inputs hold (input file sizes plus the texts; ``None``
+        with URLs), for sizing batches and choosing ``workers="auto"``.
+    bar : kg.progress.BuildProgress or None
+        The progress bar, when one is shown.
+    """
+
+    def __init__(self, paths: list, texts: list, *, lang: str, strict: bool, note: Callable[[object], None],
+                 exclude, fetch, held: set[str], progress: bool | str):
+        from . import ingest
+
+        self.paths, self.lang, self.strict, self.note, self.held = paths, lang, strict, note, held
+        self.documents: list[Document] = []
+        self.problems = 0
+        self.language_skipped = 0
+        self.stream = ingest.DocumentStream(paths, texts=texts, on_warning=self.warn, exclude=exclude, fetch=fetch)
+        size = ingest.input_size(paths, exclude=exclude) if paths else (0, 0)
+        text_chars = sum(len(t) for t in texts if isinstance(t, str))
+        self.expected_chars = None if size is None else size[1] + text_chars
+        files = size[0] if size is not None else len(paths)
+        show = files + len(texts) > _FEW_DOCUMENTS if progress == "auto" else bool(progress)
+        self.bar = None
+        if show:
+            from .progress import BuildProgress
+
+            self.bar = BuildProgress(None if size is None else size[1],
+                                     sum(len(t.split()) for t in texts if isinstance(t, str)))
+
+    @property
+    def skipped(self) -> int:
+        """Inputs not built: problems, repeats and documents in another language."""
+        return self.stream.skipped + self.language_skipped
+
+    def warn(self, w: object) -> None:
+        if getattr(w, "kind", "warning") == "warning":
+            self.problems += 1
+        self.note(w)
+
+    def __iter__(self) -> Iterator[Document]:
+        from . import ingest
+        from .language import language_name, other_language
+
+        for doc in self.stream:
+            if self.bar is not None and doc.path is not None:
+                self.bar.read(len(doc.text.split()), self.stream.bytes_read)
+            if doc.id not in self.held:  # articles a store holds were checked when they were added
+                other = other_language(doc.text, self.lang)
+                if other is not None:  # a model reads its own language only: say so instead of building nothing
+                    if self.lang == "en":
+                        reason = (f"not English (looks like {other}), skipped: kg reads English "
+                                  "(--lang CODE with a model for CODE reads another language)")
+                    else:
+                        name = language_name(self.lang)
+                        reason = f"not {name} (looks like {other}), skipped: this build reads {name} (--lang {self.lang})"
+                    self.language_skipped += 1
+                    self.warn(ingest.IngestWarning(doc.name, reason))
+                    continue
+            if self.strict and self.problems:
+                continue  # read on for the warnings; nothing more is built
+            self.documents.append(replace(doc, text=""))
+            yield doc
+        if self.strict and self.problems:
+            raise StrictModeError(f"--strict: {self.problems} warning(s) in the inputs ({self.skipped} skipped); "
+                                  "nothing was built or written; fix the inputs or drop --strict")
+        if not self.documents:
+            where = ", ".join(map(str, self.paths)) if self.paths else "the texts"
+            raise InputError(f"no readable articles in {where} ({self.skipped} skipped; see the warnings); "
+                             "give .txt, .md, .html, .jsonl, .pdf or .docx files, feeds or URLs")
+
+    def peeked(self, n: int) -> tuple[Iterator[Document], int]:
+        """The stream, after reading its first ``n`` documents (at most); and how many there were."""
+        from .engine import prepend
+
+        stream = iter(self)
+        head = list(itertools.islice(stream, n))
+        return prepend(head, stream), len(head)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _held_ids(store: str | os.PathLike | None) -> set[str]:
+    """The documents a store holds (none without a store)."""
+    if store is None:
+        return set()
+    from .store import known_ids
+
+    return known_ids(store)
+
+
+def _spooled(documents: Iterable[Document]) -> Iterator[Document]:
+    """The documents, all read now into a temporary file, then handed on one at a time from it:
+    what reading them says (a warning under ``--strict``) is known before the first is used."""
+    import pickle
+    import tempfile
+
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the reader below (or here on an error)
+    try:
+        for doc in documents:
+            pickle.dump(doc, spool, protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException:
+        spool.close()
+        raise
+
+    def replay() -> Iterator[Document]:
+        with spool:
+            end = spool.tell()
+            spool.seek(0)
+            while spool.tell() < end:
+                yield pickle.load(spool)  # a file this process wrote a moment ago
+
+    return replay()
+
+
+def _build_store(documents: Iterable[Document], folder, intake: _Intake, warnings: list[str], *,
+                 batch_size: int | None,
                  **kw: Any) -> KnowledgeGraph:
     """``build(store=...)``: add the documents to the store; the graph is the store's."""
     from . import store as kgstore
 
-    report = kgstore.build_store(documents, folder, batch_size=batch_size or kgstore.DEFAULT_BATCH_SIZE, **kw)
-    result.documents = documents
+    try:
+        report = kgstore.build_store(documents, folder, batch_size=batch_size or kgstore.DEFAULT_BATCH_SIZE,
+                                     progress=intake.bar or False, **kw)
+    finally:
+        intake.close()
     kg = load(folder)
-    kg.result, kg.build_report = result, report
+    kg.result = BuildResult(documents=intake.documents, warnings=warnings, skipped=intake.skipped)
+    kg.build_report = report
     return kg
 
 

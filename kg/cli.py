@@ -240,14 +240,15 @@ def cmd_query(args: argparse.Namespace) -> int:
         q, bindings = kgquery.about_query(args.about)
     else:
         q, bindings = kgquery.load_query(args.query), None
-    result = kgquery.run_query(target, q, timeout=args.timeout, bindings=bindings, allow_service=args.allow_service,
-                               limit=limit or None, max_memory=max_memory)
+    # formatted where the query runs (its child process): only the text comes back
+    result = kgquery.render_query(target, q, args.format, timeout=args.timeout, bindings=bindings,
+                                  allow_service=args.allow_service, limit=limit or None, max_memory=max_memory)
     if args.about and not result.rows:
         _check_entity_name(target.rdflib_graph(), args.about, args.source)
-    text = kgquery.format_result(result, args.format)
+    text = result.text
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     if result.truncated and args.format != "table":  # the table says so itself
-        _err(f"{PROG}: note: {kgquery.truncation_note(result)}")
+        _err(f"{PROG}: note: {result.note}")
     return 0
 
 

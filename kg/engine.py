@@ -23,16 +23,21 @@ Examples
 """
 from __future__ import annotations
 
+import collections
+import itertools
 import logging
 import math
+import os
 import threading
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .errors import KGError
 from .extract.run import extract_shard, merge_shards
 from .model import Document, Entity, Fact, Shard
+from .progress import BuildProgress
 
-__all__ = ["ENGINES", "EngineError", "check_engine", "make_batches", "worker_pipeline", "extract_batch",
+__all__ = ["ENGINES", "EngineError", "check_engine", "make_batches", "iter_batches", "batch_chars_for", "prepend",
+           "worker_pipeline", "extract_batch",
            "extract_distributed", "extract_parallel", "auto_workers"]
 
 #: Extraction engines of :func:`kg.api.build`.
@@ -99,15 +104,44 @@ def make_batches(documents: Sequence[Document], parts: int = 1, max_chars: int =
     []
     """
     per_batch = max(1, math.ceil(len(documents) / max(1, parts)))
-    batches: list[list[Document]] = []
+    return list(iter_batches(documents, per_batch, max_chars))
+
+
+def iter_batches(documents: Iterable[Document], max_documents: int | None = None,
+                 max_chars: int = BATCH_CHARS) -> Iterator[list[Document]]:
+    """Batches of at most ``max_documents`` documents and ``max_chars`` characters (a longer document
+    is a batch of its own), in order, taken from ``documents`` as they come: each batch is made when
+    it is asked for, so a stream of documents is read one batch ahead at the most.
+
+    >>> docs = (Document.from_text(t) for t in ("a" * 10, "b" * 10, "c" * 30, "d"))
+    >>> batches = iter_batches(docs, max_chars=25)
+    >>> [d.text[0] for d in next(batches)]
+    ['a', 'b']
+    >>> [[d.text[0] for d in b] for b in batches]
+    [['c'], ['d']]
+    """
+    batch: list[Document] = []
     size = 0
     for doc in documents:
-        if not batches or len(batches[-1]) >= per_batch or size + len(doc.text) > max_chars:
-            batches.append([])
-            size = 0
-        batches[-1].append(doc)
+        if batch and ((max_documents is not None and len(batch) >= max_documents) or size + len(doc.text) > max_chars):
+            yield batch
+            batch, size = [], 0
+        batch.append(doc)
         size += len(doc.text)
-    return batches
+    if batch:
+        yield batch
+
+
+def batch_chars_for(expected_chars: int | None, parts: int, limit: int = BATCH_CHARS) -> int:
+    """Characters per batch so that an input of about ``expected_chars`` characters makes at least
+    ``parts`` batches (at most ``limit``; ``limit`` when the size is not known).
+
+    >>> batch_chars_for(1_000, 4), batch_chars_for(10**9, 4), batch_chars_for(None, 4)
+    (250, 200000, 200000)
+    """
+    if not expected_chars:
+        return limit
+    return max(1, min(limit, math.ceil(expected_chars / max(1, parts))))
 
 
 def worker_pipeline(model: str | None = None):
@@ -132,8 +166,6 @@ def extract_batch(documents: list[Document], model: str | None = None, extractor
     Returns the shard and where it was made (``{"pid": ..., "loads": ...}``: the process and how
     many times it has loaded a model so far).
     """
-    import os
-
     nlp = worker_pipeline(model)
     shard = extract_shard(documents, nlp=nlp, explain=explain, on_warning=_keep_in_shard,
                           extractor=extractor, models=models)
@@ -149,8 +181,6 @@ def _connect(scheduler: str | None, n_workers: int | None, timeout: float, docum
     ``n_workers`` processes (default: one per core, no more than there are documents)."""
     distributed = _import_distributed()
     if scheduler is None:
-        import os
-
         workers = n_workers or max(1, min(os.cpu_count() or 1, documents))
         try:
             cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1,
@@ -170,15 +200,17 @@ def _connect(scheduler: str | None, n_workers: int | None, timeout: float, docum
 
 def extract_distributed(documents: Iterable[Document], *, scheduler: str | None = None, model: str | None = None,
                         extractor: str = "rules", models: str | None = None, explain: list | None = None,
-                        on_warning: Callable[[str], None] | None = None, progress: bool = False,
+                        on_warning: Callable[[str], None] | None = None, progress: bool | BuildProgress = False,
                         n_workers: int | None = None, batch_chars: int = BATCH_CHARS, timeout: float = 10.0,
-                        where: list[dict[str, int]] | None = None) -> tuple[dict[str, Entity], list[Fact]]:
+                        where: list[dict[str, int]] | None = None,
+                        expected_chars: int | None = None) -> tuple[dict[str, Entity], list[Fact]]:
     """Extract entities and facts on a Dask cluster; the same result as :func:`kg.extract.extract`.
 
     Parameters
     ----------
     documents
-        The documents (sent to the workers in batches).
+        The documents: a list, or a stream read as batches are sent (a few batches per worker are
+        in flight at a time; a batch's texts are dropped here once it is sent).
     scheduler
         Address of a running Dask scheduler (``tcp://HOST:8786``); ``None`` starts a LocalCluster of
         ``n_workers`` processes (default: one per core) for this call.
@@ -190,33 +222,48 @@ def extract_distributed(documents: Iterable[Document], *, scheduler: str | None 
     on_warning
         Called on the driver with each sentence that could not be read, in document order.
     progress
-        Show a progress bar of the batches on stderr.
+        Show a progress bar on stderr (or a :class:`kg.progress.BuildProgress` to count into).
     batch_chars
         Characters of text per batch at the most.
     timeout
         Seconds to wait for the scheduler to answer.
     where
         When given, receives per batch the worker process id and its model-load count.
+    expected_chars
+        About how many characters a stream holds (to make several batches per worker of a small one).
 
     Raises
     ------
     EngineError
         Dask is not installed, the scheduler cannot be reached, or a worker failed.
     """
-    documents = list(documents)
-    client, cluster = _connect(scheduler, n_workers, timeout, len(documents))
+    documents, count = _peek(documents, os.cpu_count() or 1)
+    client, cluster = _connect(scheduler, n_workers, timeout, count)
     previous = logging.getLogger("distributed").level
     logging.getLogger("distributed").setLevel(logging.ERROR)  # no shutdown chatter on the user's terminal
+    bar, own = _progress_of(progress, documents)
     try:
+        from distributed import as_completed
+
         workers = max(1, len(client.scheduler_info().get("workers", {})))
-        batches = make_batches(documents, parts=workers * BATCHES_PER_WORKER, max_chars=batch_chars)
-        data = client.scatter(batches)
-        futures = client.map(extract_batch, data, model=model, extractor=extractor, models=models,
-                             explain=explain is not None, pure=False)
-        order = {f.key: i for i, f in enumerate(futures)}
+        batches = enumerate(_batches_of(documents, workers * BATCHES_PER_WORKER, batch_chars, expected_chars))
+        running = as_completed()
+        about: dict[str, tuple[int, int, int]] = {}  # future key -> (batch number, documents, words)
+
+        def send() -> bool:
+            for i, batch in batches:
+                future = client.submit(extract_batch, batch, model=model, extractor=extractor, models=models,
+                                       explain=explain is not None, pure=False)
+                about[future.key] = (i, len(batch), _words(batch) if bar is not None else 0)
+                running.add(future)
+                return True
+            return False
+
+        for _ in range(workers * IN_FLIGHT_PER_WORKER):
+            if not send():
+                break
         done: dict[int, Shard] = {}
-        stream = _iterate(futures, progress, len(batches))
-        for future in stream:
+        for future in running:
             try:
                 shard, origin = future.result()
             except KGError:
@@ -225,15 +272,74 @@ def extract_distributed(documents: Iterable[Document], *, scheduler: str | None 
                 raise EngineError(f"a Dask worker failed on a batch ({type(exc).__name__}: "
                                   f"{' '.join(str(exc).split())[:160]}); kg and its spaCy model must be "
                                   "installed on every worker") from None
-            done[order[future.key]] = shard
+            i, n_docs, words = about.pop(future.key)
+            done[i] = shard
+            if bar is not None:
+                bar.done(n_docs, words)
             if where is not None:
                 where.append(origin)
+            send()
     finally:
+        if own:
+            bar.close()
         client.close()
         if cluster is not None:
             cluster.close()
         logging.getLogger("distributed").setLevel(previous)
-    return _merge_in_order([done[i] for i in range(len(batches))], explain, on_warning)
+    return _merge_in_order([done[i] for i in range(len(done))], explain, on_warning)
+
+
+#: Batches in flight per worker (sent and not yet merged): enough to keep every worker busy while
+#: the driver reads the next documents, few enough that the corpus is never held.
+IN_FLIGHT_PER_WORKER = 2
+
+
+def _peek(documents: Iterable[Document], n: int) -> tuple[Iterable[Document], int]:
+    """``documents`` (unchanged if a list) and how many there are, counting no further than ``n``."""
+    if isinstance(documents, Sequence):
+        return documents, min(n, len(documents))
+    documents = iter(documents)
+    head = list(itertools.islice(documents, n))
+    return prepend(head, documents), len(head)
+
+
+def prepend(head: list, rest: Iterable) -> Iterator:
+    """The items of ``head``, then those of ``rest``; unlike :func:`itertools.chain`, an item of
+    ``head`` is let go once handed on (``head`` is emptied).
+
+    >>> head = [1, 2]
+    >>> items = prepend(head, iter([3]))
+    >>> next(items), head
+    (1, [2])
+    >>> list(items), head
+    ([2, 3], [])
+    """
+    head.reverse()
+    while head:
+        yield head.pop()
+    yield from rest
+
+
+def _batches_of(documents: Iterable[Document], parts: int, batch_chars: int,
+                expected_chars: int | None) -> Iterator[list[Document]]:
+    """A list in about ``parts`` batches (:func:`make_batches`); a stream in batches of a size made
+    from its expected size (:func:`batch_chars_for`), read as they are asked for."""
+    if isinstance(documents, Sequence):
+        return iter(make_batches(documents, parts=parts, max_chars=batch_chars))
+    return iter_batches(documents, None, batch_chars_for(expected_chars, parts, batch_chars))
+
+
+def _words(batch: list[Document]) -> int:
+    return sum(len(d.text.split()) for d in batch)
+
+
+def _progress_of(progress: bool | BuildProgress, documents: Iterable[Document]) -> tuple[BuildProgress | None, bool]:
+    """The progress counter to update and whether it is this call's to close."""
+    if isinstance(progress, BuildProgress):
+        return progress, False
+    if not progress:
+        return None, False
+    return BuildProgress.over(documents), True
 
 
 def _merge_in_order(shards: list[Shard], explain: list | None,
@@ -274,34 +380,46 @@ def _pool_context():
 AUTO_MIN_CHARS = 400_000
 
 
-def auto_workers(documents: Sequence[Document]) -> int:
+def auto_workers(documents: Sequence[Document] | int) -> int:
     """Local worker processes for ``workers="auto"``: one per core for a large input, else 1.
+
+    ``documents``: the documents, or (for a stream) about how many characters of text it holds.
 
     >>> from kg.model import Document
     >>> auto_workers([Document.from_text("Peru produces copper.")])
     1
+    >>> auto_workers(1_000)
+    1
     """
-    import os
-
-    if len(documents) < 2 or sum(len(d.text) for d in documents) < AUTO_MIN_CHARS:
-        return 1
+    if isinstance(documents, int):
+        if documents < AUTO_MIN_CHARS:
+            return 1
+        count = documents
+    else:
+        if len(documents) < 2 or sum(len(d.text) for d in documents) < AUTO_MIN_CHARS:
+            return 1
+        count = len(documents)
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
-    return max(1, min(cores, len(documents)))
+    return max(1, min(cores, count))
 
 
 def extract_parallel(documents: Iterable[Document], workers: int, *, nlp=None, model: str | None = None,
                      extractor: str = "rules", models: str | None = None, explain: list | None = None,
-                     on_warning: Callable[[str], None] | None = None, progress: bool = False,
-                     batch_chars: int = BATCH_CHARS) -> tuple[dict[str, Entity], list[Fact]]:
+                     on_warning: Callable[[str], None] | None = None, progress: bool | BuildProgress = False,
+                     batch_chars: int = BATCH_CHARS,
+                     expected_chars: int | None = None) -> tuple[dict[str, Entity], list[Fact]]:
     """Extract with ``workers`` local processes; the same result as :func:`kg.extract.extract`.
 
-    The documents go to a process pool in batches (:func:`make_batches`, several per worker so
-    that one long batch does not leave the others idle); each process loads the model once
-    (:func:`worker_pipeline`; forked workers share a pipeline this process has loaded, or ``nlp``)
-    and returns a shard; the shards are merged here in document order.
+    The documents go to a process pool in batches (:func:`make_batches` for a list, several per
+    worker so that one long batch does not leave the others idle; a stream is read batch by batch
+    as the workers take them, with :data:`IN_FLIGHT_PER_WORKER` batches per worker sent at a time,
+    so it is never held whole); each process loads the model once (:func:`worker_pipeline`;
+    forked workers share a pipeline this process has loaded, or ``nlp``) and returns a shard; the
+    shards are merged here in document order. ``expected_chars``: about how many characters a
+    stream holds (see :func:`batch_chars_for`).
 
     Examples
     --------
@@ -319,41 +437,37 @@ def extract_parallel(documents: Iterable[Document], workers: int, *, nlp=None, m
         if context.get_start_method() == "fork":
             with _LOAD_LOCK:
                 _PIPELINES[model] = nlp  # the forked workers inherit it: no second load
-    documents = list(documents)
-    batches = make_batches(documents, parts=max(1, workers) * BATCHES_PER_WORKER, max_chars=batch_chars)
-    workers = max(1, min(workers, len(batches)))
-    tasks = [(b, model, extractor, models, explain is not None) for b in batches]
+    bar, own = _progress_of(progress, documents)
+    batches = _batches_of(documents, max(1, workers) * BATCHES_PER_WORKER, batch_chars, expected_chars)
+    head = list(itertools.islice(batches, max(1, workers)))  # no more processes than batches
+    workers = max(1, min(workers, len(head)))
+    batches = prepend(head, batches)
     pool = context.Pool(processes=workers, initializer=_worker_signals)
-    shards = []
-    try:
-        stream = pool.imap(_extract_task, tasks)  # in order; a worker's exception is raised here
-        if progress:
-            try:
-                from tqdm import tqdm
+    running: collections.deque = collections.deque()
+    shards: list[Shard] = []
 
-                stream = tqdm(stream, total=len(tasks), desc="batches", unit="batch", leave=False)
-            except ImportError:  # pragma: no cover
-                pass
-        for shard in stream:
-            shards.append(shard)
+    def collect() -> None:
+        result, n_docs, words = running.popleft()
+        shards.append(result.get())  # in order; a worker's exception is raised here
+        if bar is not None:
+            bar.done(n_docs, words)
+
+    try:
+        for batch in batches:
+            task = (batch, model, extractor, models, explain is not None)
+            running.append((pool.apply_async(_extract_task, (task,)), len(batch),
+                            _words(batch) if bar is not None else 0))
+            del batch, task  # the pool holds the batch until a worker has it
+            while len(running) >= workers * IN_FLIGHT_PER_WORKER:
+                collect()
+        while running:
+            collect()
         pool.close()
     except BaseException:  # Ctrl-C, SIGTERM, a failed batch: the workers stop now, not after their batch
         pool.terminate()
         raise
     finally:
         pool.join()
+        if own:
+            bar.close()
     return _merge_in_order(shards, explain, on_warning)
-
-
-def _iterate(futures: list, progress: bool, total: int):
-    from distributed import as_completed
-
-    stream = as_completed(futures)
-    if progress:
-        try:
-            from tqdm import tqdm
-
-            return tqdm(stream, total=total, desc="batches", unit="batch", leave=False)
-        except ImportError:  # pragma: no cover
-            pass
-    return stream

@@ -72,6 +72,8 @@ __all__ = [
     "IngestResult",
     "read_documents",
     "iter_documents",
+    "DocumentStream",
+    "input_size",
     "parse_front_matter",
     "documents_from_jsonl",
     "document_from_html",
@@ -427,6 +429,7 @@ class _Reader:
         self.result = IngestResult()
         self._seen: dict[str, str] = {}
         self.excluded = _folder_keys(exclude)
+        self.bytes_read = 0  # sizes of the files read so far (for a progress estimate)
 
     # --- bookkeeping ----------------------------------------------------
     def warn(self, path: object, reason: str, line: int | None = None, *,
@@ -460,6 +463,22 @@ class _Reader:
                 yield from self.read_folder(p)
             else:
                 yield from self.read_file(p, p.name, SUPPORTED_EXTENSIONS.get(p.suffix.lower()))
+
+    def read_strings(self, texts: Iterable[object]) -> Iterator[Document]:
+        """Documents of strings, named ``text-1``, ``text-2``...; empty ones, other objects and
+        repeats (of a string or of a file read before) are skipped with a warning."""
+        for number, text in enumerate(texts, start=1):
+            name = f"text-{number}"
+            if not isinstance(text, str):
+                self.warn(name, f"not a string ({type(text).__name__}), skipped", skipped=True)
+                continue
+            text = normalise_text(text)
+            if not text.strip():
+                self.warn(name, "empty, skipped", skipped=True)
+                continue
+            doc = Document.from_text(text, name)
+            if self.keep(doc, name):
+                yield doc
 
     def read_folder(self, root: Path) -> Iterator[Document]:
         found = False
@@ -550,6 +569,7 @@ class _Reader:
         if not stat.S_ISREG(st.st_mode):
             self.warn(path, "not a regular file, skipped", skipped=True)
             return None
+        self.bytes_read += st.st_size
         if st.st_size > self.max_bytes:
             self.warn(path, f"too large ({st.st_size} bytes > {self.max_bytes}), skipped", skipped=True)
             return None
@@ -1070,6 +1090,101 @@ def iter_documents(
     yield from _Reader(max_bytes, on_warning, exclude, fetch).read_paths(paths)
 
 
+class DocumentStream:
+    """The documents of some inputs, read lazily, one file at a time, as they are asked for.
+
+    Files and folders first, then ``texts`` (strings, as :func:`documents_from_strings` reads them;
+    a text already read from a file is a duplicate). What :func:`read_documents` reads, with the same warnings (passed to ``on_warning`` as they
+    happen), duplicate detection and skip counts, but no document is held here: only the ids and
+    names of the texts met (to tell a duplicate) and the counts. Iterate it once.
+
+    Attributes
+    ----------
+    skipped : int
+        Files and lines not read so far (problems and duplicates).
+    bytes_read : int
+        The sizes of the files opened so far (see :func:`input_size`).
+    names : dict of str to str
+        Document id -> name of every text met so far.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = (Path(tmp) / "a.txt").write_text("Peru produces zinc.")
+    ...     _ = (Path(tmp) / "b.txt").write_text("Peru produces zinc.")
+    ...     stream = DocumentStream(tmp)
+    ...     first = next(iter(stream))
+    ...     before = stream.bytes_read
+    ...     rest = list(stream)
+    >>> first.name, before, [d.name for d in rest], stream.skipped, stream.bytes_read
+    ('a.txt', 19, [], 1, 38)
+    """
+
+    def __init__(self, paths: PathLike | Iterable[PathLike], *, texts: Iterable[object] = (),
+                 max_bytes: int = DEFAULT_MAX_BYTES, on_warning: WarningCallback | None = None,
+                 exclude: PathLike | Iterable[PathLike] = (), fetch: FetchOptions | None = None) -> None:
+        self._reader = _Reader(max_bytes, on_warning, exclude, fetch)
+        self._documents = self._read(paths, texts)
+
+    def _read(self, paths: PathLike | Iterable[PathLike], texts: Iterable[object]) -> Iterator[Document]:
+        yield from self._reader.read_paths(paths)
+        yield from self._reader.read_strings(texts)
+
+    def __iter__(self) -> Iterator[Document]:
+        return self._documents
+
+    def __next__(self) -> Document:
+        return next(self._documents)
+
+    @property
+    def skipped(self) -> int:
+        return self._reader.result.skipped
+
+    @property
+    def bytes_read(self) -> int:
+        return self._reader.bytes_read
+
+    @property
+    def names(self) -> Mapping[str, str]:
+        return self._reader._seen
+
+
+def input_size(paths: PathLike | Iterable[PathLike], *,
+               exclude: PathLike | Iterable[PathLike] = ()) -> tuple[int, int] | None:
+    """How many files reading ``paths`` would open and their summed sizes, without reading them.
+
+    Folders are walked as :func:`read_documents` walks them (the same files are counted); a file
+    that cannot be looked at counts 0 bytes. ``None`` when an input is a URL (its size is not known).
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = (Path(tmp) / "a.txt").write_text("Peru produces zinc.")
+    ...     _ = (Path(tmp) / "notes.csv").write_text("not an article")
+    ...     input_size([tmp]), input_size([tmp, "https://example.org/"])
+    ((1, 19), None)
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    paths = list(paths)
+    if any(is_url(p) for p in paths):
+        return None
+    walker = _Reader(DEFAULT_MAX_BYTES, None, exclude)  # its warnings are said when the files are read
+    count = total = 0
+    for p in map(Path, paths):
+        try:
+            files = [path for path, _, _ in walker._walk(p)] if p.is_dir() else [p]
+        except OSError:
+            continue
+        count += len(files)
+        for path in files:
+            try:
+                total += path.stat().st_size
+            except OSError:
+                pass
+    return count, total
+
+
 def documents_from_jsonl(
     path: PathLike,
     *,
@@ -1116,16 +1231,5 @@ def documents_from_strings(texts: Iterable[str], *, on_warning: WarningCallback 
     [('text-1', 'Peru produces copper.\\n')]
     """
     reader = _Reader(DEFAULT_MAX_BYTES, on_warning)
-    for number, text in enumerate(texts, start=1):
-        name = f"text-{number}"
-        if not isinstance(text, str):
-            reader.warn(name, f"not a string ({type(text).__name__}), skipped", skipped=True)
-            continue
-        text = normalise_text(text)
-        if not text.strip():
-            reader.warn(name, "empty, skipped", skipped=True)
-            continue
-        doc = Document.from_text(text, name)
-        if reader.keep(doc, name):
-            reader.result.documents.append(doc)
+    reader.result.documents.extend(reader.read_strings(texts))
     return reader.result.documents

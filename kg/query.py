@@ -67,7 +67,8 @@ from .rdf import PREFIXES, new_graph
 from .rdfio import graph_prefixes, oxigraph_quads, serialize, to_oxigraph, to_rdflib_term
 
 __all__ = [
-    "QueryResult", "QUERIES_DIR", "bundled_queries", "load_query", "run_query", "about_query",
+    "QueryResult", "RenderedResult", "QUERIES_DIR", "bundled_queries", "load_query", "run_query", "render_query",
+    "about_query",
     "format_result", "FORMATS", "short_name", "truncation_note", "update_keyword", "unknown_prefixes",
     "uses_service", "DEFAULT_TABLE_LIMIT",
 ]
@@ -638,6 +639,60 @@ def run_query(
     >>> len(r.rows), r.truncated
     (1, True)
     """
+    evaluate = _evaluator(graph, query, timeout=timeout, bindings=bindings, allow_service=allow_service,
+                          limit=limit, max_memory=max_memory)
+    if max_memory is not None:
+        return _in_child(evaluate, timeout, max_memory)
+    return _in_worker(evaluate, timeout)
+
+
+@dataclass
+class RenderedResult:
+    """A query's result as text (:func:`render_query`): what ``kg query`` prints.
+
+    ``rows`` counts the rows (or triples) in ``text``, 1 for an ASK; ``truncated`` and ``note``
+    say whether the result was cut at its limit (:func:`truncation_note`).
+    """
+
+    text: str
+    rows: int
+    truncated: bool = False
+    note: str = ""
+
+
+def render_query(graph: Graph, query: str, fmt: str = "table", **kw: Any) -> RenderedResult:
+    """:func:`run_query`, then :func:`format_result` in ``fmt``, in the same process.
+
+    With ``max_memory`` the query's child process formats the result and sends back only the
+    text: the rows are not pickled as rdflib terms, sent, and made into terms again here, which
+    is most of what a query with many rows costs besides the query itself. Keyword arguments are
+    those of :func:`run_query`.
+
+    Examples
+    --------
+    >>> from kg.rdf import example_result, to_rdf
+    >>> r = render_query(to_rdf(example_result()), load_query("produces"), "csv", max_memory=2 ** 30)
+    >>> r.text.splitlines(), r.rows, r.truncated
+    (['producer,class,mineral,confidence', 'Peru,Country,copper,0.94'], 1, False)
+    """
+    if fmt not in FORMATS:
+        raise QueryError(f"unknown result format {fmt!r}; use one of {', '.join(FORMATS)}")
+    timeout, max_memory = kw.get("timeout", 30.0), kw.get("max_memory")
+    evaluate = _evaluator(graph, query, **kw)
+
+    def render(cancelled: threading.Event) -> RenderedResult:
+        result = evaluate(cancelled)
+        return RenderedResult(format_result(result, fmt), len(result), result.truncated, truncation_note(result))
+
+    if max_memory is not None:
+        return _in_child(render, timeout, max_memory)
+    return _in_worker(render, timeout)
+
+
+def _evaluator(graph: Graph, query: str, *, timeout: float = 30.0, bindings: Mapping[str, Any] | None = None,
+               allow_service: bool = False, limit: int | None = None,
+               max_memory: int | None = None) -> Callable[[threading.Event], QueryResult]:
+    """Check the arguments of :func:`run_query` and return what evaluates the query."""
     if not isinstance(query, str) or not query.strip():
         raise QueryError("empty query; give SPARQL text, a .rq file or a bundled query name")
     _check_timeout(timeout)
@@ -672,9 +727,9 @@ def run_query(
         except (OSError, ValueError, TypeError) as exc:
             raise _query_error(exc, query, known) from None
 
-    if max_memory is not None:
-        return _in_child(evaluate, timeout, max_memory)
-    return _in_worker(evaluate, timeout)
+    return evaluate
+
+
 
 
 # --------------------------------------------------------------------------- formatting

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import json
 import os
 import time
@@ -678,22 +679,27 @@ def settle_files(st: KGStore, added: int) -> bool:
     return True
 
 
-def _batches(items: list, size: int) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    """Lists of ``size`` items (the last one shorter), taken from ``items`` as they are asked for."""
+    items = iter(items)
+    while batch := list(itertools.islice(items, size)):
+        yield batch
 
 
-def build_store(documents: list[Document], folder: str | os.PathLike[str], *, nlp=None, model: str | None = None,
+def build_store(documents: Iterable[Document], folder: str | os.PathLike[str], *, nlp=None, model: str | None = None,
                 extractor: str | None = None, models: str | os.PathLike | None = None, min_confidence: float = 0.0,
                 batch_size: int = DEFAULT_BATCH_SIZE, progress: bool = False, on_warning=None,
-                strict: bool = False, on_batch: Callable[[int, int], None] | None = None) -> StoreBuild:
+                strict: bool = False, on_batch: Callable[[int], None] | None = None) -> StoreBuild:
     """Add documents to the store in ``folder`` (made when missing), in batches.
+
+    ``documents`` may be a stream: it is read one batch at a time, and a batch's texts are not
+    kept once it is committed.
 
     Documents whose content hash is in the store are skipped (not parsed); a document whose file
     name is in the store with other content replaces the old document, in the same batch. A
     document whose record was written by an earlier build (one that was killed before its batch
     committed) is not parsed again either. Each batch is committed as one transaction
-    (:func:`commit`); ``on_batch(done, total)`` is called after each commit.
+    (:func:`commit`); ``on_batch(done)`` is called after each commit with the batches done so far.
 
     Raises
     ------
@@ -713,18 +719,23 @@ def build_store(documents: list[Document], folder: str | os.PathLike[str], *, nl
     report = StoreBuild(folder)
     with open_store(folder, create=True, settings=settings) as st:
         present = st.documents()
-        todo = [d for d in documents if d.id not in present]
-        report.unchanged = len(documents) - len(todo)
-        if not todo:
-            return report
+
+        def new_documents() -> Iterator[Document]:
+            for d in documents:
+                if d.id in present:
+                    report.unchanged += 1
+                else:
+                    yield d
+
         engine: Extractor | None = None
-        committer = Committer(st)
+        committer: Committer | None = None
         by_name: dict[str, list[str]] = defaultdict(list)  # files only: texts given as strings are named by position
-        for doc_id, record in committer.records.items():
-            if record.get("path") is not None:
-                by_name[record["name"]].append(doc_id)
-        batches = list(_batches(todo, batch_size))
-        for n, batch in enumerate(batches, 1):
+        for n, batch in enumerate(_batches(new_documents(), batch_size), 1):
+            if committer is None:  # the store's records are read once there is something to add
+                committer = Committer(st)
+                for doc_id, record in committer.records.items():
+                    if record.get("path") is not None:
+                        by_name[record["name"]].append(doc_id)
             records, missing = {}, []
             for d in batch:
                 record = st.read_record(d.id)
@@ -739,6 +750,7 @@ def build_store(documents: list[Document], folder: str | os.PathLike[str], *, nl
                 for record in engine.records(missing, progress=progress, on_warning=on_warning):
                     st.write_record(record)  # now: a build killed before the commit resumes without parsing
                     records[record["id"]] = record
+            del missing
             replaced = sorted({old for d in batch if d.path is not None for old in by_name.get(d.name, ())
                                if old != d.id})
 
@@ -752,8 +764,11 @@ def build_store(documents: list[Document], folder: str | os.PathLike[str], *, nl
             report.added.extend(d.id for d in batch)
             report.replaced.extend(replaced)
             report.batches += 1
+            del batch  # its texts go before the next batch is read
             if on_batch is not None:
-                on_batch(n, len(batches))
+                on_batch(n)
+        if committer is None:  # nothing new
+            return report
         report.parsed = engine.parsed if engine is not None else 0
         _remove_orphan_records(st)
         settle_files(st, report.quads_added)

@@ -154,15 +154,16 @@ def test_the_progress_bar_counts_words_and_documents(nlp, capsys, monkeypatch):
     """Long runs show documents done, words/s and the time left."""
     from kg.extract import run
     from kg.model import Document
+    from kg.progress import BuildProgress
 
-    make = run._progress_bar
+    make = BuildProgress._new_bar
 
-    def every_step(documents):  # draw at every update, however fast the test runs
-        bar = make(documents)
+    def every_step(total):  # draw at every update, however fast the test runs
+        bar = make(total)
         bar.mininterval, bar.miniters = 0, 1
         return bar
 
-    monkeypatch.setattr(run, "_progress_bar", every_step)
+    monkeypatch.setattr(BuildProgress, "_new_bar", staticmethod(every_step))
     docs = [Document.from_text(f"Peru produces copper number {i}. Chile produces lithium.") for i in range(5)]
     assert len(list(run.parse_documents(docs, nlp, progress=True))) == 5
     err = capsys.readouterr().err

@@ -13,7 +13,7 @@ from rdflib import Graph, Literal, URIRef
 from kg.errors import InputError, KGError, QueryError
 from kg.model import BuildResult, Entity, Evidence, Fact
 from kg.query import (
-    QUERIES_DIR, QueryResult, about_query, bundled_queries, format_result, load_query, run_query,
+    QUERIES_DIR, QueryResult, about_query, bundled_queries, format_result, load_query, run_query, truncation_note,
 )
 from kg.rdf import ENT, KGO, example_result, to_rdf
 
@@ -363,3 +363,34 @@ def test_a_bug_in_the_child_is_reported_as_one(graph, monkeypatch):
     monkeypatch.setattr(kg.query, "_oxigraph_query", broken)
     with pytest.raises(RuntimeError, match="in the query's process: ZeroDivisionError: boom"):
         run_query(graph, "ASK {}", max_memory=256 * 1024 ** 2)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX")
+def test_a_query_rendered_in_its_child_sends_back_only_text(graph, monkeypatch):
+    """kg query formats the result where the query ran: the rows never travel back as rdflib terms."""
+    import pickle
+
+    from kg import query as kgquery
+    from kg.query import RenderedResult, render_query
+
+    sent: list[object] = []
+    outcome = kgquery._child_outcome
+
+    def seen(data, errors, status, max_memory):
+        sent.append(pickle.loads(data)[1])
+        return outcome(data, errors, status, max_memory)
+
+    monkeypatch.setattr(kgquery, "_child_outcome", seen)
+    queries = [load_query("produces"), "ASK { ent:peru kgo:produces ?m }",
+               "CONSTRUCT { ?c kgo:produces ?m } WHERE { ?c kgo:produces ?m }",
+               "SELECT ?s ?label WHERE { ?s rdfs:label ?label } ORDER BY ?label"]
+    for q in queries:
+        for fmt in ("table", "csv", "tsv", "json"):
+            whole = run_query(graph, q, limit=2)
+            got = render_query(graph, q, fmt, limit=2, max_memory=256 * 1024 ** 2)
+            assert type(sent[-1]) is RenderedResult  # text, not a QueryResult of terms
+            assert got.text == format_result(whole, fmt)
+            assert (got.rows, got.truncated, got.note) == (len(whole), whole.truncated, truncation_note(whole))
+    assert render_query(graph, queries[0], "csv").text == format_result(run_query(graph, queries[0]), "csv")
+    with pytest.raises(QueryError, match="unknown result format 'xml'"):
+        render_query(graph, queries[0], "xml")

@@ -15,6 +15,7 @@ from spacy.tokens import Doc, Span
 from ..errors import KGError
 from ..model import Candidate, Document, Entity, Evidence, Fact, SentenceTrace, Shard, merge_facts
 from ..ontology import Ontology, load_ontology
+from ..progress import BuildProgress
 from ..resolve import Resolver
 from .mentions import (DocContext, DocumentMemory, RawCandidate, company_prefixes, define_acronyms, define_subject,
                        document_subject, one_sense_per_document, titled_people)
@@ -24,6 +25,9 @@ from .rules import TriggerIndex, sentence_candidates
 _PARSE_FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2014": "-",
                              "\u2013": "-", "\u00a0": " "})
 CHUNK_CHARS = 50_000
+#: Characters of text that :func:`extract` reads at a time (one shard each): large enough that the
+#: per-batch set-up (triggers, weights) is lost in the parsing, small next to a corpus.
+STREAM_BATCH_CHARS = 1_000_000
 BATCH_PIECES = 64  # short articles parsed at a time (within CHUNK_CHARS characters in all)
 
 
@@ -72,41 +76,33 @@ def batches(documents: list[Document], limit: int = CHUNK_CHARS, size: int = BAT
         yield batch
 
 
-def parse_documents(documents: list[Document], nlp, *, progress: bool = False) -> Iterator[tuple[Document, int, Doc]]:
+def parse_documents(documents: Iterable[Document], nlp, *, progress: bool | BuildProgress = False
+                    ) -> Iterator[tuple[Document, int, Doc]]:
     """Yield (document, chunk offset, parsed chunk) with the model loaded once and texts batched
-    (see :func:`batches`: at most one piece's worth of characters in the parser at a time)."""
+    (see :func:`batches`: at most one piece's worth of characters in the parser at a time).
+
+    ``progress``: show a bar of the words parsed (a list of documents gives the total), or a
+    :class:`kg.progress.BuildProgress` to count into (a build over a stream of documents)."""
     limit = min(CHUNK_CHARS, nlp.max_length - 1)
     stream = (parsed for batch in batches(documents, limit)
               for parsed in nlp.pipe(batch, as_tuples=True, batch_size=len(batch)))
-    bar = _progress_bar(documents) if progress else None
-    if bar is None:
+    if not progress:
         for doc, (d, off) in stream:
             yield d, off, doc
         return
-    seen: set[str] = set()
+    own = not isinstance(progress, BuildProgress)
+    bar = BuildProgress.over(documents) if own else progress
     try:
         for doc, (d, off) in stream:
-            if d.id not in seen:
-                seen.add(d.id)
-                bar.set_postfix_str(f"{len(seen)}/{len(documents)} documents", refresh=False)
-            bar.update(len(doc.text.split()))
+            bar.parsed(d.id, len(doc.text.split()))
             yield d, off, doc
     finally:
-        bar.close()
+        if own:
+            bar.close()
 
 
-def _progress_bar(documents: list[Document]):
-    """A progress bar on stderr counting words (so it shows words/s and the time left) and
-    documents; ``None`` without tqdm."""
-    try:
-        from tqdm import tqdm
-    except ImportError:  # pragma: no cover
-        return None
-    return tqdm(total=sum(len(d.text.split()) for d in documents), unit=" words", unit_scale=True,
-                desc="reading", leave=False, dynamic_ncols=True, smoothing=0.1)
-
-
-def prepared_pieces(documents: list[Document], nlp, onto: Ontology, *, typer=None, progress: bool = False
+def prepared_pieces(documents: Iterable[Document], nlp, onto: Ontology, *, typer=None,
+                    progress: bool | BuildProgress = False
                     ) -> Iterator[tuple[Document, int, Doc, dict, DocumentMemory]]:
     """Parse documents and fix their mentions (acronyms, one sense per document, titled people,
     company prefixes, then the trained typer when given).
@@ -127,8 +123,8 @@ def prepared_pieces(documents: list[Document], nlp, onto: Ontology, *, typer=Non
         yield d, off, doc, acronyms, memory
 
 
-def read_sentences(documents: list[Document], nlp, onto: Ontology, triggers: TriggerIndex, *,
-                   resolver: Resolver | None = None, typer=None, progress: bool = False,
+def read_sentences(documents: Iterable[Document], nlp, onto: Ontology, triggers: TriggerIndex, *,
+                   resolver: Resolver | None = None, typer=None, progress: bool | BuildProgress = False,
                    on_warning=None) -> Iterator[tuple[Document, int, DocContext, Span, list, list]]:
     """Parse documents and run the rule families on every sentence.
 
@@ -162,13 +158,20 @@ def read_sentences(documents: list[Document], nlp, onto: Ontology, triggers: Tri
 
 
 def extract(documents: Iterable[Document], *, nlp=None, model: str | None = None, ontology: Ontology | None = None,
-            explain: list | None = None, progress: bool = False, on_warning=None,
-            extractor: str = "rules", models: str | None = None) -> tuple[dict[str, Entity], list[Fact]]:
+            explain: list | None = None, progress: bool | BuildProgress = False, on_warning=None,
+            extractor: str = "rules", models: str | None = None,
+            batch_chars: int | None = None) -> tuple[dict[str, Entity], list[Fact]]:
     """Extract entities and facts from documents.
+
+    The documents are read in batches of at most ``batch_chars`` characters as they come (one
+    :func:`extract_shard` each, merged at the end by :func:`merge_shards`: the same result as one
+    batch): a stream of documents is never held whole, and a batch's texts are dropped once it
+    has been read; what is kept is what the graph needs (evidence sentences, names, counts).
 
     Parameters
     ----------
     documents : iterable of Document
+        A list, or a stream (a generator, :class:`kg.ingest.DocumentStream`) read as it goes.
     nlp : spacy.Language, optional
         A pipeline from :func:`kg.pipeline.load_pipeline`; loaded when not given.
     model : str, optional
@@ -185,6 +188,11 @@ def extract(documents: Iterable[Document], *, nlp=None, model: str | None = None
         classifier does not veto, plus the classifier's confident pairs.
     models : str, optional
         Folder of trained weights (``kg train -o DIR``); default: the ones shipped with kg.
+    progress : bool or kg.progress.BuildProgress
+        Show a progress bar on stderr, or count into the given one.
+    batch_chars : int, optional
+        Characters of text read at a time at the most (a longer document is a batch of its own;
+        default :data:`STREAM_BATCH_CHARS`).
 
     Returns
     -------
@@ -196,12 +204,25 @@ def extract(documents: Iterable[Document], *, nlp=None, model: str | None = None
     >>> sorted((f.subject, f.predicate, f.object) for f in facts)
     [('peru', 'produces', 'copper'), ('peru', 'produces', 'zinc')]
     """
+    from ..engine import iter_batches
+    from ..pipeline import load_pipeline
+
     onto = ontology or load_ontology()
-    shard = extract_shard(documents, nlp=nlp, model=model, ontology=onto, explain=explain is not None,
-                          progress=progress, on_warning=on_warning, extractor=extractor, models=models)
+    nlp = nlp or load_pipeline(model)
+    bar = BuildProgress.over(documents) if progress is True else progress or None
+    shards = []
+    try:
+        for batch in iter_batches(documents, None, batch_chars or STREAM_BATCH_CHARS):
+            shards.append(extract_shard(batch, nlp=nlp, ontology=onto, explain=explain is not None, progress=bar,
+                                        on_warning=on_warning, extractor=extractor, models=models))
+            del batch  # its texts go now: the next batch is read into a fresh list
+    finally:
+        if progress is True and bar is not None:
+            bar.close()
     if explain is not None:
-        explain.extend(shard.traces)
-    return merge_shards([shard], onto)
+        for shard in shards:
+            explain.extend(shard.traces)
+    return merge_shards(shards, onto)
 
 
 def extract_shard(documents: Iterable[Document], *, nlp=None, model: str | None = None,
