@@ -486,7 +486,7 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
     try:
         documents, count = intake.peeked(2)  # a missing input, or none readable, fails here: before any work
         if store is not None and strict:  # nothing is committed when an input gives a warning: all are read first
-            documents = _spooled(documents)
+            documents = _Spooled(documents)
     except BaseException:
         intake.close()
         raise
@@ -674,28 +674,34 @@ def _held_ids(store: str | os.PathLike | None) -> set[str]:
     return known_ids(store)
 
 
-def _spooled(documents: Iterable[Document]) -> Iterator[Document]:
+class _Spooled:
     """The documents, all read now into a temporary file, then handed on one at a time from it:
-    what reading them says (a warning under ``--strict``) is known before the first is used."""
-    import pickle
-    import tempfile
+    what reading them says (a warning under ``--strict``) is known before the first is used.
+    :meth:`close` lets the file go on every way out of a build, used or not."""
 
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the reader below (or here on an error)
-    try:
-        for doc in documents:
-            pickle.dump(doc, spool, protocol=pickle.HIGHEST_PROTOCOL)
-    except BaseException:
-        spool.close()
-        raise
+    def __init__(self, documents: Iterable[Document]):
+        import pickle
+        import tempfile
 
-    def replay() -> Iterator[Document]:
-        with spool:
-            end = spool.tell()
-            spool.seek(0)
-            while spool.tell() < end:
-                yield pickle.load(spool)  # a file this process wrote a moment ago
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close() or after the last document
+        try:
+            for doc in documents:
+                pickle.dump(doc, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:
+            self._file.close()
+            raise
+        self._end = self._file.tell()
 
-    return replay()
+    def __iter__(self) -> Iterator[Document]:
+        import pickle
+
+        with self._file:
+            self._file.seek(0)
+            while self._file.tell() < self._end:
+                yield pickle.load(self._file)  # a file this process wrote a moment ago
+
+    def close(self) -> None:
+        self._file.close()
 
 
 def _build_store(documents: Iterable[Document], folder, intake: _Intake, warnings: list[str], *,
@@ -708,6 +714,8 @@ def _build_store(documents: Iterable[Document], folder, intake: _Intake, warning
         report = kgstore.build_store(documents, folder, batch_size=batch_size or kgstore.DEFAULT_BATCH_SIZE,
                                      progress=intake.bar or False, **kw)
     finally:
+        if isinstance(documents, _Spooled):
+            documents.close()
         intake.close()
     kg = load(folder)
     kg.result = BuildResult(documents=intake.documents, warnings=warnings, skipped=intake.skipped)

@@ -16,6 +16,7 @@ from rdflib.compare import isomorphic
 
 from kg import api, cli
 from kg import store as kgstore
+from kg.errors import KGError
 from kg.rdf import document_iri
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -281,3 +282,21 @@ def test_texts_given_as_strings_add_up(tmp_path, nlp):
     kg = api.build(texts=["Chile produces lithium."], nlp=nlp, store=tmp_path / "kb")
     assert kg.build_report.replaced == [] and kg.summary()["documents"] == 2
     assert kg.query("ASK { ent:peru kgo:produces ent:copper . ent:chile kgo:produces ent:lithium }").boolean
+
+
+def test_a_strict_build_refused_by_the_store_lets_its_spooled_inputs_go(tmp_path, nlp):
+    """--strict reads every input into a temporary file before the first commit; when the store
+    then refuses the build (other settings), that file is closed, not left to the collector."""
+    import gc
+    import warnings
+
+    texts = write_texts(tmp_path / "in")
+    api.build([texts], nlp=nlp, store=tmp_path / "kb", extractor="hybrid")
+    more = write_texts(tmp_path / "more", names=list(TEXTS)[:1])
+    (more / "new.txt").write_text("Chile produces lithium at the Atacama salt flat.", encoding="utf-8")
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        with pytest.raises(KGError):
+            api.build([more], nlp=nlp, store=tmp_path / "kb", strict=True, extractor="rules")
+        gc.collect()
+    assert not [w for w in seen if issubclass(w.category, ResourceWarning)]
