@@ -66,7 +66,9 @@ PREFIXES: dict[str, str] = {
 _SAFE_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f]')
+# any Unicode space too (U+00A0, U+2003...): RFC 3987 allows some in an IRI, but rdflib's N-Triples
+# and Turtle readers end an IRI at one, so the file would not read back
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f\s]')
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _WIKIDATA = re.compile(r"(?:http://www\.wikidata\.org/entity/)?([QPL][1-9][0-9]*)")
 
@@ -292,6 +294,8 @@ def is_absolute_iri(text: str) -> bool:
     True
     >>> is_absolute_iri("https://x (mirror of https://y)"), is_absolute_iri("example.org/a")
     (False, False)
+    >>> is_absolute_iri("https://e.org/\u00a0a")  # a no-break space
+    False
     """
     if not _SCHEME.match(text) or _IRI_FORBIDDEN.search(text) or _SURROGATE.search(text):
         return False

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import RDFS, Literal
@@ -15,7 +16,7 @@ HOSTILE = [
     '"', "'", '"""', "\\", "\\u0041", "\\n", "<", ">", "{", "}", "} UNION {", "|", "^", "`", "@", "#",
     "\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x1f", "\x7f", "\x85", "\t", "\n", "\r", "\u2028",
     "\ufeff", "\ufffe", "\uffff", "😀", "👩🏽‍🔬", "\u202e", "\u200f", "שלום", "مرحبا", "\ud800", "\udfff",
-    "\ud83d\ude00", "é", "e\u0301", "北京", " ", "_:b0", "<http://e.org/>", "ent:peru", "@en", "^^xsd:string",
+    "\ud83d\ude00", "é", "e\u0301", "北京", " ", "\xa0", "\u2003", "_:b0", "<http://e.org/>", "ent:peru", "@en", "^^xsd:string",
 ]
 
 hostile_text = st.lists(
@@ -40,7 +41,8 @@ def results(draw) -> BuildResult:
         text=doc_text,
         name=draw(hostile_text),
         title=draw(hostile_text),
-        source=draw(st.one_of(hostile_text, st.just("https://e.org/a b"), hostile_text.map(lambda s: "https://e.org/" + s))),
+        source=draw(st.one_of(hostile_text, st.just("https://e.org/a b"), st.just("https://e.org/\xa0'"),
+                              hostile_text.map(lambda s: "https://e.org/" + s))),
         date=draw(st.one_of(hostile_text, st.just("12 April 2017"))),
         publisher=draw(hostile_text),
         license=draw(hostile_text),
@@ -89,3 +91,15 @@ def test_clean_text_removes_only_unserialisable(text):
         assert cleaned == text
     kept = [c for c in text if OK_CHAR.fullmatch(c)]
     assert len(cleaned) >= len(kept)  # surrogate pairs may join into one more character
+
+
+@pytest.mark.parametrize("space", ["\xa0", "\u2003", "\u3000", "\u2028"])
+def test_a_source_with_a_unicode_space_is_text_and_every_format_reads_back(space):
+    """Found by the property test: pyoxigraph takes "https://e.org/\xa0'" as an IRI (RFC 3987
+    allows U+00A0), but rdflib's N-Triples reader ends an IRI at any space."""
+    doc = Document(id="doc-0123456789abcdef", text="", name="a.txt", source=f"https://e.org/{space}'")
+    result = BuildResult(documents=[doc], entities={}, facts=[])
+    graph = to_rdf(result)
+    assert isinstance(graph.value(document_iri(doc.id), DCTERMS.source), Literal)
+    for fmt in FORMATS:
+        assert check_roundtrip(graph, fmt), fmt
