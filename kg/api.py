@@ -17,7 +17,6 @@ True
 """
 from __future__ import annotations
 
-import itertools
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -654,11 +653,9 @@ class _Intake:
 
     def peeked(self, n: int) -> tuple[Iterator[Document], int]:
         """The stream, after reading its first ``n`` documents (at most); and how many there were."""
-        from .engine import prepend
+        from .engine import peek
 
-        stream = iter(self)
-        head = list(itertools.islice(stream, n))
-        return prepend(head, stream), len(head)
+        return peek(iter(self), n)
 
     def close(self) -> None:
         if self.bar is not None:

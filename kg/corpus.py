@@ -198,11 +198,9 @@ def unify_names(records: list[dict]) -> list[dict]:
     together: set[frozenset[str]] = set()
     for rec in records:
         names = list(rec["entities"])
-        for name in names:
+        for name, ks in _keys(rec).items():
             uses[name] = uses.get(name, 0) + 1
-            ks = keys.setdefault(name, set())
-            for form in (name, *rec["entities"][name]):
-                ks |= match_keys(form)
+            keys.setdefault(name, set()).update(ks)
         together |= {frozenset((x, y)) for i, x in enumerate(names) for y in names[i + 1:]}
     by_key: dict[str, set[str]] = {}
     for name, ks in keys.items():

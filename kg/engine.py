@@ -36,7 +36,7 @@ from .extract.run import extract_shard, merge_shards
 from .model import Document, Entity, Fact, Shard
 from .progress import BuildProgress
 
-__all__ = ["ENGINES", "EngineError", "check_engine", "make_batches", "iter_batches", "batch_chars_for", "prepend",
+__all__ = ["ENGINES", "EngineError", "check_engine", "make_batches", "iter_batches", "batch_chars_for", "peek", "prepend",
            "worker_pipeline", "extract_batch",
            "extract_distributed", "extract_parallel", "auto_workers"]
 
@@ -237,11 +237,11 @@ def extract_distributed(documents: Iterable[Document], *, scheduler: str | None 
     EngineError
         Dask is not installed, the scheduler cannot be reached, or a worker failed.
     """
-    documents, count = _peek(documents, os.cpu_count() or 1)
+    documents, count = peek(documents, os.cpu_count() or 1)
     client, cluster = _connect(scheduler, n_workers, timeout, count)
     previous = logging.getLogger("distributed").level
     logging.getLogger("distributed").setLevel(logging.ERROR)  # no shutdown chatter on the user's terminal
-    bar, own = _progress_of(progress, documents)
+    bar, own = BuildProgress.of(progress, documents)
     try:
         from distributed import as_completed
 
@@ -294,8 +294,9 @@ def extract_distributed(documents: Iterable[Document], *, scheduler: str | None 
 IN_FLIGHT_PER_WORKER = 2
 
 
-def _peek(documents: Iterable[Document], n: int) -> tuple[Iterable[Document], int]:
-    """``documents`` (unchanged if a list) and how many there are, counting no further than ``n``."""
+def peek(documents: Iterable[Document], n: int) -> tuple[Iterable[Document], int]:
+    """``documents`` (unchanged if a list; else the same stream, its first ``n`` read) and how many
+    there are, counting no further than ``n``."""
     if isinstance(documents, Sequence):
         return documents, min(n, len(documents))
     documents = iter(documents)
@@ -331,15 +332,6 @@ def _batches_of(documents: Iterable[Document], parts: int, batch_chars: int,
 
 def _words(batch: list[Document]) -> int:
     return sum(len(d.text.split()) for d in batch)
-
-
-def _progress_of(progress: bool | BuildProgress, documents: Iterable[Document]) -> tuple[BuildProgress | None, bool]:
-    """The progress counter to update and whether it is this call's to close."""
-    if isinstance(progress, BuildProgress):
-        return progress, False
-    if not progress:
-        return None, False
-    return BuildProgress.over(documents), True
 
 
 def _merge_in_order(shards: list[Shard], explain: list | None,
@@ -437,7 +429,7 @@ def extract_parallel(documents: Iterable[Document], workers: int, *, nlp=None, m
         if context.get_start_method() == "fork":
             with _LOAD_LOCK:
                 _PIPELINES[model] = nlp  # the forked workers inherit it: no second load
-    bar, own = _progress_of(progress, documents)
+    bar, own = BuildProgress.of(progress, documents)
     batches = _batches_of(documents, max(1, workers) * BATCHES_PER_WORKER, batch_chars, expected_chars)
     head = list(itertools.islice(batches, max(1, workers)))  # no more processes than batches
     workers = max(1, min(workers, len(head)))

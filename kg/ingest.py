@@ -1094,9 +1094,10 @@ class DocumentStream:
     """The documents of some inputs, read lazily, one file at a time, as they are asked for.
 
     Files and folders first, then ``texts`` (strings, as :func:`documents_from_strings` reads them;
-    a text already read from a file is a duplicate). What :func:`read_documents` reads, with the same warnings (passed to ``on_warning`` as they
-    happen), duplicate detection and skip counts, but no document is held here: only the ids and
-    names of the texts met (to tell a duplicate) and the counts. Iterate it once.
+    a text already read from a file is a duplicate). What :func:`read_documents` reads, with the
+    same warnings (passed to ``on_warning`` as they happen), duplicate detection and skip counts,
+    but no document is held here: only the ids and names of the texts met (to tell a duplicate)
+    and the counts. Iterate it once.
 
     Attributes
     ----------
@@ -1104,8 +1105,6 @@ class DocumentStream:
         Files and lines not read so far (problems and duplicates).
     bytes_read : int
         The sizes of the files opened so far (see :func:`input_size`).
-    names : dict of str to str
-        Document id -> name of every text met so far.
 
     Examples
     --------
@@ -1144,10 +1143,6 @@ class DocumentStream:
     @property
     def bytes_read(self) -> int:
         return self._reader.bytes_read
-
-    @property
-    def names(self) -> Mapping[str, str]:
-        return self._reader._seen
 
 
 def input_size(paths: PathLike | Iterable[PathLike], *,

@@ -75,6 +75,16 @@ class BuildProgress:
         progress.total_documents = len(documents)
         return progress
 
+    @classmethod
+    def of(cls, progress: bool | BuildProgress, documents: Iterable[Document]) -> tuple[BuildProgress | None, bool]:
+        """The counter that a call given ``progress`` (a flag, or a counter to count into) updates,
+        and whether the call made it (and so closes it)."""
+        if isinstance(progress, BuildProgress):
+            return progress, False
+        if not progress:
+            return None, False
+        return cls.over(documents), True
+
     def estimated_words(self) -> int | None:
         """The words the whole build will parse, as far as can be told now (``None``: unknown)."""
         if self.total_bytes is None:

@@ -93,7 +93,7 @@ def pair_candidates(ctx: DocContext, sent: Span, kept: list[RawCandidate],
             for e, m in ms:
                 if abs(e.start - ref.i) > MAX_GAP or (m.lex or m.text).lower() == (subject.lex or subject.text).lower():
                     continue
-                r = Mention(subject.text, subject.cls, ref.idx, ref.idx + len(ref), subject.lex, "subject")
+                r = subject.at(ref, "subject")
                 mentions.setdefault((r.start, r.end, m.start, m.end), (r, m))
                 mentions.setdefault((m.start, m.end, r.start, r.end), (m, r))
     out = []

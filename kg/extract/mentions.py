@@ -32,6 +32,10 @@ class Mention:
     lex: str | None = None  # canonical lexicon label, when the lexicon knows it
     via: str = ""  # "" (an entity span), "ref" (resolved reference), "open" (a noun phrase)
 
+    def at(self, token: Token, via: str) -> "Mention":
+        """This entity, mentioned by ``token`` ("it", "the mine") and found ``via``."""
+        return Mention(self.text, self.cls, token.idx, token.idx + len(token), self.lex, via)
+
 
 @dataclass(frozen=True)
 class RawCandidate:
@@ -287,7 +291,6 @@ def document_subject(doc: Doc, title: str | None) -> Span | None:
     return None
 
 
-
 #: a definition's noun that says nothing of the class by itself: "one of the largest mines"
 _DEFINITION_WRAPPERS = frozenset({"one", "part", "member", "kind", "type", "name"})
 
@@ -334,11 +337,10 @@ def define_subject(doc: Doc, subject: Span, onto: Ontology) -> Span:
         for ent in (e for e in doc.ents if sent.start <= e.start < sent.end and same(e.text) and not e.ent_id_):
             keys.add(ent.text.lower())
             noun = _definition_noun(ent.root)
-            if noun is not None:
-                word = noun.lemma_.lower()
+            for word in dict.fromkeys((noun.lemma_.lower(), noun.lower_) if noun is not None else ()):
                 cls = onto.class_for_reference(word) or onto.class_for_head(word)
-                if cls is None and noun.lower_ != word:
-                    cls = onto.class_for_reference(noun.lower_) or onto.class_for_head(noun.lower_)
+                if cls is not None:
+                    break
             if cls is not None:
                 break
         if cls is not None:

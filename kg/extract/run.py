@@ -86,12 +86,11 @@ def parse_documents(documents: Iterable[Document], nlp, *, progress: bool | Buil
     limit = min(CHUNK_CHARS, nlp.max_length - 1)
     stream = (parsed for batch in batches(documents, limit)
               for parsed in nlp.pipe(batch, as_tuples=True, batch_size=len(batch)))
-    if not progress:
+    bar, own = BuildProgress.of(progress, documents)
+    if bar is None:
         for doc, (d, off) in stream:
             yield d, off, doc
         return
-    own = not isinstance(progress, BuildProgress)
-    bar = BuildProgress.over(documents) if own else progress
     try:
         for doc, (d, off) in stream:
             bar.parsed(d.id, len(doc.text.split()))
@@ -133,13 +132,12 @@ def read_sentences(documents: Iterable[Document], nlp, onto: Ontology, triggers:
     :mod:`kg.extract.train`, so that training sees what extraction sees.
     """
     for d, off, doc, acronyms, memory in prepared_pieces(documents, nlp, onto, typer=typer, progress=progress):
-        subject = None
-        if not memory.subject_known:
-            subject = document_subject(doc, d.title)
-            if subject is not None:
-                subject = define_subject(doc, subject, onto)
+        first = not memory.subject_known  # the first piece of a document finds what it is about
+        subject = document_subject(doc, d.title) if first else None
+        if subject is not None:  # before the context reads the mentions: it may re-type them
+            subject = define_subject(doc, subject, onto)
         ctx = DocContext(doc, onto, triggers, acronyms, memory)
-        if not memory.subject_known:
+        if first:
             memory.subject = ctx.mention(subject) if subject is not None else None
             memory.subject_known = True
         ctx.subject = memory.subject
@@ -209,7 +207,7 @@ def extract(documents: Iterable[Document], *, nlp=None, model: str | None = None
 
     onto = ontology or load_ontology()
     nlp = nlp or load_pipeline(model)
-    bar = BuildProgress.over(documents) if progress is True else progress or None
+    bar, own = BuildProgress.of(progress, documents)
     shards = []
     try:
         for batch in iter_batches(documents, None, batch_chars or STREAM_BATCH_CHARS):
@@ -217,7 +215,7 @@ def extract(documents: Iterable[Document], *, nlp=None, model: str | None = None
                                         on_warning=on_warning, extractor=extractor, models=models))
             del batch  # its texts go now: the next batch is read into a fresh list
     finally:
-        if progress is True and bar is not None:
+        if own:
             bar.close()
     if explain is not None:
         for shard in shards:

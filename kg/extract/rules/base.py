@@ -43,6 +43,10 @@ DELEGATES = {"delegation", "delegate", "official", "representative", "minister",
 PLACE_NOUNS = {"port", "province", "city", "capital", "state", "region", "town", "island", "islands", "district",
                "county", "prefecture", "territory", "village"}
 SHARE_VERBS = {"hold", "own", "control", "acquire", "buy", "take", "purchase", "retain", "keep"}
+#: words of a percentage ("75 percent", "75%", "75 per cent")
+PERCENT_WORDS = frozenset({"percent", "%", "cent"})
+#: verbs whose passive with a share ("owned 45% by A") names holders of a stake
+OWNING_VERBS = frozenset({"own", "hold", "control"})
 FOCUS_ADVERBS = {"particularly", "especially", "notably", "mainly", "mostly", "chiefly", "primarily"}
 PRONOUNS = {"it", "its", "itself", "which", "who", "that", "whose"}
 RELATIVE = {"which", "who", "that", "whom", "whose"}
@@ -459,7 +463,7 @@ class ArgumentReader:
                 and not disagree(subject.text.split()[-1].lower()):
             # "The mine is owned by Glencore" on the Mutanda mine's page: the page's subject, not
             # the last mine it compared it with
-            return [Mention(subject.text, subject.cls, t.idx, t.idx + len(t.text), subject.lex, "ref")]
+            return [subject.at(t, "ref")]
         for ent in self.ctx.previous_mentions(t.i, {cls}, limit_sents=12):
             if disagree(ent[-1].lemma_.lower()):
                 continue

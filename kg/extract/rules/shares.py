@@ -2,7 +2,15 @@
 from __future__ import annotations
 
 from ...modality import modality_of
-from .base import (MAJORITY_WORDS, SHARE_VERBS, WORLD, grammatical_subjects, prep_objects)
+from .base import (
+    MAJORITY_WORDS,
+    OWNING_VERBS,
+    PERCENT_WORDS,
+    SHARE_VERBS,
+    WORLD,
+    grammatical_subjects,
+    prep_objects,
+)
 
 
 class ShareRules:
@@ -13,7 +21,7 @@ class ShareRules:
         refining": a majority of the world's supply is dominance."""
         for t in self.sent:
             low = t.lower_
-            if low in ("percent", "%", "cent"):
+            if low in PERCENT_WORDS:
                 nums = [c for c in t.children if c.like_num] + [c for c in t.subtree if c.like_num and c.i < t.i]
                 try:
                     share = max(float(c.text.replace(",", "")) for c in nums) if nums else 0.0
@@ -46,7 +54,7 @@ class ShareRules:
         a share of a company or project is an investment in it."""
         obj_cls, subj_cls = self.classes("investsIn", "o"), self.classes("investsIn", "s")
         for t in self.sent:
-            if t.lower_ not in ("percent", "%", "cent") or not any(c.like_num for c in t.subtree):
+            if t.lower_ not in PERCENT_WORDS or not any(c.like_num for c in t.subtree):
                 continue
             if t.dep_ == "dobj" and t.head.lemma_.lower() in SHARE_VERBS:
                 owners = [m for s in grammatical_subjects(t.head) for m in self.resolve(s, subj_cls)]
@@ -67,7 +75,7 @@ class ShareRules:
                              if not self.onto.is_a(m.cls, "Place")]
                     self.emit("investsIn", owners, owned, "share:owned percent by", 0.75, modality_of(verb))
             for a in t.children:
-                if a.dep_ == "acl" and a.lemma_.lower() in ("own", "hold", "control"):
+                if a.dep_ == "acl" and a.lemma_.lower() in OWNING_VERBS:
                     owners = [m for x in prep_objects(a, "by") for m in self.resolve(x, subj_cls)]
                     owned = [m for s in grammatical_subjects(t.head) for m in self.resolve(s, obj_cls)] \
                         if t.dep_ in ("attr", "npadvmod", "acomp") else []
@@ -80,9 +88,8 @@ class ShareRules:
         for _ in range(4):
             if x.dep_ in ("npadvmod", "appos", "conj", "pobj", "prep", "agent") and x.head is not x:
                 x = x.head
-                if x.lemma_.lower() in ("own", "hold", "control") and any(c.dep_ == "nsubjpass" for c in x.children):
+                if x.lemma_.lower() in OWNING_VERBS and any(c.dep_ == "nsubjpass" for c in x.children):
                     return x
             else:
                 return None
         return None
-

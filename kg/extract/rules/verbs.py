@@ -5,7 +5,7 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from ...modality import modality_of
-from .base import (RELATIVE, _verb_as_noun, grammatical_subjects, is_passive, prep_objects, Trigger)
+from .base import (PERCENT_WORDS, RELATIVE, _verb_as_noun, grammatical_subjects, is_passive, prep_objects, Trigger)
 
 
 class VerbRules:
@@ -73,8 +73,8 @@ class VerbRules:
                     objects = [m for t in obj_toks for m in self.resolve(t, obj_cls, allow_open)]
                     self.emit(trig.prop, subjects, objects, f"verb-passive:{trig.head} {trig.prep}", 0.75, modality_of(v))
                 return
-            if trig.prop == "operates" and any(c.lower_ in ("%", "percent") or c.lemma_.lower() in ("majority", "partly",
-                                                                                                 "jointly", "minority")
+            shares = PERCENT_WORDS | {"majority", "minority", "partly", "jointly"}
+            if trig.prop == "operates" and any(c.lower_ in shares or c.lemma_.lower() in shares
                                                for c in kids if c.dep_ in ("npadvmod", "advmod")):
                 return  # "owned 45% by A", "majority owned by B": shares (an investment), see ownership_shares
             subjects = [m for t in agent_toks for m in self.resolve(t, subj_cls)]
