@@ -256,3 +256,38 @@ def test_a_definition_of_a_longer_name_does_not_retype_a_place_inside_it(nlp):
     if subject is not None:
         define_subject(doc, subject, load_ontology())
     assert {e.text: e.label_ for e in doc.ents}.get("Fungurume") == ents.get("Fungurume")
+
+
+@pytest.mark.parametrize("text, title, name, cls", [
+    # the title names more than the entity it contains ("Lithium" is a mineral of the lexicon)
+    ("The Lithium Triangle (Spanish: Triángulo del Litio) is a region of the Andes that is rich in lithium.",
+     "Lithium Triangle", "Lithium Triangle", "Region"),
+    # the title's words in another order: the first sentence defines the name
+    ("Cobre Panamá is an open-pit copper mine in Panama, west of Panama City.", "Cobre mine, Panama",
+     "Cobre Panamá", "Mine"),
+])
+def test_the_subject_is_the_name_the_first_sentence_writes_out(nlp, text, title, name, cls):
+    from kg.extract.mentions import define_subject, document_subject
+    from kg.ontology import load_ontology
+
+    onto = load_ontology()
+    doc = nlp(text)
+    subject = define_subject(doc, document_subject(doc, title, onto), onto)
+    assert (subject.text, subject.label_) == (name, cls)
+    assert (name, cls) in {(e.text, e.label_) for e in doc.ents}
+
+
+@pytest.mark.parametrize("text, title", [
+    ("Peru and Japan sign a partnership on critical minerals in Lima this week to secure copper supplies.",
+     "Peru and Japan sign a partnership on critical minerals in Lima this week"),  # a headline
+    ("Las Bambas copper mine is an open-pit mine in Peru.", "Las Bambas copper mine"),  # a name and a description
+])
+def test_a_headline_or_a_description_is_not_made_a_name(nlp, text, title):
+    from kg.extract.mentions import document_subject
+    from kg.ontology import load_ontology
+
+    doc = nlp(text)
+    before = [(e.text, e.label_) for e in doc.ents]
+    subject = document_subject(doc, title, load_ontology())
+    assert [(e.text, e.label_) for e in doc.ents] == before
+    assert subject is None or subject.text in {t for t, _ in before}

@@ -7,6 +7,8 @@ sense per document, titled people, company prefixes.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
@@ -271,17 +273,85 @@ def company_prefixes(doc: Doc, onto: Ontology) -> None:
         doc.ents = filter_spans(spans + [e for e in doc.ents if not taken.intersection(range(e.start, e.end))])
 
 
-def document_subject(doc: Doc, title: str | None) -> Span | None:
+def _words(text: str) -> list[str]:
+    """The words of a name for comparing it with a title: folded case and accents, a plural "s"
+    dropped ("Tsingshan Holdings Group" and "Tsingshan Holding Group")."""
+    folded = unicodedata.normalize("NFKD", text.lower())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return [w[:-1] if len(w) > 3 and w.endswith("s") else w for w in re.findall(r"\w+", folded)]
+
+
+def _title_written_out(sent: Span, title: str) -> Span | None:
+    """The words of ``sent`` that spell the title ("Lithium Triangle" in "The Lithium Triangle
+    (Spanish: ...) is a region"), or, when the sentence is a definition, its subject when that is
+    a name made of the title's words ("Cobre Panamá is a copper mine" for "Cobre mine, Panama")."""
+    words = [(w, tok.i) for tok in sent for w in _words(tok.text)]
+    core = _words(re.split(r"\s[(\[]|,\s", title, maxsplit=1)[0])
+    core = core[1:] if core[:1] == ["the"] else core
+    n = len(core) if len(core) <= _MAX_TITLE_NAME else 0  # a headline is not a name
+    for k in range(len(words) - n + 1) if n else ():
+        if [w for w, _ in words[k:k + n]] == core:
+            name = sent.doc[words[k][1]:words[k + n - 1][1] + 1]
+            return name if _is_name(name) else None
+    root = sent.root
+    if root.lemma_ != "be":
+        return None
+    subj = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "PROPN"), None)
+    if subj is None:
+        return None
+    start = subj.i
+    while start > sent.start and sent.doc[start - 1].dep_ == "compound" and sent.doc[start - 1].pos_ == "PROPN":
+        start -= 1
+    name = sent.doc[start:subj.i + 1]
+    mine, in_title = _words(name.text), set(_words(title))
+    if len(mine) > 1 and mine[0] in in_title and sum(w in in_title for w in mine) * 2 >= len(mine) and _is_name(name):
+        return name
+    return None
+
+
+#: a title longer than this many words is a headline, not a name
+_MAX_TITLE_NAME = 6
+
+
+def _is_name(span: Span) -> bool:
+    """Capitalised words, with small words between ("Forum on China-Africa Cooperation"), not a
+    name with a description ("Las Bambas copper mine": the name is "Las Bambas")."""
+    return span[0].text[:1].isupper() and all(
+        t.text[:1].isupper() or not t.is_alpha or t.pos_ in ("ADP", "CCONJ", "DET", "PART") for t in span)
+
+
+def document_subject(doc: Doc, title: str | None, onto: Ontology | None = None) -> Span | None:
     """The name a document is about: the longest name that its title contains, else the subject of
     its first sentence when that is a name ("Escondida is a copper mine..."). Encyclopedia pages
-    and releases go on to call it "it", "the mine", "the company"."""
+    and releases go on to call it "it", "the mine", "the company".
+
+    When the first sentence writes out a longer name of the title than any entity the title
+    contains ("The Lithium Triangle is a region ..." where the model found only "Lithium"), that
+    name is the subject; with ``onto``, a name no entity covers becomes an entity when its
+    definition gives a class (the entities it overlaps give way).
+    """
     ents = [e for e in doc.ents if e.text[:1].isupper()]
+    first = next(iter(doc.sents), None)
+    best = None
     if title:
         low = title.lower()
         inside = [e for e in ents if len(e.text) > 2 and e.text.lower() in low]
         if inside:
-            return max(inside, key=lambda e: (len(e.text), -e.start))
-    first = next(iter(doc.sents), None)
+            best = max(inside, key=lambda e: (len(e.text), -e.start))
+    if title and first is not None:
+        written = _title_written_out(first, title)
+        if written is not None and (best is None or len(written.text) > len(best.text)):
+            cover = next((e for e in doc.ents if e.start <= written.start and written.end <= e.end), None)
+            if cover is not None:
+                return cover
+            noun = _definition_noun(written.root) if onto is not None else None
+            cls = noun is not None and (onto.class_for_reference(noun.lemma_) or onto.class_for_head(noun.lemma_))
+            if cls:
+                span = Span(doc, written.start, written.end, label=cls)
+                doc.ents = filter_spans([span, *(e for e in doc.ents if e.end <= span.start or e.start >= span.end)])
+                return span
+    if best is not None:
+        return best
     if first is not None:
         for e in ents:
             if e.start >= first.end:
@@ -351,6 +421,8 @@ def define_subject(doc: Doc, subject: Span, onto: Ontology) -> Span:
         heads.pop(None, None)
         if len(heads) == 1:
             cls = next(iter(heads))
+    if cls is None and len(subject) > 1:  # "Pebble Mine is the common name of ...": the name's own head
+        cls = onto.class_for_head(subject[-1].lemma_.lower())
     if cls is None or onto.is_a(subject.label_, cls):
         return subject
     out, changed = [], None

@@ -133,7 +133,7 @@ def read_sentences(documents: Iterable[Document], nlp, onto: Ontology, triggers:
     """
     for d, off, doc, acronyms, memory in prepared_pieces(documents, nlp, onto, typer=typer, progress=progress):
         first = not memory.subject_known  # the first piece of a document finds what it is about
-        subject = document_subject(doc, d.title) if first else None
+        subject = document_subject(doc, d.title, onto) if first else None
         if subject is not None:  # before the context reads the mentions: it may re-type them
             subject = define_subject(doc, subject, onto)
         ctx = DocContext(doc, onto, triggers, acronyms, memory)
