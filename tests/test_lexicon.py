@@ -171,3 +171,18 @@ def test_classes_are_populated(lexicon):
     assert counts["Company"] >= 40
     assert counts["GovernmentBody"] + counts["Alliance"] + counts["Organisation"] >= 40
     assert counts["Person"] == 0
+
+
+@pytest.mark.parametrize("broader, narrower", [
+    ("critical minerals", "critical raw materials"),  # the EU's list is not the US one
+    ("critical minerals", "strategic minerals"),
+    ("critical minerals", "critical materials"),
+    ("permanent magnets", "neodymium magnets"),  # a kind is not its genus
+    ("permanent magnets", "rare-earth magnets"),
+    ("electronics", "consumer electronics"),
+    ("energy storage", "battery storage"),
+    ("coal", "thermal coal"),
+])
+def test_a_kind_or_another_list_is_not_an_alias(by_label, broader, narrower):
+    assert broader in by_label and narrower in by_label
+    assert narrower not in by_label[broader].aliases
