@@ -291,3 +291,22 @@ def test_a_headline_or_a_description_is_not_made_a_name(nlp, text, title):
     subject = document_subject(doc, title, load_ontology())
     assert [(e.text, e.label_) for e in doc.ents] == before
     assert subject is None or subject.text in {t for t, _ in before}
+
+
+@pytest.mark.parametrize("text, name", [
+    ("The mine lies in the district of Donoso, in the western part of the province of Colón.", "Colón"),
+    ("The railway connects the port to the town of Kindu and the city of Tenke.", "Kindu"),
+])
+def test_the_place_noun_before_of_types_the_name(nlp, text, name):
+    ents = {e.text: e.label_ for e in nlp(text).ents}
+    assert ents.get(name) == "Region"
+
+
+def test_of_after_a_noun_that_is_no_place_leaves_the_name_alone(nlp):
+    ents = {e.text: e.label_ for e in nlp("The report of Michael Lodge was read by the ministers.").ents}
+    assert ents.get("Michael Lodge") == "Person"
+
+
+def test_a_unit_after_a_number_is_no_name(nlp):
+    doc = nlp("The project is powered by a 300 MW coal plant. In 2019 BHP sold the mine.")
+    assert [e.text for e in doc.ents if e.text in ("MW", "BHP")] == ["BHP"]

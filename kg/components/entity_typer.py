@@ -55,6 +55,15 @@ def _title_case(sent: Span) -> bool:
     return len(words) >= 4 and sum(t.text[:1].isupper() for t in words) >= 0.7 * len(words)
 
 
+def _unit_after_number(span: Span) -> bool:
+    """A unit the model read as a name: "a 300 MW plant", "4.5 Mtpa" (not "in 2019 BHP said")."""
+    if len(span) != 1 or span.ent_id_ or len(span.text) > 4 or span.start == 0:
+        return False
+    before = span.doc[span.start - 1]
+    year = before.text.isdigit() and len(before.text) == 4
+    return before.like_num and not year
+
+
 class EntityTyper:
     def __init__(self, nlp: Language, name: str = "kg_entity_typer", ontology_dir: str | None = None):
         self.name = name
@@ -87,6 +96,11 @@ class EntityTyper:
         if ner_label in self.class_names:
             return ner_label
         cls = self.head_class(words)
+        root = span.root
+        if cls is None and root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.is_lower:
+            place = self.onto.class_for_head(root.head.head.lemma_.lower())
+            if place is not None and self.onto.is_a(place, "Place"):
+                return place  # "the province of Colón", "the town of Kindu": whatever the model read
         if ner_label == "PERSON" and cls is None and span.root.dep_ == "pobj" and span.root.head.lower_ in (
                 "in", "near", "outside", "across", "on"):
             return "Region"  # "a mine on Sulawesi", "a plant in Sorowako": people are not where things are
@@ -161,7 +175,7 @@ class EntityTyper:
                     out.append(Span(doc, owner.start, owner.end, label=cls))
                 ent = Span(doc, inner_pos[0] + 1, ent.end, label=ent.label, span_id=ent.id)
             span = self.trim(ent)
-            if span is None or not any(ch.isalpha() for ch in span.text):
+            if span is None or not any(ch.isalpha() for ch in span.text) or _unit_after_number(span):
                 continue
             cls = self.classify(span, ent.label_)
             if cls is None:
