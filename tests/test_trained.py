@@ -310,3 +310,18 @@ def test_of_after_a_noun_that_is_no_place_leaves_the_name_alone(nlp):
 def test_a_unit_after_a_number_is_no_name(nlp):
     doc = nlp("The project is powered by a 300 MW coal plant. In 2019 BHP sold the mine.")
     assert [e.text for e in doc.ents if e.text in ("MW", "BHP")] == ["BHP"]
+
+
+def test_a_sentence_listing_names_is_not_a_headline(nlp):
+    doc = nlp("The largest mines in the country include Porgera Gold Mine, Lihir Gold Mine, Hidden Valley Gold Mine, "
+              "Simberi Gold Mine and Ramu Nickel Mine.")
+    ents = {e.text: e.label_ for e in doc.ents}
+    assert all(ents.get(f"{n} Mine") == "Mine" for n in ("Lihir Gold", "Simberi Gold", "Ramu Nickel"))
+
+
+@pytest.mark.parametrize("text, name, cls", [
+    ("Power comes from the Manapouri Power Station in the south.", "Manapouri Power Station", "Facility"),
+    ("The mine lies in the Northwest Arctic Borough of Alaska.", "Northwest Arctic Borough", "Region"),
+])
+def test_the_ontologys_head_words_type_places_and_sites(nlp, text, name, cls):
+    assert {e.text: e.label_ for e in nlp(text).ents}.get(name) == cls

@@ -50,8 +50,12 @@ def new_name(doc: Doc, start: int, end: int, label: str) -> Span:
 
 
 def _title_case(sent: Span) -> bool:
-    """A headline: most of its words are capitalised."""
+    """A headline: most of its words are capitalised. A sentence that ends in a full stop and has
+    lower-case words of its own is prose, however many names it lists ("The largest mines include
+    Ok Tedi Copper and Gold Mine, Porgera Gold Mine, Lihir Gold Mine ...")."""
     words = [t for t in sent if t.is_alpha and len(t) > 3]
+    if sent.text.rstrip().endswith(".") and sum(t.text[:1].islower() for t in words) >= 3:
+        return False
     return len(words) >= 4 and sum(t.text[:1].isupper() for t in words) >= 0.7 * len(words)
 
 
