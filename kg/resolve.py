@@ -201,7 +201,9 @@ class Resolver:
                 if len(firsts) == 1:  # "Prabowo" after "Prabowo Subianto"
                     full = next(iter(firsts))
                     return normalise_name(full), full
-            if self.onto.is_a(m.cls, "Organisation"):
+            # not where the document also names another kind of thing by the word ("Lumwana mine")
+            other = any(not self.onto.is_a(c, "Organisation") for _, c in names.by_base.get(normalise_name(text), ()))
+            if self.onto.is_a(m.cls, "Organisation") and not other:
                 longer = names.orgs_by_first.get(text, ())
                 if len(longer) == 1:  # "Sumitomo" after "Sumitomo Metal Mining"
                     return self._base_key(doc_id, Mention(next(iter(longer)), m.cls, m.start, m.end))

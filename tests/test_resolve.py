@@ -88,7 +88,8 @@ _NAME_PIECES = ["Kamoa", "Kakula", "-", "–", ".", ",", "'", "&", "(", ")", " "
 
 def test_resolution_ends_on_any_name():
     """Resolving a name made of any tokens and punctuation ends (a 'Kamoa-Kakula' once recursed forever),
-    whatever other organisation names the document holds and whatever class the name has."""
+    whatever other organisation names (and names with a head noun) the document holds and whatever class
+    the name has."""
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
@@ -105,6 +106,8 @@ def test_resolution_ends_on_any_name():
     def ends(name, others, cls):
         r = Resolver(onto)
         r.orgs["d"].extend([*others, name])
+        r.names["d"].extend((n, c) for n in [*others, name, *(f"{n} {h}" for n in others for h in ("mine", "Mine"))]
+                            for c in ("Mine", cls))  # "X" may be the document's "X mine"
         key = r.key("d", Mention(name, cls, 0, len(name)))
         assert key is None or isinstance(key, str)
 
@@ -229,3 +232,11 @@ def test_company_names_with_legal_forms_and_lexicon_aliases_are_one_entity():
     assert r.key("d", _m("BHP Billiton", "Company", "BHP")) == r.key("d", _m("BHP", "Company", "BHP")) == "bhp"
     ifc = r.key("d", _m("International Finance Corporation", "Organisation"))
     assert r.key("d", _m("IFC", "Organisation", "International Finance Corporation")) == ifc
+
+
+def test_a_company_s_first_word_is_not_its_name_where_the_document_names_a_mine_by_it():
+    """ "Lumwana" is the short name of "Lumwana Mining Company Limited" unless the document also
+    has a "Lumwana mine": then the word alone may be either, and stays itself (c8-011)."""
+    company = ("Lumwana Mining Company Limited", "Company")
+    assert _resolver(company).key("d", _m("Lumwana", "Company")) == "lumwana-mining"
+    assert _resolver(company, ("Lumwana mine", "Mine")).key("d", _m("Lumwana", "Company")) == "lumwana"
