@@ -11,8 +11,9 @@ Rules, in order:
 * organisation names match without their legal form ("Lynas Corporation,
   Ltd." = "Lynas"), and plural and singular forms of a noun phrase match;
 * a name alone is the name with a class head noun that the document uses
-  ("Grasberg" = "Grasberg mine", "Fujian" = "Fujian Province") when both
-  are read as the same kind of thing.
+  ("Grasberg" = "Grasberg mine", "Mozal" = "Mozal smelter") when the
+  document reads both as the same kind of thing, not a place (the town
+  "Kolwezi" is not the "Kolwezi District").
 
 Names a document uses side by side for different things stay apart:
 
