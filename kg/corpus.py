@@ -29,12 +29,14 @@ import json
 import re
 import shutil
 import sys
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from .errors import InputError
 from .evaluate import PROPERTIES, SYMMETRIC, match_keys, normalise
+from .model import LEGAL_FORMS
 
 #: Annotation classes (``corpus/ANNOTATION.md``) and the ontology class each is trained as.
 CLASSES: dict[str, str] = {
@@ -171,6 +173,30 @@ def gold_record(doc: CorpusDoc) -> dict:
     return {"doc": doc.path.name, "entities": names, "triples": triples}
 
 
+def name_form(name: str) -> str:
+    """The form under which two gold names are one name: case, accents and punctuation folded, a
+    plural last word made singular, legal forms at the end dropped.
+
+    >>> name_form("Zijin Mining Group Co.") == name_form("Zijin Mining")
+    True
+    >>> name_form("Rössing Uranium Mine") == name_form("Rossing Uranium mine")
+    True
+    >>> name_form("lithium-ion batteries") == name_form("lithium-ion battery")
+    True
+    >>> name_form("Mount Isa Mines") == name_form("Mount Isa")
+    False
+    """
+    folded = unicodedata.normalize("NFKD", normalise(name))
+    words = re.findall(r"\w+", "".join(ch for ch in folded if not unicodedata.combining(ch)))
+    while len(words) > 1 and (words[-1] in LEGAL_FORMS or f"{words[-1]}." in LEGAL_FORMS):
+        words.pop()
+    if words:
+        last = words[-1]
+        words[-1] = last[:-3] + "y" if len(last) > 4 and last.endswith("ies") else (
+            last[:-1] if len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "is")) else last)
+    return " ".join(words)
+
+
 def unify_names(records: list[dict]) -> list[dict]:
     """One canonical name per entity across the passages of a split.
 
@@ -178,7 +204,8 @@ def unify_names(records: list[dict]) -> list[dict]:
     can be "Glencore" in one passage and "Glencore International Inc." (alias "Glencore") in
     another. The scorer pools the gold of all passages and maps a node to every gold name that
     one of its labels matches, so a fact about that node counts once per name: even the gold
-    itself scored only P 0.86-0.91 against itself before this step. A name is merged into another
+    itself scored only P 0.86-0.91 against itself before this step. Names of one form
+    (:func:`name_form`: "Zijin Mining" and "Zijin Mining Group Co.") are merged; a name is merged into another
     when its own normal form is a name or alias of exactly one other entity, or when the two share
     an alias and one name is the other's first words ("Hudbay Minerals", "Hudbay Minerals Inc."),
     and no passage lists the two as different entities ("Commission", an alias of two
@@ -207,6 +234,22 @@ def unify_names(records: list[dict]) -> list[dict]:
         for k in ks:
             by_key.setdefault(k, set()).add(name)
     group = {name: {name} for name in keys}  # name -> the set it belongs to (shared objects)
+
+    def join(x: str, y: str) -> None:
+        a, b = group[x], group[y]
+        if a is b or any(frozenset((p, q)) in together for p in a for q in b):
+            return
+        a |= b
+        for z in b:
+            group[z] = a
+
+    by_form: dict[str, list[str]] = {}
+    for name in sorted(keys):
+        by_form.setdefault(name_form(name), []).append(name)
+    for names in by_form.values():  # "Zijin Mining" and "Zijin Mining Group Co.", "Rössing" and "Rossing"
+        for other in names[1:]:
+            join(names[0], other)
+
     def prefix(x: str, y: str) -> bool:
         nx, ny = normalise(x), normalise(y)
         return ny.startswith(nx + " ") or nx.startswith(ny + " ")
@@ -216,14 +259,8 @@ def unify_names(records: list[dict]) -> list[dict]:
         if not others:
             sharing = set().union(*(by_key[k] for k in keys[name])) - {name}
             others = {o for o in sharing if prefix(name, o)}
-        if len(others) != 1:
-            continue
-        a, b = group[name], group[next(iter(others))]
-        if a is b or any(frozenset((x, y)) in together for x in a for y in b):
-            continue
-        a |= b
-        for x in b:
-            group[x] = a
+        if len(others) == 1:
+            join(name, next(iter(others)))
     canonical = {}
     for members in {id(g): g for g in group.values()}.values():
         best = max(sorted(members), key=lambda n: (uses[n], len(n)))

@@ -24,6 +24,12 @@ from typing import Iterable
 MODALITIES = ("asserted", "hedged", "planned", "negated")
 
 
+#: words that end a company's name and say only what kind of company it is ("Ltd", "Group")
+LEGAL_FORMS = {"ltd", "ltd.", "limited", "inc", "inc.", "corp", "corp.", "corporation", "co", "co.", "company",
+               "plc", "sa", "s.a.", "sarl", "ag", "gmbh", "llc", "nv", "bv", "tbk", "group", "holdings", "(group)",
+               "international", "ab", "asa", "oyj", "spa", "s.p.a.", "pty", "pte", "bhd", "pjsc", "jsc", "sas"}
+
+
 def normalise_name(text: str) -> str:
     """Normalise a surface form for matching: case, quotes, "the", possessive, spaces.
 

@@ -42,14 +42,11 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 
-from .model import Entity, normalise_name, slugify
+from .model import LEGAL_FORMS, Entity, normalise_name, slugify
 from .ontology import Ontology
 from .extract.mentions import Mention
 
 #: the last words an organisation's name is matched without ("Glencore International Inc." = "Glencore")
-LEGAL_FORMS = {"ltd", "ltd.", "limited", "inc", "inc.", "corp", "corp.", "corporation", "co", "co.", "company",
-               "plc", "sa", "s.a.", "sarl", "ag", "gmbh", "llc", "nv", "bv", "tbk", "group", "holdings", "(group)",
-               "international", "ab", "asa", "oyj", "spa", "s.p.a.", "pty", "pte", "bhd", "pjsc", "jsc", "sas"}
 
 
 def _singular(word: str) -> str:

@@ -325,3 +325,18 @@ def test_a_sentence_listing_names_is_not_a_headline(nlp):
 ])
 def test_the_ontologys_head_words_type_places_and_sites(nlp, text, name, cls):
     assert {e.text: e.label_ for e in nlp(text).ents}.get(name) == cls
+
+
+def test_gold_names_of_one_form_are_one_entity():
+    from kg import corpus
+
+    recs = [
+        {"doc": "a", "entities": {"Zijin Mining": [], "gold": []}, "triples": [["Zijin Mining", "produces", "gold"]]},
+        {"doc": "b", "entities": {"Zijin Mining Group Co.": []}, "triples": []},
+        {"doc": "c", "entities": {"Zijin Mining Group Co.": []}, "triples": []},
+        # one passage naming both keeps them apart
+        {"doc": "d", "entities": {"Mount Isa Mines Limited": [], "Mount Isa mines": []}, "triples": []},
+    ]
+    out = corpus.unify_names(recs)
+    assert out[0]["triples"] == [["Zijin Mining Group Co.", "produces", "gold"]]
+    assert set(out[3]["entities"]) == {"Mount Isa Mines Limited", "Mount Isa mines"}
