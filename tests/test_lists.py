@@ -109,3 +109,19 @@ def test_list_intro_of_nested_and_unintroduced_lists():
     assert intro["- Japan"] == "Members:"
     assert intro["- Brazil"] is None  # "See also" ends in no colon
     assert intro["2. Peru"] is None  # an item list with no introduction
+
+
+def test_the_rdf_evidence_of_a_list_fact_is_a_span_of_the_text(nlp):
+    from kg.api import build
+
+    graph = build(texts=[ITC], nlp=nlp, extractor="rules").graph
+    rows = list(graph.query("""
+        PREFIX kgo: <https://w3id.org/kg-minerals/ontology#>
+        SELECT ?sentence ?start ?end WHERE {
+            ?ev a kgo:Evidence ; rdf:predicate kgo:memberOf ; kgo:rule ?rule ; kgo:sentence ?sentence ;
+                kgo:startChar ?start ; kgo:endChar ?end .
+            FILTER(STRSTARTS(?rule, "list:")) }"""))
+    assert len(rows) == 4
+    for sentence, start, end in rows:
+        assert ITC[int(start):int(end)] == str(sentence)
+        assert str(sentence).startswith("The original consumer members were:\n- Australia")

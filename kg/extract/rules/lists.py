@@ -78,6 +78,19 @@ def list_intro(sent: Span) -> Span | None:
     >>> [list_intro(s).text.strip() if list_intro(s) else None for s in sents]
     [None, None, 'The members were:', 'The members were:', None, None]
     """
+    doc = sent.doc
+    known = doc.user_data.setdefault(_INTRO_CACHE, {})  # by sentence start: (start, end) or None
+    if sent.start not in known:
+        found = _find_intro(sent, known)
+        known[sent.start] = (found.start, found.end) if found is not None else None
+    span = known[sent.start]
+    return doc[span[0]:span[1]] if span is not None else None
+
+
+_INTRO_CACHE = "kg.list_intro"
+
+
+def _find_intro(sent: Span, known: dict) -> Span | None:
     if not item_marker(sent):
         return None
     doc, indent, cur = sent.doc, _indent(sent), sent
@@ -92,6 +105,9 @@ def list_intro(sent: Span) -> Span | None:
             return prev
         if not marked or _indent(prev) < indent:
             return None
+        if _indent(prev) == indent and not nested and prev.start in known:
+            span = known[prev.start]  # the item above, of the same list, was read already
+            return doc[span[0]:span[1]] if span is not None else None
         nested = nested or _indent(prev) > indent
         cur = prev
     return None
