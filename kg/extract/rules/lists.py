@@ -45,15 +45,25 @@ def item_marker(sent: Span) -> int:
     ("- ", "* ", "1."), or 0 when ``sent`` is no list item."""
     doc = sent.doc
     first = sent[0]
-    line = doc.text.rfind("\n", 0, first.idx) + 1
-    if doc.text[line:first.idx].strip():
+    if _before_on_line(first).strip():
         return 0
     return bullet_length(doc, first.i)
 
 
+def _before_on_line(tok: Token) -> str:
+    """The text of ``tok``'s line before it (read off the tokens: ``Doc.text`` is rebuilt on every access)."""
+    doc, parts = tok.doc, []
+    for i in range(tok.i - 1, -1, -1):
+        piece = doc[i].text_with_ws
+        if "\n" in piece:
+            parts.append(piece[piece.rfind("\n") + 1:])
+            break
+        parts.append(piece)
+    return "".join(reversed(parts))
+
+
 def _indent(sent: Span) -> int:
-    text = sent.doc.text
-    return sent.start_char - (text.rfind("\n", 0, sent.start_char) + 1)
+    return len(_before_on_line(sent[0]))
 
 
 def colon_end(sent: Span) -> Token | None:
