@@ -66,6 +66,9 @@ def test_the_introducing_sentence_names_the_organisation(nlp):
     got = labels(*facts(nlp, text))
     assert ("Canada", "memberOf", "Minerals Security Partnership") in got
     assert ("Australia", "memberOf", "Minerals Security Partnership") in got
+    # named in the introduction but not attached to "members": its one organisation
+    text = "Peru signed a deal in 2023.\n\nIn 2012 the Pacific Alliance, a trade bloc, had these members:\n- Chile\n"
+    assert ("Chile", "memberOf", "Pacific Alliance") in labels(*facts(nlp, text))
 
 
 def test_names_after_a_colon_in_the_sentence(nlp):
@@ -125,3 +128,11 @@ def test_the_rdf_evidence_of_a_list_fact_is_a_span_of_the_text(nlp):
     for sentence, start, end in rows:
         assert ITC[int(start):int(end)] == str(sentence)
         assert str(sentence).startswith("The original consumer members were:\n- Australia")
+
+
+def test_a_participle_or_noun_on_the_list_head_gives_the_property(nlp):
+    text = ("Cobalt is a hard metal used in batteries.\n\nProducing countries:\n- Zambia\n- Canada\n\n"
+            "Consuming countries:\n- Japan\n\nThe leading exporting countries are:\n- Australia\n")
+    got = labels(*facts(nlp, text, title="Cobalt"))
+    assert {f for f in got if f[1] in ("produces", "exports")} == {
+        ("Zambia", "produces", "cobalt"), ("Canada", "produces", "cobalt"), ("Australia", "exports", "cobalt")}

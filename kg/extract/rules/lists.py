@@ -258,6 +258,11 @@ class ListRules:
             allowed = self.classes(trig.prop, "o" if role == "s" else "s")
             anchors = [m for t in anchor_toks for m in self.resolve(t, allowed)
                        if m.via != "generic" and any(self.onto.is_a(m.cls, c) for c in allowed)]
+            if not anchors:  # the one name of the right class that the introduction gives
+                named = {(m.lex or m.text).lower(): m for e in self.ctx.sent_ents.get(colon.sent.start, [])
+                         if e.end <= colon.i for m in [self.ctx.mention(e)]
+                         if any(self.onto.is_a(m.cls, c) for c in allowed)}
+                anchors = list(named.values()) if len(named) == 1 else []
             if not anchors and subject is not None:
                 anchors = [subject_anchor(subject)]
             subs, objs = (items, anchors) if role == "s" else (anchors, items)
