@@ -136,3 +136,11 @@ def test_a_participle_or_noun_on_the_list_head_gives_the_property(nlp):
     got = labels(*facts(nlp, text, title="Cobalt"))
     assert {f for f in got if f[1] in ("produces", "exports")} == {
         ("Zambia", "produces", "cobalt"), ("Canada", "produces", "cobalt"), ("Australia", "exports", "cobalt")}
+
+
+def test_the_generic_subject_of_a_verb_before_the_colon_is_the_list(nlp):
+    text = ("The Future Minerals Forum was held in Riyadh in January.\n\n"
+            "Delegations from the following countries attended: Morocco, Chile, the Philippines and Peru.")
+    got = labels(*facts(nlp, text, title="Future Minerals Forum"))
+    assert {s for s, p, o in got if p == "attends" and o == "Future Minerals Forum"} == {
+        "Morocco", "Chile", "Philippines", "Peru"}
