@@ -35,7 +35,7 @@ BULLETS = frozenset({"-", "*", "•", "–", "—", "·", "▪", "◦", "‣", "
 _NUMBERED = re.compile(r"^(?:\d{1,2}|[a-z])[.)]$")
 
 
-def _bullet_length(doc: Doc, i: int) -> int:
+def bullet_length(doc: Doc, i: int) -> int:
     """How many tokens a list-item marker at ``i`` takes ("- ", "* ", "1.", "2)", "a)"), or 0."""
     t = doc[i]
     if t.text in BULLETS or _NUMBERED.match(t.text):
@@ -60,7 +60,7 @@ def paragraphs(doc: Doc) -> Doc:
         if i == 0:
             tok.is_sent_start = True
         elif "\n" in tok.text and tok.is_space and i + 1 < len(doc):
-            bullet = _bullet_length(doc, i + 1)
+            bullet = bullet_length(doc, i + 1)
             if tok.text.count("\n") >= 2 or bullet or _is_heading(doc[line_start:i]):
                 doc[i + 1].is_sent_start = True
             for j in range(i + 2, min(i + 2 + bullet, len(doc))):

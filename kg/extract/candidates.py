@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from spacy.tokens import Span
 
 from .mentions import DocContext, Mention, RawCandidate
+from .rules.lists import item_names, list_intro, subject_anchor
 
 #: Entity pairs further apart than this many tokens are not candidates (unless a rule links them).
 MAX_GAP = 40
@@ -65,6 +66,26 @@ def subject_references(ctx: DocContext, sent: Span, subject: Mention) -> list:
     return out
 
 
+def list_pairs(ctx: DocContext, sent: Span) -> list[tuple[Mention, Mention]]:
+    """The names of a bare list item paired, both ways, with what could be the other argument of
+    its list's facts: the names of the introducing sentence and the document's subject (see
+    :mod:`kg.extract.rules.lists`), so that the classifier reads lists whatever their trigger."""
+    items = item_names(ctx, sent)
+    if not items:
+        return []
+    intro = list_intro(sent)
+    anchors = [ctx.mention(e) for e in ctx.sent_ents.get(intro.start, []) if e.label_]
+    subject = getattr(ctx, "subject", None)
+    if subject is not None:
+        anchors.append(subject_anchor(subject))
+    out = []
+    for m in items:
+        for a in anchors:
+            if (m.lex or m.text).lower() != (a.lex or a.text).lower():
+                out += [(m, a), (a, m)]
+    return out
+
+
 def pair_candidates(ctx: DocContext, sent: Span, kept: list[RawCandidate],
                     rejected: list[tuple[RawCandidate, str]]) -> list[PairCandidate]:
     """The candidate pairs of one sentence (entity pairs and rule pairs), each with its votes."""
@@ -96,6 +117,8 @@ def pair_candidates(ctx: DocContext, sent: Span, kept: list[RawCandidate],
                 r = subject.at(ref, "subject")
                 mentions.setdefault((r.start, r.end, m.start, m.end), (r, m))
                 mentions.setdefault((m.start, m.end, r.start, r.end), (m, r))
+    for s, o in list_pairs(ctx, sent):
+        mentions.setdefault((s.start, s.end, o.start, o.end), (s, o))
     out = []
     for key, (s, o) in mentions.items():
         out.append(PairCandidate(s, o, _tokens(doc, s), _tokens(doc, o), tuple(votes.get(key, ()))))

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from spacy.tokens import Doc, Span, Token
 
 from .candidates import PairCandidate
+from .rules.lists import list_intro
 
 if TYPE_CHECKING:
     from .rules.base import TriggerIndex
@@ -83,6 +84,13 @@ class TokenTable:
         self.ent = [t.ent_type_ for t in doc]
         self.text = [t.text for t in doc]
         self._neg: dict[int, bool] = {}
+        self._intro: dict[int, Span | None] = {}
+
+    def intro(self, sent: Span) -> Span | None:
+        """The sentence that introduces the list item ``sent`` (:func:`~kg.extract.rules.lists.list_intro`)."""
+        if sent.start not in self._intro:
+            self._intro[sent.start] = list_intro(sent)
+        return self._intro[sent.start]
 
     def negated(self, sent: Span) -> bool:
         if sent.start not in self._neg:
@@ -119,6 +127,7 @@ def pair_features(doc: Doc, sent: Span, c: PairCandidate, triggers: "TriggerInde
     inside = s is not None and o is not None and all(sent.start <= x[0] and x[1] <= sent.end for x in (s, o))
     if not inside:
         f.add("xsent")
+        f |= list_features(sent, c, triggers, tt)
         return f
     first, second = (s, o) if s[0] <= o[0] else (o, s)
     f.add("order:so" if first is s else "order:os")
@@ -176,6 +185,29 @@ def pair_features(doc: Doc, sent: Span, c: PairCandidate, triggers: "TriggerInde
         f |= vector_features(doc, sorted(on_path | set(range(a, b))), vectors, f"{c.subject.cls}>{c.object.cls}")
     if tt.negated(sent):
         f.add("neg")
+    return f
+
+
+def list_features(sent: Span, c: PairCandidate, triggers: TriggerIndex | None, tt: TokenTable) -> set[str]:
+    """Features of a pair between a list item and a name outside its line: that it is one, where
+    the other name is (the introducing sentence or elsewhere: the document's subject), and the
+    trigger words of the introducing sentence with the role the item would play
+    (``listtrig:memberOf:n:s``: "The members were:" over the item as subject)."""
+    intro = tt.intro(sent)
+    if intro is None:
+        return set()
+    in_item = [m for m in (c.subject, c.object) if sent.start_char <= m.start and m.end <= sent.end_char]
+    if len(in_item) != 1:
+        return set()
+    role = "s" if in_item[0] is c.subject else "o"
+    other = c.object if role == "s" else c.subject
+    where = "intro" if intro.start_char <= other.start and other.end <= intro.end_char else "far"
+    f = {"list", f"list:{role}", f"list:anchor:{where}", f"list:{c.subject.cls}>{c.object.cls}"}
+    if triggers is not None:
+        for i in range(intro.start, intro.end):
+            for table_, kind in ((triggers.verbs, "v"), (triggers.nouns, "n"), (triggers.adjs, "a")):
+                for trig in table_.get(tt.lemma[i], ()):
+                    f.add(f"listtrig:{trig.prop}{'~' if trig.inverse else ''}:{kind}:{role}")
     return f
 
 

@@ -20,6 +20,7 @@ from ..resolve import Resolver
 from .mentions import (DocContext, DocumentMemory, RawCandidate, company_prefixes, define_acronyms, define_subject,
                        document_subject, one_sense_per_document, titled_people)
 from .rules import TriggerIndex, sentence_candidates
+from .rules.lists import MAX_LIST_EVIDENCE, list_intro
 
 # same-length replacements that help the parser; offsets stay valid
 _PARSE_FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2014": "-",
@@ -316,11 +317,18 @@ def _read_shard(documents: list[Document], *, nlp, onto: Ontology, explain: bool
         chunk_text = d.text[s_start:s_end]
         s_start += len(chunk_text) - len(chunk_text.lstrip())
         s_end -= len(chunk_text) - len(chunk_text.rstrip())
+        # a list item's fact with an argument outside its line (the introduction's name, the
+        # page's subject) is stated by the introducing sentence and the items down to this one
+        intro = list_intro(sent)
+        list_start = s_start
+        if intro is not None and sent.end_char - intro.start_char <= MAX_LIST_EVIDENCE:
+            list_start = intro.start_char + off  # (a very long list: the item line alone)
         for c in kept:
-            raw.append((d, c, s_start, s_end))
+            raw.append((d, c, list_start if _outside(c, sent) else s_start, s_end))
         if explain and (kept or rejected):
+            t_start = list_start if any(_outside(c, sent) for c in [*kept, *(c for c, _ in rejected)]) else s_start
             shard.traces.append(SentenceTrace(
-                doc_id=d.id, doc_name=d.name, start=s_start, sentence=d.text[s_start:s_end],
+                doc_id=d.id, doc_name=d.name, start=t_start, sentence=d.text[t_start:s_end],
                 candidates=tuple(
                     [Candidate(c.subject.text, c.predicate, c.object.text, c.rule, c.modality, c.confidence, True,
                                decider.notes.get(c, "") if decider is not None else "")
@@ -332,6 +340,11 @@ def _read_shard(documents: list[Document], *, nlp, onto: Ontology, explain: bool
     shard.classes = {key: dict(counts) for key, counts in resolver.classes.items()}
     shard.forms = {key: sorted(forms) for key, forms in resolver.forms.items()}
     return shard
+
+
+def _outside(c: RawCandidate, sent: Span) -> bool:
+    """Whether an argument of ``c`` is named outside ``sent`` (offsets in the parsed piece)."""
+    return any(m.start < sent.start_char or m.end > sent.end_char for m in (c.subject, c.object))
 
 
 def evidence_rank(ev: Evidence) -> tuple:

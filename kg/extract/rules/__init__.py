@@ -7,7 +7,7 @@
 ``adjectives``          X, rich in Y; X is reliant on Y; Y used in Z
 ``titles``              Prime Minister X; Department of Energy Secretary X
 ``places``              Kuantan, Malaysia; facilities, their places and owners; trips
-``lists``               minerals such as A; These include A, B; among them; colons
+``lists``               minerals such as A; These include A, B; among them; colons; lists under "X were:"
 ``shares``              half of the world's cobalt; holds a 20% stake in
 ======================  ==========================================================
 
@@ -56,6 +56,7 @@ class SentenceExtractor(VerbRules, NounRules, AdjectiveRules, TitleRules, PlaceR
         self.ownership_shares()
         self.titles()
         self.among_them()
+        self.list_items()
         self.place_nouns()
         self.place_chains()
         self.facility_places()

@@ -187,6 +187,16 @@ def grammatical_subjects(tok: Token, depth: int = 0) -> list[Token]:
     return []
 
 
+def noun_extra_ok(n: Token, trig: Trigger) -> bool:
+    """Whether the noun trigger's other words ("member" of "member states") stand before ``n``."""
+    if not trig.extra:
+        return True
+    before = {c.lower_ for c in n.children if c.dep_ in ("compound", "amod")}
+    if n.i > 0:
+        before.add(n.doc[n.i - 1].lower_)
+    return set(trig.extra) <= before
+
+
 def _verb_as_noun(tok: Token) -> bool:
     """ "Finland refines cobalt" parsed with "refines" as a noun that has a direct object."""
     return tok.pos_ == "NOUN" and tok.tag_ in ("NNS", "VBZ") and tok.lower_.endswith("s") and any(

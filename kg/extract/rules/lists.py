@@ -1,11 +1,163 @@
-"""General nouns spelled out by a list: "minerals such as A", "These include A, B", "among them", colons."""
+"""General nouns spelled out by a list: "minerals such as A", "These include A, B", "among them", colons,
+and lists introduced by a sentence ending in a colon.
+
+A list under an introducing sentence ("The original consumer members were:" then "- Australia",
+"- Brazil" on lines of their own, or "The members include: A, B and C.") states its facts in the
+introducing words: their trigger (a noun or verb trigger of the ontology) gives the property, the
+list stands for the noun or the open slot before the colon, and what the introduction names (else
+the document's subject) is the other argument. :func:`list_intro` finds the introduction of an
+item line; :meth:`ListRules.list_items` reads it.
+"""
 from __future__ import annotations
 
+from collections.abc import Iterator
 
-from spacy.tokens import Token
+from spacy.tokens import Span, Token
 
-from ..mentions import Mention
-from .base import (WRAPPERS, prep_objects)
+from ...components.paragraphs import bullet_length
+from ...modality import modality_of
+from ..mentions import DocContext, Mention
+from .base import (
+    WRAPPERS,
+    Trigger,
+    grammatical_subjects,
+    is_passive,
+    noun_extra_ok,
+    prep_objects,
+)
+
+#: verbs whose colon spells out their subject, not an object: "The members were:", "Its members include:"
+SPELLING_VERBS = frozenset({"be", "include", "comprise", "consist"})
+#: an item line longer than this many words (parentheses aside) is a sentence, not a bare item
+MAX_ITEM_WORDS = 10
+#: at most this many item lines are walked back over to find a list's introduction
+MAX_LIST_ITEMS = 200
+#: a list fact's evidence is the introducing sentence and the items down to its own, when that
+#: span is at most this many characters (else the item line alone)
+MAX_LIST_EVIDENCE = 1000
+#: words that may stand between the names of a bare item ("the United Kingdom", "A and B")
+ITEM_JOINERS = frozenset({"the", "and", "or", "&"})
+_ITEM_SPLIT = frozenset({",", ";", "and", "or"})
+
+
+def item_marker(sent: Span) -> int:
+    """How many tokens the list-item marker that opens ``sent`` at the start of a line takes
+    ("- ", "* ", "1."), or 0 when ``sent`` is no list item."""
+    doc = sent.doc
+    first = sent[0]
+    if _before_on_line(first).strip():
+        return 0
+    return bullet_length(doc, first.i)
+
+
+def _before_on_line(tok: Token) -> str:
+    """The text of ``tok``'s line before it (read off the tokens: ``Doc.text`` is rebuilt on every access)."""
+    doc, parts = tok.doc, []
+    for i in range(tok.i - 1, -1, -1):
+        piece = doc[i].text_with_ws
+        if "\n" in piece:
+            parts.append(piece[piece.rfind("\n") + 1:])
+            break
+        parts.append(piece)
+    return "".join(reversed(parts))
+
+
+def _indent(sent: Span) -> int:
+    return len(_before_on_line(sent[0]))
+
+
+def colon_end(sent: Span) -> Token | None:
+    """The colon that ends ``sent`` ("The members were:"), or None."""
+    for t in reversed(sent):
+        if not t.is_space:
+            return t if t.text == ":" else None
+    return None
+
+
+def list_intro(sent: Span) -> Span | None:
+    """The sentence that introduces the list item ``sent``: the nearest sentence above it that
+    ends in a colon, with only items of the same list between them (deeper items, a nested
+    list's, are passed over). None when ``sent`` is no list item or its list has no such
+    introduction (a table of contents, "See also", an item continued by a second sentence).
+
+    >>> import spacy
+    >>> nlp = spacy.blank("en")
+    >>> _ = nlp.add_pipe("kg_paragraphs")
+    >>> doc = nlp("Intro.\\n\\nThe members were:\\n- Peru\\n- Chile\\n\\nSee also\\n- Japan")
+    >>> sents = list(doc.sents)
+    >>> [list_intro(s).text.strip() if list_intro(s) else None for s in sents]
+    [None, None, 'The members were:', 'The members were:', None, None]
+    """
+    doc = sent.doc
+    known = doc.user_data.setdefault(_INTRO_CACHE, {})  # by sentence start: (start, end) or None
+    if sent.start not in known:
+        found = _find_intro(sent, known)
+        known[sent.start] = (found.start, found.end) if found is not None else None
+    span = known[sent.start]
+    return doc[span[0]:span[1]] if span is not None else None
+
+
+_INTRO_CACHE = "kg.list_intro"
+
+
+def _find_intro(sent: Span, known: dict) -> Span | None:
+    if not item_marker(sent):
+        return None
+    doc, indent, cur = sent.doc, _indent(sent), sent
+    nested = False  # passed over a deeper list: an item ending in a colon above it introduced that one
+    for _ in range(MAX_LIST_ITEMS):
+        if cur.start == 0:
+            return None
+        prev = doc[cur.start - 1].sent
+        marked = item_marker(prev)
+        if colon_end(prev) is not None and (not marked or _indent(prev) < indent
+                                            or (_indent(prev) == indent and not nested)):
+            return prev
+        if not marked or _indent(prev) < indent:
+            return None
+        if _indent(prev) == indent and not nested and prev.start in known:
+            span = known[prev.start]  # the item above, of the same list, was read already
+            return doc[span[0]:span[1]] if span is not None else None
+        nested = nested or _indent(prev) > indent
+        cur = prev
+    return None
+
+
+def bare_names(ctx: DocContext, toks: list[Token]) -> list[Mention]:
+    """The names of a bare list item ("Australia", "the United Kingdom", "Federal Republic of
+    Germany (West Germany)."): every word outside parentheses belongs to a name; [] for
+    anything else (a sentence, a phrase with other words, an item with no name)."""
+    ents: list[Span] = []
+    depth, words = 0, 0
+    for t in toks:
+        if t.text in "([":
+            depth += 1
+        elif t.text in ")]":
+            depth = max(0, depth - 1)
+        elif depth == 0 and not t.is_space:
+            ent = ctx.ent_at.get(t.i)
+            if ent is not None:
+                if not ents or ents[-1] != ent:
+                    ents.append(ent)
+            elif not (t.is_punct or t.lower_ in ITEM_JOINERS):
+                return []
+            words += 1
+    if words > MAX_ITEM_WORDS:
+        return []
+    return [ctx.mention(e) for e in ents]
+
+
+def item_names(ctx: DocContext, sent: Span) -> list[Mention]:
+    """The names of the list item ``sent`` when it is a bare item under an introducing sentence."""
+    if list_intro(sent) is None:
+        return []
+    return bare_names(ctx, list(sent[item_marker(sent):]))
+
+
+def subject_anchor(subject: Mention) -> Mention:
+    """The document's subject as the other argument of a list's items (a reference: the items'
+    line does not name it)."""
+    return Mention(subject.text, subject.cls, subject.start, subject.end, subject.lex, "ref")
 
 
 class ListRules:
@@ -81,3 +233,139 @@ class ListRules:
             if m is not None and (not out or out[-1].start != m.start):
                 out.append(m)
         return out
+
+    # -- lists introduced by a colon -----------------------------------
+
+    def list_items(self) -> None:
+        """The items of a list introduced by a colon, with what the introduction says of them:
+        "The original consumer members were:" over "- Australia" gives Australia memberOf the
+        page's subject; "Delegations from the following countries attended: A, B" gives A and B
+        attends the event. Only bare items count (names, not sentences)."""
+        found = self.colon_items()
+        if found is None:
+            return
+        colon, items = found
+        subject = self.ctx.subject
+        readings: dict[tuple, tuple[Trigger, Token, str, list[Token]]] = {}
+        for trig, tok, role, anchor_toks in self.list_reading(colon):
+            # "member", "members", "members of": one reading of "members", with the anchors of all
+            key = (trig.prop, role, tok.i)
+            if key in readings:
+                readings[key][3].extend(t for t in anchor_toks if t not in readings[key][3])
+            else:
+                readings[key] = (trig, tok, role, list(anchor_toks))
+        for trig, tok, role, anchor_toks in readings.values():
+            allowed = self.classes(trig.prop, "o" if role == "s" else "s")
+            anchors = [m for t in anchor_toks for m in self.resolve(t, allowed)
+                       if m.via != "generic" and any(self.onto.is_a(m.cls, c) for c in allowed)]
+            if not anchors:  # the one name of the right class that the introduction gives
+                named = {(m.lex or m.text).lower(): m for e in self.ctx.sent_ents.get(colon.sent.start, [])
+                         if e.end <= colon.i for m in [self.ctx.mention(e)]
+                         if any(self.onto.is_a(m.cls, c) for c in allowed)}
+                anchors = list(named.values()) if len(named) == 1 else []
+            if not anchors and subject is not None:
+                anchors = [subject_anchor(subject)]
+            subs, objs = (items, anchors) if role == "s" else (anchors, items)
+            words = " ".join((*trig.extra, tok.lower_) if tok.pos_ != "VERB" else (tok.lemma_.lower(), *trig.extra))
+            self.emit(trig.prop, subs, objs, f"list:{words}", 0.7, modality_of(tok))
+
+    def colon_items(self) -> tuple[Token, list[Mention]] | None:
+        """The colon that introduces this sentence's list and the list's bare items in it: the
+        item line's names (under an introducing sentence), or the names after a colon in the
+        sentence itself ("The members include: A, B and C.")."""
+        sent = self.sent
+        intro = list_intro(sent)
+        if intro is not None:
+            items = item_names(self.ctx, sent)
+            return (colon_end(intro), items) if items else None
+        depth = 0
+        for t in sent:
+            depth += (t.text in "([") - (t.text in ")]")
+            if t.text == ":" and depth == 0 and t.i > sent.start:
+                segments, seg, depth2 = [], [], 0
+                for x in sent[t.i - sent.start + 1:]:
+                    depth2 += (x.text in "([") - (x.text in ")]")
+                    if depth2 == 0 and x.lower_ in _ITEM_SPLIT and self.ctx.ent_at.get(x.i) is None:
+                        segments.append(seg)
+                        seg = []
+                    else:
+                        seg.append(x)
+                segments = [g for g in [*segments, seg] if any(not x.is_punct and not x.is_space for x in g)]
+                bare = [bare_names(self.ctx, g) for g in segments]
+                named = [m for b in bare if b for m in b]
+                if sum(1 for b in bare if b) >= 2 and 2 * sum(1 for b in bare if b) >= len(segments):
+                    return t, named
+                return None
+        return None
+
+    def list_reading(self, colon: Token) -> Iterator[tuple[Trigger, Token, str, list[Token]]]:
+        """What the words before ``colon`` say of its list: ``(trigger, trigger token, the items'
+        role in the property ("s" or "o"), tokens naming the other argument)``.
+
+        The list stands for the noun before the colon ("Producing countries:", "the five member
+        states:"), for the subject of a copula or of "include" ("The members were:", "Its members
+        include:"), or for the open slot of a verb ("Delegations from the following countries
+        attended:": its generic subject; "The council includes:": its object). The trigger is the
+        noun's own (members, producers, partners, exporters...), a participle on it ("producing"),
+        else the verb's."""
+        doc, start = colon.doc, colon.sent.start
+        t = doc[colon.i - 1] if colon.i > start else None
+        while t is not None and t.is_punct and t.i > start:
+            t = doc[t.i - 1]
+        if t is None:
+            return
+        before = range(start, colon.i)
+        head, verb, slot = None, None, "o"
+        if t.pos_ in ("VERB", "AUX"):
+            verb = t
+            subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass") and c.i in before), None)
+            obj = next((c for c in t.children if c.dep_ in ("dobj", "attr", "oprd") and c.i in before), None)
+            if obj is not None:
+                head = obj
+            elif subj is not None and subj.tag_ in ("NNS", "NNPS") and self.ctx.ent_at.get(subj.i) is None:
+                head, slot = subj, "s"
+                if t.lemma_.lower() in SPELLING_VERBS:
+                    verb = None  # the items are the subject noun itself
+            if verb is not None and is_passive(verb):
+                slot = "o" if slot == "s" else "s"
+        elif t.pos_ in ("NOUN", "PROPN") and self.ctx.ent_at.get(t.i) is None:
+            head = t
+        found = False
+        if head is not None:
+            for trig in self._noun_triggers(head):
+                found = True
+                anchors = prep_objects(head, trig.prep) if trig.prep else []
+                anchors += [c for c in head.children if c.dep_ in ("compound", "poss", "nmod") and c.i < head.i]
+                yield trig, head, "o" if trig.inverse else "s", anchors
+            for c in head.children:  # "Producing countries:", "countries exporting tin:"
+                if c.dep_ not in ("amod", "acl", "compound") or c.tag_ not in ("VBG", "VBN"):
+                    continue
+                for trig in self.ctx.triggers.verbs.get(c.lemma_.lower(), []):
+                    if trig.extra and not set(trig.extra) <= {x.lower_ for x in c.children}:
+                        continue
+                    found = True
+                    active = c.tag_ == "VBG"
+                    anchors = prep_objects(c, trig.prep) if trig.prep else [x for x in c.children if x.dep_ == "dobj"]
+                    yield trig, c, "s" if active != trig.inverse else "o", anchors
+        if verb is None or found:
+            return
+        for trig in self.ctx.triggers.verbs.get(verb.lemma_.lower(), []):
+            if trig.extra and not set(trig.extra) <= {x.lower_ for x in verb.children if x.i in before}:
+                continue
+            if slot == "s":  # the list is the subject: the object names the other argument
+                anchors = prep_objects(verb, trig.prep) if trig.prep else [
+                    c for c in verb.children if c.dep_ in ("dobj", "attr") and c.i in before]
+            else:
+                anchors = [s for s in grammatical_subjects(verb) if s.i in before]
+            yield trig, verb, slot if not trig.inverse else ("o" if slot == "s" else "s"), anchors
+
+    def _noun_triggers(self, head: Token) -> Iterator[Trigger]:
+        seen = set()
+        for key in dict.fromkeys((head.lemma_.lower(), head.lower_)):
+            for trig in self.ctx.triggers.nouns.get(key, []):
+                if trig in seen or not noun_extra_ok(head, trig):
+                    continue
+                if trig.prep and trig.prep != "of" and not prep_objects(head, trig.prep):
+                    continue  # "reliance on" wants its object; "members of" may leave it to the page
+                seen.add(trig)
+                yield trig

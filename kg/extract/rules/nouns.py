@@ -7,19 +7,15 @@ from spacy.tokens import Token
 from ...modality import modality_of
 from ..mentions import Mention
 from .base import (EXAMPLE_PREPS, FOCUS_ADVERBS, LIGHT_VERBS, ORDINALS, SUPERLATIVE, SUPPLIER_NOUNS, WORLD,
-                   WRAPPERS, conjuncts, grammatical_subjects, prep_objects, Trigger)
+                   WRAPPERS, conjuncts, grammatical_subjects, noun_extra_ok, prep_objects, Trigger)
 
 
 class NounRules:
     """Mixin of :class:`~kg.extract.rules.SentenceExtractor`."""
 
     def noun_frame(self, n: Token, trig: Trigger) -> None:
-        if trig.extra:
-            before = {c.lower_ for c in n.children if c.dep_ in ("compound", "amod")}
-            if n.i > 0:
-                before.add(n.doc[n.i - 1].lower_)
-            if not set(trig.extra) <= before:
-                return
+        if not noun_extra_ok(n, trig):
+            return
         prop = trig.prop
         subj_cls, obj_cls = self.classes(prop, "s"), self.classes(prop, "o")
         allow_open = prop == "usedIn"
