@@ -10,7 +10,9 @@ timeout and no memory bound of its own, so :func:`run_query` runs the query
   background, where it can no longer be seen);
 * with ``max_memory`` (as ``kg query`` does) in a forked child process whose
   address space is bounded (``RLIMIT_AS``): the child is killed at the
-  timeout, and one that runs out of memory is a one-line error.
+  timeout, and one that runs out of memory is a one-line error (with glibc the
+  query runs there in a thread of its own, on new memory in huge pages rather
+  than on the free memory of this process copied page by page: :mod:`kg.heap`).
 
 Either way at most ``limit`` rows are read. Queries are read-only (SPARQL
 Update is refused), offline (``SERVICE`` is refused unless allowed), and bad
@@ -477,6 +479,33 @@ def _bounded(fn: Callable[[threading.Event], QueryResult], max_memory: int, libc
     return pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def _in_query_thread(fn: Callable[[threading.Event], QueryResult], max_memory: int) -> bytes:
+    """:func:`_bounded` in a thread of its own on a heap of its own (:mod:`kg.heap`) where glibc
+    allows and the bound leaves room for the heap's reserve; else in this thread."""
+    from . import heap
+
+    libc = heap.glibc() if max_memory >= 2 * heap.HEAP_RESERVE else None
+    if libc is None:
+        return _bounded(fn, max_memory, None)
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["data"] = _bounded(fn, max_memory, libc)
+        except BaseException as exc:  # noqa: BLE001 (raised again below, in the calling thread)
+            box["error"] = exc
+
+    worker = threading.Thread(target=work, name="kg-query")
+    try:
+        worker.start()
+    except RuntimeError:  # no thread to be had (a limit on processes): in this one
+        return _bounded(fn, max_memory, None)
+    worker.join()
+    if "error" in box:
+        raise box["error"]
+    return box["data"]
+
+
 def _child_main(fn: Callable[[threading.Event], QueryResult], max_memory: int, out: int, err: int) -> None:
     """The forked child: bound its memory, run the query, send the pickled outcome; never returns.
 
@@ -490,26 +519,7 @@ def _child_main(fn: Callable[[threading.Event], QueryResult], max_memory: int, o
         os.dup2(err, 2)  # an allocation failure in pyoxigraph (Rust) is reported here, then aborts
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        from . import heap
-
-        libc = heap.glibc() if max_memory >= 2 * heap.HEAP_RESERVE else None
-        if libc is None:
-            data = _bounded(fn, max_memory, None)
-        else:
-            box: dict[str, Any] = {}
-
-            def work() -> None:
-                try:
-                    box["data"] = _bounded(fn, max_memory, libc)
-                except BaseException as exc:  # noqa: BLE001 (raised again below, in the main thread)
-                    box["error"] = exc
-
-            worker = threading.Thread(target=work, name="kg-query")
-            worker.start()
-            worker.join()
-            if "error" in box:
-                raise box["error"]
-            data = box["data"]
+        data = _in_query_thread(fn, max_memory)
         view = memoryview(data)
         while view:
             view = view[os.write(out, view):]

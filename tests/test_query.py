@@ -344,6 +344,20 @@ def test_the_query_runs_on_a_heap_of_its_own_in_huge_pages_within_the_bound():
     assert name != "kg-query"
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX")
+def test_without_a_thread_to_be_had_the_child_runs_the_query_itself(monkeypatch):
+    import threading
+
+    from kg.query import _in_child
+
+    def refused(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refused)
+    name, _, taken = _in_child(_fresh_heap_report, 30, 256 * 1024 ** 2)
+    assert name == threading.main_thread().name and taken > 0  # ran, in the only thread
+
+
 # -- bad SPARQL in words ------------------------------------------------------------------------
 
 def test_unknown_prefix_is_named_with_the_known_ones(graph):
