@@ -358,6 +358,39 @@ def test_without_a_thread_to_be_had_the_child_runs_the_query_itself(monkeypatch)
     assert name == threading.main_thread().name and taken > 0  # ran, in the only thread
 
 
+def test_limit_stops_reading_rows(big_nt, graph, monkeypatch, capsys):
+    from kg.cli import main
+
+    def no_fork():
+        raise AssertionError("the Python API must not fork unless asked")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    r = run_query(graph, "SELECT ?s WHERE { ?s a kgo:Country } ORDER BY ?s", limit=2)
+    assert labels(r) == [(str(ENT.chile),), (str(ENT.japan),)] and r.truncated
+    assert not run_query(graph, "SELECT ?s WHERE { ?s a kgo:Country }", limit=3).truncated
+    assert format_result(r, "table").splitlines()[-1] == \
+        "(showing 2 of at least 3 rows; use --limit N for more, --limit 0 for all)"
+    with pytest.raises(QueryError, match="limit must be"):
+        run_query(graph, "ASK {}", limit=-1)
+    monkeypatch.undo()
+
+    assert main(["query", str(big_nt), "SELECT ?s WHERE { ?s ?p ?o }"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 2 + 100 + 1 and out[-1].startswith("(showing 100 of at least 101 rows; use --limit")
+    assert main(["query", str(big_nt), "SELECT ?s WHERE { ?s ?p ?o }", "--format", "csv", "--limit", "5"]) == 0
+    cap = capsys.readouterr()
+    assert len(cap.out.splitlines()) == 6 and cap.err.strip() == \
+        "kg: note: showing 5 of at least 6 rows; use --limit N for more, --limit 0 for all"
+    assert main(["query", str(big_nt), "SELECT ?s WHERE { ?s ?p ?o }", "--format", "csv"]) == 0
+    cap = capsys.readouterr()
+    assert len(cap.out.splitlines()) == 3001 and cap.err == ""
+    assert main(["query", str(big_nt), "SELECT ?s WHERE { ?s ?p ?o }", "--limit", "0"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 3002
+    assert main(["query", str(big_nt), "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "--limit", "3"]) == 0
+    ttl = capsys.readouterr().out
+    assert len(Graph().parse(data=ttl, format="turtle")) == 3 and "# showing 3 of at least 4 triples" in ttl
+
+
 # -- bad SPARQL in words ------------------------------------------------------------------------
 
 def test_unknown_prefix_is_named_with_the_known_ones(graph):
