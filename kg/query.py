@@ -10,7 +10,9 @@ timeout and no memory bound of its own, so :func:`run_query` runs the query
   background, where it can no longer be seen);
 * with ``max_memory`` (as ``kg query`` does) in a forked child process whose
   address space is bounded (``RLIMIT_AS``): the child is killed at the
-  timeout, and one that runs out of memory is a one-line error.
+  timeout, and one that runs out of memory is a one-line error (with glibc the
+  query runs there in a thread of its own, on new memory in huge pages rather
+  than on the free memory of this process copied page by page: :mod:`kg.heap`).
 
 Either way at most ``limit`` rows are read. Queries are read-only (SPARQL
 Update is refused), offline (``SERVICE`` is refused unless allowed), and bad
@@ -41,6 +43,7 @@ from __future__ import annotations
 
 import csv
 import faulthandler
+import gc
 import io
 import json
 import math
@@ -442,42 +445,84 @@ def _in_worker(fn: Callable[[threading.Event], QueryResult], timeout: float) -> 
 _OUT_OF_MEMORY = 3  # the exit code of a child that ran out of memory in Python code
 
 
-def _limit_address_space(max_memory: int) -> None:
-    """Let this process map at most ``max_memory`` bytes more than it has now (RLIMIT_AS)."""
+def _limit_address_space(max_memory: int, reserved: int = 0) -> None:
+    """Let this process map at most ``max_memory`` bytes more than it has now (RLIMIT_AS), less
+    ``reserved``: address space it holds already but can still fill (:func:`kg.heap.prepare`)."""
     import resource
 
     try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            now = next((int(x.split()[1]) * 1024 for x in f if x.startswith("VmSize:")), 0)
-    except OSError:
+        with open("/proc/self/statm", "rb") as f:
+            now = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
         now = 0
     hard = resource.getrlimit(resource.RLIMIT_AS)[1]
-    limit = now + max_memory
+    limit = max(now + max_memory - reserved, 0)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+def _bounded(fn: Callable[[threading.Event], QueryResult], max_memory: int, libc: Any) -> bytes:
+    """Bound the memory (with a fresh heap for this thread when ``libc`` is glibc), run ``fn``
+    and return its pickled outcome; a MemoryError is raised as such."""
+    from . import heap
+
+    _limit_address_space(max_memory, heap.prepare(libc) if libc is not None else 0)
+    try:
+        outcome: tuple[str, Any] = ("result", fn(threading.Event()))
+    except KGError as exc:
+        outcome = ("error", type(exc)(*exc.args))
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 (a bug: the parent reports it as one)
+        outcome = ("bug", f"{type(exc).__name__}: {exc}")
+    return pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _in_query_thread(fn: Callable[[threading.Event], QueryResult], max_memory: int) -> bytes:
+    """:func:`_bounded` in a thread of its own on a heap of its own (:mod:`kg.heap`) where glibc
+    allows and the bound leaves room for the heap's reserve; else in this thread."""
+    from . import heap
+
+    libc = heap.glibc() if max_memory >= 2 * heap.HEAP_RESERVE else None
+    if libc is None:
+        return _bounded(fn, max_memory, None)
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["data"] = _bounded(fn, max_memory, libc)
+        except BaseException as exc:  # noqa: BLE001 (raised again below, in the calling thread)
+            box["error"] = exc
+
+    worker = threading.Thread(target=work, name="kg-query")
+    try:
+        worker.start()
+    except RuntimeError:  # no thread to be had (a limit on processes): in this one
+        return _bounded(fn, max_memory, None)
+    worker.join()
+    if "error" in box:
+        raise box["error"]
+    return box["data"]
+
+
 def _child_main(fn: Callable[[threading.Event], QueryResult], max_memory: int, out: int, err: int) -> None:
-    """The forked child: bound its memory, run the query, send the pickled outcome; never returns."""
+    """The forked child: bound its memory, run the query, send the pickled outcome; never returns.
+
+    With glibc the query runs in a thread of its own, on a heap of its own in huge pages
+    (:mod:`kg.heap`), rather than on the free memory the forked process left, which would be
+    copied page by page as the query wrote to it.
+    """
     code = 0
     try:
         faulthandler.disable()  # its report of the abort below would go to the caller's stderr
         os.dup2(err, 2)  # an allocation failure in pyoxigraph (Rust) is reported here, then aborts
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        _limit_address_space(max_memory)
-        try:
-            outcome: tuple[str, Any] = ("result", fn(threading.Event()))
-        except KGError as exc:
-            outcome = ("error", type(exc)(*exc.args))
-        except MemoryError:
-            raise
-        except Exception as exc:  # noqa: BLE001 (a bug: the parent reports it as one)
-            outcome = ("bug", f"{type(exc).__name__}: {exc}")
-        data = memoryview(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
-        while data:
-            data = data[os.write(out, data):]
+        data = _in_query_thread(fn, max_memory)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(out, view):]
     except MemoryError:
         code = _OUT_OF_MEMORY
     except BaseException:  # noqa: BLE001 (anything else: the parent reports the exit code)
@@ -512,6 +557,12 @@ def _in_child(fn: Callable[[threading.Event], QueryResult], timeout: float, max_
     """
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
+    parent = os.getpid()
+    # the objects of this process are left out of the child's garbage collections, which would
+    # otherwise write to (and so copy) every page holding one; undone here at once after the fork
+    freeze = gc.isenabled() and gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
     try:
         pid = os.fork()
     except OSError as exc:
@@ -519,9 +570,13 @@ def _in_child(fn: Callable[[threading.Event], QueryResult], timeout: float, max_
             os.close(fd)
         raise QueryError(f"cannot start a process for the query ({exc.strerror or exc}); the system is short of "
                          "processes or memory: try again later") from None
+    finally:
+        if freeze and os.getpid() == parent:
+            gc.unfreeze()
     if pid == 0:  # pragma: no cover (the child; it ends in os._exit)
         os.close(out_r)
         os.close(err_r)
+        gc.disable()  # it lives for one query, whose results hold no cycles; its end frees all
         _child_main(fn, max_memory, out_w, err_w)
     os.close(out_w)
     os.close(err_w)

@@ -279,6 +279,85 @@ def test_a_child_process_gives_the_same_results(graph):
         run_query(graph, "SELEKT * WHERE { ?s ?p ?o }", max_memory=256 * 1024 ** 2)
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX")
+@pytest.mark.parametrize("frozen_before", [False, True])
+def test_the_child_leaves_this_process_objects_alone(frozen_before):
+    """The child neither collects nor so writes to the objects it was forked with; this process's
+    garbage collector is as it was (and what the caller froze stays frozen)."""
+    import gc
+
+    from kg.query import _in_child
+
+    def state(cancelled):
+        return gc.isenabled(), gc.get_freeze_count() > 0
+
+    if frozen_before:
+        gc.freeze()
+    try:
+        count = gc.get_freeze_count()
+        assert _in_child(state, 30, 256 * 1024 ** 2) == (False, True)
+        assert gc.isenabled() and gc.get_freeze_count() == count
+    finally:
+        gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+
+
+def _fresh_heap_report(cancelled):
+    """In the query's child: its thread, whether a new block is advised for huge pages, and the
+    MiB it can take before the bound refuses: first in 1 MiB blocks from its heap (the 64 MiB
+    that glibc reserves for it), then in 40 MiB blocks, each a mapping of its own."""
+    import ctypes
+    import threading
+
+    libc = ctypes.CDLL(None)
+    libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+    block = libc.malloc(1024 ** 2)
+    huge = inside = False
+    with open("/proc/self/smaps") as f:
+        for line in f:
+            if "-" in line.split()[0]:
+                low, high = (int(x, 16) for x in line.split()[0].split("-"))
+                inside = low <= block < high
+            elif line.startswith("VmFlags:") and inside:
+                huge = "hg" in line.split()
+    base, taken = block & ~(64 * 1024 ** 2 - 1), 1
+    while (block := libc.malloc(1024 ** 2)) and base <= block < base + 64 * 1024 ** 2:
+        taken += 1
+    while libc.malloc(40 * 1024 ** 2) and taken < 4096:
+        taken += 40
+    return threading.current_thread().name, huge, taken
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or not os.path.exists("/proc/self/smaps"), reason="Linux")
+def test_the_query_runs_on_a_heap_of_its_own_in_huge_pages_within_the_bound():
+    """With glibc the child's query thread has a fresh heap in huge pages (no copy of the forked
+    process's free memory page by page), and the memory bound counts that heap's reserve."""
+    from kg import heap
+    from kg.query import _in_child
+
+    if heap.glibc() is None:
+        pytest.skip("needs glibc and transparent huge pages")
+    name, huge, taken = _in_child(_fresh_heap_report, 30, 256 * 1024 ** 2)
+    assert name == "kg-query" and huge
+    assert 160 <= taken <= 256  # MiB: never more than the bound, and most of it usable
+    name, huge, taken = _in_child(_fresh_heap_report, 30, 64 * 1024 ** 2)  # too small to reserve 64 MiB
+    assert name != "kg-query"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX")
+def test_without_a_thread_to_be_had_the_child_runs_the_query_itself(monkeypatch):
+    import threading
+
+    from kg.query import _in_child
+
+    def refused(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refused)
+    name, _, taken = _in_child(_fresh_heap_report, 30, 256 * 1024 ** 2)
+    assert name == threading.main_thread().name and taken > 0  # ran, in the only thread
+
+
 def test_limit_stops_reading_rows(big_nt, graph, monkeypatch, capsys):
     from kg.cli import main
 
@@ -363,6 +442,14 @@ def test_a_bug_in_the_child_is_reported_as_one(graph, monkeypatch):
     monkeypatch.setattr(kg.query, "_oxigraph_query", broken)
     with pytest.raises(RuntimeError, match="in the query's process: ZeroDivisionError: boom"):
         run_query(graph, "ASK {}", max_memory=256 * 1024 ** 2)
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(kg.query, "_oxigraph_query", exhausted)  # in the child's query thread too
+    for bound, shown in ((256 * 1024 ** 2, "256M"), (64 * 1024 ** 2, "64M")):
+        with pytest.raises(QueryError, match=f"^query stopped: it needed more than {shown} of memory"):
+            run_query(graph, "ASK {}", max_memory=bound)
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX")
