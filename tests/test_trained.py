@@ -340,3 +340,28 @@ def test_gold_names_of_one_form_are_one_entity():
     out = corpus.unify_names(recs)
     assert out[0]["triples"] == [["Zijin Mining Group Co.", "produces", "gold"]]
     assert set(out[3]["entities"]) == {"Mount Isa Mines Limited", "Mount Isa mines"}
+
+
+def test_a_sentence_that_does_not_name_the_subject_pairs_it_implicitly(nlp):
+    from kg.extract.candidates import pair_candidates
+    from kg.extract.features import pair_features
+    from kg.extract.rules.base import TriggerIndex
+    from kg.extract.run import read_sentences
+    from kg.model import Document
+    from kg.ontology import load_ontology
+
+    onto = load_ontology()
+    triggers = TriggerIndex.from_ontology(onto)
+    text = ("Zorvath mine is an open-pit copper mine in Peru. Molybdenum and silver are recovered as by-products. "
+            "Zorvath mine ships its concentrate to Chile.")
+    docs = [Document.from_text(text, "zorvath.txt", title="Zorvath mine")]
+    pairs = {}
+    for _, _, ctx, sent, kept, rejected in read_sentences(docs, nlp, onto, triggers):
+        for pair in pair_candidates(ctx, sent, kept, rejected):
+            pairs[(pair.subject.text, pair.object.text, sent.start)] = (pair, pair_features(ctx.doc, sent, pair, triggers))
+    implicit = {(s, o) for (s, o, _), (p, f) in pairs.items() if "svia:implicit" in f}
+    assert ("Zorvath mine", "silver") in implicit and ("Zorvath mine", "Molybdenum") in implicit
+    # a sentence that names the subject pairs the name itself, and says which side it is
+    named = [(p, f) for (s, o, _), (p, f) in pairs.items() if (s, o) == ("Zorvath mine", "Chile")]
+    assert named and all(p.about == "s" and "svia:implicit" not in f for p, f in named)
+    assert not any(s == "Zorvath mine" and o == "Chile" for s, o in implicit)

@@ -41,6 +41,7 @@ class PairCandidate:
     s_tokens: tuple[int, int] | None  # token span in the parsed piece, None when not found
     o_tokens: tuple[int, int] | None
     votes: tuple[Vote, ...] = ()
+    about: str = ""  # "s" or "o": that side is the document's subject (by name or reference)
 
     @property
     def key(self) -> tuple[int, int, int, int]:
@@ -110,16 +111,41 @@ def pair_candidates(ctx: DocContext, sent: Span, kept: list[RawCandidate],
             mentions.setdefault(key, (m1, m2))
     subject = getattr(ctx, "subject", None)
     if subject is not None:
-        for ref in subject_references(ctx, sent, subject):
+        refs = subject_references(ctx, sent, subject)
+        for ref in refs:
             for e, m in ms:
-                if abs(e.start - ref.i) > MAX_GAP or (m.lex or m.text).lower() == (subject.lex or subject.text).lower():
+                if abs(e.start - ref.i) > MAX_GAP or _names(m, subject):
                     continue
                 r = subject.at(ref, "subject")
                 mentions.setdefault((r.start, r.end, m.start, m.end), (r, m))
                 mentions.setdefault((m.start, m.end, r.start, r.end), (m, r))
+        if not refs and not any(_names(m, subject) for _, m in ms):
+            for s, o in implicit_subject_pairs(ctx, subject, [m for _, m in ms]):
+                mentions.setdefault((s.start, s.end, o.start, o.end), (s, o))
     for s, o in list_pairs(ctx, sent):
         mentions.setdefault((s.start, s.end, o.start, o.end), (s, o))
     out = []
     for key, (s, o) in mentions.items():
-        out.append(PairCandidate(s, o, _tokens(doc, s), _tokens(doc, o), tuple(votes.get(key, ()))))
+        about = "" if subject is None else "s" if _names(s, subject) else "o" if _names(o, subject) else ""
+        out.append(PairCandidate(s, o, _tokens(doc, s), _tokens(doc, o), tuple(votes.get(key, ())), about))
+    return out
+
+
+def _names(m: Mention, subject: Mention) -> bool:
+    """Whether ``m`` names the document's subject."""
+    return (m.lex or m.text).lower() == (subject.lex or subject.text).lower()
+
+
+def implicit_subject_pairs(ctx: DocContext, subject: Mention, ms: list[Mention]) -> list[tuple[Mention, Mention]]:
+    """Pairs of the document's subject, which the sentence neither names nor refers to, with the
+    sentence's names that some property could link it to ("Copper and gold are also mined." on
+    a mine's page). The classifier decides, with ``svia:implicit``/``ovia:implicit`` among the
+    features; the subject stands at its first mention."""
+    implicit = Mention(subject.text, subject.cls, subject.start, subject.end, subject.lex, "implicit")
+    onto, out = ctx.onto, []
+    for m in ms:
+        if any(onto.allows(p, subject.cls, m.cls) for p in onto.properties):
+            out.append((implicit, m))
+        if any(onto.allows(p, m.cls, subject.cls) for p in onto.properties):
+            out.append((m, implicit))
     return out

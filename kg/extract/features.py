@@ -105,6 +105,8 @@ def pair_features(doc: Doc, sent: Span, c: PairCandidate, triggers: "TriggerInde
     the words on the path and between (:class:`TriggerVectors`)."""
     tt = table if table is not None and table.doc is doc else TokenTable(doc)
     f = {f"cls:{c.subject.cls}>{c.object.cls}", f"scls:{c.subject.cls}", f"ocls:{c.object.cls}"}
+    if c.about:
+        f.add(f"about:{c.about}:{c.subject.cls}>{c.object.cls}")
     if c.subject.via:
         f.add(f"svia:{c.subject.via}")
     if c.object.via:
