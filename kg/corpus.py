@@ -29,14 +29,13 @@ import json
 import re
 import shutil
 import sys
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from .errors import InputError
 from .evaluate import PROPERTIES, SYMMETRIC, match_keys, normalise
-from .model import LEGAL_FORMS
+from .model import LEGAL_FORMS, fold_words, singular
 
 #: Annotation classes (``corpus/ANNOTATION.md``) and the ontology class each is trained as.
 CLASSES: dict[str, str] = {
@@ -186,14 +185,11 @@ def name_form(name: str) -> str:
     >>> name_form("Mount Isa Mines") == name_form("Mount Isa")
     False
     """
-    folded = unicodedata.normalize("NFKD", normalise(name))
-    words = re.findall(r"\w+", "".join(ch for ch in folded if not unicodedata.combining(ch)))
+    words = fold_words(normalise(name))
     while len(words) > 1 and (words[-1] in LEGAL_FORMS or f"{words[-1]}." in LEGAL_FORMS):
         words.pop()
     if words:
-        last = words[-1]
-        words[-1] = last[:-3] + "y" if len(last) > 4 and last.endswith("ies") else (
-            last[:-1] if len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "is")) else last)
+        words[-1] = singular(words[-1])
     return " ".join(words)
 
 

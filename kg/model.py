@@ -30,6 +30,30 @@ LEGAL_FORMS = {"ltd", "ltd.", "limited", "inc", "inc.", "corp", "corp.", "corpor
                "international", "ab", "asa", "oyj", "spa", "s.p.a.", "pty", "pte", "bhd", "pjsc", "jsc", "sas"}
 
 
+def singular(word: str) -> str:
+    """A plural word made singular, roughly ("batteries" -> "battery", "mines" -> "mine"; not
+    "glass", "status", "basis").
+
+    >>> [singular(w) for w in ("batteries", "mines", "glass", "basis")]
+    ['battery', 'mine', 'glass', 'basis']
+    """
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def fold_words(text: str) -> list[str]:
+    """The words of ``text`` in lower case without accents.
+
+    >>> fold_words("Rössing Uranium, Namibia")
+    ['rossing', 'uranium', 'namibia']
+    """
+    folded = unicodedata.normalize("NFKD", text.lower())
+    return re.findall(r"\w+", "".join(ch for ch in folded if not unicodedata.combining(ch)))
+
+
 def normalise_name(text: str) -> str:
     """Normalise a surface form for matching: case, quotes, "the", possessive, spaces.
 

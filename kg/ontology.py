@@ -125,6 +125,12 @@ class Ontology:
                 for f in (e.label, *e.aliases) if " " not in f}
 
     @cached_property
+    def linked_classes(self) -> frozenset[tuple[str, str]]:
+        """The (subject class, object class) pairs that some property's domain and range admit."""
+        return frozenset((a, b) for a in self.classes for b in self.classes
+                         if any(self.allows(p, a, b) for p in self.properties))
+
+    @cached_property
     def title_heads(self) -> frozenset[str]:
         """Last words of the titles that make a leader ("minister", "president")."""
         return frozenset(t.split()[-1] for spec in self.properties.values() for t in spec.title_triggers)

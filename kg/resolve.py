@@ -42,19 +42,9 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 
-from .model import LEGAL_FORMS, Entity, normalise_name, slugify
+from .model import LEGAL_FORMS, Entity, normalise_name, singular, slugify
 from .ontology import Ontology
 from .extract.mentions import Mention
-
-#: the last words an organisation's name is matched without ("Glencore International Inc." = "Glencore")
-
-
-def _singular(word: str) -> str:
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
 
 
 class _DocNames:
@@ -214,7 +204,7 @@ class Resolver:
                     return normalise_name(known), known  # "Lynas Corporation, Ltd." is the lexicon's "Lynas Corporation"
             words = self._strip_legal(norm, keep=self._other_things(names)).split()
         if m.cls in ("Product", "Mineral") and words:
-            words[-1] = _singular(words[-1])
+            words[-1] = singular(words[-1])
         return " ".join(words) or norm, text
 
     def _other_things(self, names: _DocNames):

@@ -105,7 +105,7 @@ class EntityTyper:
             place = self.onto.class_for_head(root.head.head.lemma_.lower())
             if place is not None and self.onto.is_a(place, "Place"):
                 return place  # "the province of Colón", "the town of Kindu": whatever the model read
-        if ner_label == "PERSON" and cls is None and span.root.dep_ == "pobj" and span.root.head.lower_ in (
+        if ner_label == "PERSON" and cls is None and root.dep_ == "pobj" and root.head.lower_ in (
                 "in", "near", "outside", "across", "on"):
             return "Region"  # "a mine on Sulawesi", "a plant in Sorowako": people are not where things are
         if cls == "Product" and len(words) > 1 and all(w[:1].isupper() for w in words if w.isalpha()):

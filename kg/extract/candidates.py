@@ -8,7 +8,7 @@ are features of the relation classifier, not the only source of facts.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Span
 
@@ -82,7 +82,7 @@ def list_pairs(ctx: DocContext, sent: Span) -> list[tuple[Mention, Mention]]:
     out = []
     for m in items:
         for a in anchors:
-            if (m.lex or m.text).lower() != (a.lex or a.text).lower():
+            if m.key != a.key:
                 out += [(m, a), (a, m)]
     return out
 
@@ -105,7 +105,7 @@ def pair_candidates(ctx: DocContext, sent: Span, kept: list[RawCandidate],
         for e2, m2 in ms:
             if e1 is e2 or abs(e1.start - e2.start) > MAX_GAP:
                 continue
-            if (m1.lex or m1.text).lower() == (m2.lex or m2.text).lower():
+            if m1.key == m2.key:
                 continue
             key = (m1.start, m1.end, m2.start, m2.end)
             mentions.setdefault(key, (m1, m2))
@@ -114,26 +114,21 @@ def pair_candidates(ctx: DocContext, sent: Span, kept: list[RawCandidate],
         refs = subject_references(ctx, sent, subject)
         for ref in refs:
             for e, m in ms:
-                if abs(e.start - ref.i) > MAX_GAP or _names(m, subject):
+                if abs(e.start - ref.i) > MAX_GAP or m.key == subject.key:
                     continue
                 r = subject.at(ref, "subject")
                 mentions.setdefault((r.start, r.end, m.start, m.end), (r, m))
                 mentions.setdefault((m.start, m.end, r.start, r.end), (m, r))
-        if not refs and not any(_names(m, subject) for _, m in ms):
+        if not refs and not any(m.key == subject.key for _, m in ms):
             for s, o in implicit_subject_pairs(ctx, subject, [m for _, m in ms]):
                 mentions.setdefault((s.start, s.end, o.start, o.end), (s, o))
     for s, o in list_pairs(ctx, sent):
         mentions.setdefault((s.start, s.end, o.start, o.end), (s, o))
     out = []
     for key, (s, o) in mentions.items():
-        about = "" if subject is None else "s" if _names(s, subject) else "o" if _names(o, subject) else ""
+        about = "" if subject is None else "s" if s.key == subject.key else "o" if o.key == subject.key else ""
         out.append(PairCandidate(s, o, _tokens(doc, s), _tokens(doc, o), tuple(votes.get(key, ())), about))
     return out
-
-
-def _names(m: Mention, subject: Mention) -> bool:
-    """Whether ``m`` names the document's subject."""
-    return (m.lex or m.text).lower() == (subject.lex or subject.text).lower()
 
 
 def implicit_subject_pairs(ctx: DocContext, subject: Mention, ms: list[Mention]) -> list[tuple[Mention, Mention]]:
@@ -141,11 +136,11 @@ def implicit_subject_pairs(ctx: DocContext, subject: Mention, ms: list[Mention])
     sentence's names that some property could link it to ("Copper and gold are also mined." on
     a mine's page). The classifier decides, with ``svia:implicit``/``ovia:implicit`` among the
     features; the subject stands at its first mention."""
-    implicit = Mention(subject.text, subject.cls, subject.start, subject.end, subject.lex, "implicit")
-    onto, out = ctx.onto, []
+    implicit = replace(subject, via="implicit")
+    linked, out = ctx.onto.linked_classes, []
     for m in ms:
-        if any(onto.allows(p, subject.cls, m.cls) for p in onto.properties):
+        if (subject.cls, m.cls) in linked:
             out.append((implicit, m))
-        if any(onto.allows(p, m.cls, subject.cls) for p in onto.properties):
+        if (m.cls, subject.cls) in linked:
             out.append((m, implicit))
     return out

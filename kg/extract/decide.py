@@ -188,7 +188,7 @@ class Decider:
         # classifier's threshold), then the more confident one
         best: dict[tuple, RawCandidate] = {}
         for c in out:
-            key = ((c.subject.lex or c.subject.text).lower(), c.predicate, (c.object.lex or c.object.text).lower())
+            key = (c.subject.key, c.predicate, c.object.key)
             old = best.get(key)
             if old is None or (not c.rule.startswith("classifier"), c.confidence) > (
                     not old.rule.startswith("classifier"), old.confidence):

@@ -84,13 +84,6 @@ class TokenTable:
         self.ent = [t.ent_type_ for t in doc]
         self.text = [t.text for t in doc]
         self._neg: dict[int, bool] = {}
-        self._intro: dict[int, Span | None] = {}
-
-    def intro(self, sent: Span) -> Span | None:
-        """The sentence that introduces the list item ``sent`` (:func:`~kg.extract.rules.lists.list_intro`)."""
-        if sent.start not in self._intro:
-            self._intro[sent.start] = list_intro(sent)
-        return self._intro[sent.start]
 
     def negated(self, sent: Span) -> bool:
         if sent.start not in self._neg:
@@ -195,7 +188,7 @@ def list_features(sent: Span, c: PairCandidate, triggers: TriggerIndex | None, t
     the other name is (the introducing sentence or elsewhere: the document's subject), and the
     trigger words of the introducing sentence with the role the item would play
     (``listtrig:memberOf:n:s``: "The members were:" over the item as subject)."""
-    intro = tt.intro(sent)
+    intro = list_intro(sent)  # cached on the doc
     if intro is None:
         return set()
     in_item = [m for m in (c.subject, c.object) if sent.start_char <= m.start and m.end <= sent.end_char]

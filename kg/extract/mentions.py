@@ -8,7 +8,6 @@ sense per document, titled people, company prefixes.
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from ..components.entity_typer import new_name
+from ..model import fold_words, singular
 from ..ontology import Ontology, load_ontology
 
 if TYPE_CHECKING:
@@ -33,6 +33,11 @@ class Mention:
     end: int
     lex: str | None = None  # canonical lexicon label, when the lexicon knows it
     via: str = ""  # "" (an entity span), "ref" (resolved reference), "open" (a noun phrase)
+
+    @property
+    def key(self) -> str:
+        """What names the entity: its lexicon label, else its words (lower case)."""
+        return (self.lex or self.text).lower()
 
     def at(self, token: Token, via: str) -> "Mention":
         """This entity, mentioned by ``token`` ("it", "the mine") and found ``via``."""
@@ -274,11 +279,9 @@ def company_prefixes(doc: Doc, onto: Ontology) -> None:
 
 
 def _words(text: str) -> list[str]:
-    """The words of a name for comparing it with a title: folded case and accents, a plural "s"
-    dropped ("Tsingshan Holdings Group" and "Tsingshan Holding Group")."""
-    folded = unicodedata.normalize("NFKD", text.lower())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return [w[:-1] if len(w) > 3 and w.endswith("s") else w for w in re.findall(r"\w+", folded)]
+    """The words of a name for comparing it with a title: folded case and accents, plurals made
+    singular ("Tsingshan Holdings Group" and "Tsingshan Holding Group")."""
+    return [singular(w) for w in fold_words(text)]
 
 
 def _title_written_out(sent: Span, title: str) -> Span | None:
@@ -344,9 +347,8 @@ def document_subject(doc: Doc, title: str | None, onto: Ontology | None = None) 
             cover = next((e for e in doc.ents if e.start <= written.start and written.end <= e.end), None)
             if cover is not None:
                 return cover
-            noun = _definition_noun(written.root) if onto is not None else None
-            cls = noun is not None and (onto.class_for_reference(noun.lemma_) or onto.class_for_head(noun.lemma_))
-            if cls:
+            cls = _defined_class(written.root, onto) if onto is not None else None
+            if cls is not None:
                 span = Span(doc, written.start, written.end, label=cls)
                 doc.ents = filter_spans([span, *(e for e in doc.ents if e.end <= span.start or e.start >= span.end)])
                 return span
@@ -384,6 +386,17 @@ def _definition_noun(root: Token) -> Token | None:
     return noun
 
 
+def _defined_class(root: Token, onto: Ontology) -> str | None:
+    """The class that the definition of the name whose head is ``root`` gives (the defining noun
+    as a reference or head word of a class), or None."""
+    noun = _definition_noun(root)
+    for word in dict.fromkeys((noun.lemma_.lower(), noun.lower_) if noun is not None else ()):
+        cls = onto.class_for_reference(word) or onto.class_for_head(word)
+        if cls is not None:
+            return cls
+    return None
+
+
 def define_subject(doc: Doc, subject: Span, onto: Ontology) -> Span:
     """Give the document's subject the class its definition states, in every mention of it.
 
@@ -406,11 +419,7 @@ def define_subject(doc: Doc, subject: Span, onto: Ontology) -> Span:
     for sent in list(doc.sents)[:3]:
         for ent in (e for e in doc.ents if sent.start <= e.start < sent.end and same(e.text) and not e.ent_id_):
             keys.add(ent.text.lower())
-            noun = _definition_noun(ent.root)
-            for word in dict.fromkeys((noun.lemma_.lower(), noun.lower_) if noun is not None else ()):
-                cls = onto.class_for_reference(word) or onto.class_for_head(word)
-                if cls is not None:
-                    break
+            cls = _defined_class(ent.root, onto)
             if cls is not None:
                 break
         if cls is not None:

@@ -75,7 +75,7 @@ def sentence_candidates(ctx: DocContext, sent: Span) -> tuple[list[RawCandidate]
     best: dict[tuple, RawCandidate] = {}
     dropped = list(ex.rejected)
     for c in ex.out:
-        key = ((c.subject.lex or c.subject.text).lower(), c.predicate, (c.object.lex or c.object.text).lower())
+        key = (c.subject.key, c.predicate, c.object.key)
         old = best.get(key)
         if old is None or (c.confidence, c.modality == "asserted") > (old.confidence, old.modality == "asserted"):
             if old is not None:

@@ -288,7 +288,7 @@ class ArgumentReader:
                 return inner
         if t.lemma_.lower() in ("member", "partner") and t.tag_ in ("NNS", "NNPS"):
             orgs = [self.ctx.ent_mention(c) for c in t.children if c.dep_ in ("compound", "poss")]
-            members = [m for o in orgs if o is not None for m in self.ctx.members.get((o.lex or o.text).lower(), [])]
+            members = [m for o in orgs if o is not None for m in self.ctx.members.get(o.key, [])]
             if members:
                 return [Mention(m.text, m.cls, m.start, m.end, m.lex, "ref") for m in members]
         ref_cls = self.onto.class_for_reference(t.lemma_.lower()) or self.onto.class_for_reference(low)
@@ -478,7 +478,7 @@ class ArgumentReader:
             if disagree(ent[-1].lemma_.lower()):
                 continue
             m = self.ctx.mention(ent, via="ref")
-            key = (m.lex or m.text).lower()
+            key = m.key
             if key in names:
                 continue
             names.add(key)
@@ -493,7 +493,7 @@ class ArgumentReader:
              symmetric_pairs: bool = False):
         for s in subs:
             for o in objs:
-                if (s.lex or s.text).lower() == (o.lex or o.text).lower():
+                if s.key == o.key:
                     continue
                 if prop == "visits" and o.via == "ref" and o.text in self.ctx.demonyms and 0 <= s.start - o.end < 60:
                     continue  # "British minister Sarah Jones ... a visit to the kingdom": not her own country
@@ -517,7 +517,7 @@ class ArgumentReader:
                     continue
                 self.out.append(cand)
                 if prop == "memberOf":
-                    org = (o.lex or o.text).lower()
+                    org = o.key
                     names = self.ctx.member_names.setdefault(org, set())
                     if (s.lex or s.text) not in names:
                         names.add(s.lex or s.text)

@@ -11,6 +11,7 @@ item line; :meth:`ListRules.list_items` reads it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from spacy.tokens import Span, Token
 
@@ -157,7 +158,7 @@ def item_names(ctx: DocContext, sent: Span) -> list[Mention]:
 def subject_anchor(subject: Mention) -> Mention:
     """The document's subject as the other argument of a list's items (a reference: the items'
     line does not name it)."""
-    return Mention(subject.text, subject.cls, subject.start, subject.end, subject.lex, "ref")
+    return replace(subject, via="ref")
 
 
 class ListRules:
@@ -259,7 +260,7 @@ class ListRules:
             anchors = [m for t in anchor_toks for m in self.resolve(t, allowed)
                        if m.via != "generic" and any(self.onto.is_a(m.cls, c) for c in allowed)]
             if not anchors:  # the one name of the right class that the introduction gives
-                named = {(m.lex or m.text).lower(): m for e in self.ctx.sent_ents.get(colon.sent.start, [])
+                named = {m.key: m for e in self.ctx.sent_ents.get(colon.sent.start, [])
                          if e.end <= colon.i for m in [self.ctx.mention(e)]
                          if any(self.onto.is_a(m.cls, c) for c in allowed)}
                 anchors = list(named.values()) if len(named) == 1 else []

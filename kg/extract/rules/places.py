@@ -150,7 +150,7 @@ class PlaceRules:
     def close_locations(self) -> None:
         """Within one sentence, X in Y and Y in Z give X in Z."""
         loc = [c for c in self.out if c.predicate == "locatedIn" and c.modality != "negated"]
-        key = lambda m: (m.lex or m.text).lower()  # noqa: E731
+        key = lambda m: m.key  # noqa: E731
         added = True
         while added:
             added = False
