@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from dataclasses import replace
 
 from .model import LEGAL_FORMS, Entity, normalise_name, singular, slugify
 from .ontology import Ontology
@@ -167,7 +168,7 @@ class Resolver:
         if m.lex and m.lex in self.lex:
             if self._lexicon_reading(m):
                 return normalise_name(m.lex), m.lex
-            m = Mention(m.text, m.cls, m.start, m.end, None, m.via)  # its own name
+            m = replace(m, lex=None)  # its own name
         if m.lex:  # the long form of an acronym defined in the text
             m = Mention(m.lex, m.cls, m.start, m.end)
         text = re.sub(r"\s+", " ", m.text).strip()
