@@ -52,6 +52,7 @@ import pickle
 import re
 import select
 import signal
+import struct
 import threading
 import time
 import traceback
@@ -73,7 +74,7 @@ __all__ = [
     "QueryResult", "RenderedResult", "QUERIES_DIR", "bundled_queries", "load_query", "run_query", "render_query",
     "about_query",
     "format_result", "FORMATS", "short_name", "truncation_note", "update_keyword", "unknown_prefixes",
-    "uses_service", "DEFAULT_TABLE_LIMIT",
+    "uses_service", "DEFAULT_TABLE_LIMIT", "wait_for_query_processes",
 ]
 
 # Installed (wheel): the .rq files are package data in kg/queries/ (pyproject.toml maps the
@@ -372,7 +373,9 @@ def _take(items: Iterable[Any], limit: int | None, cancelled: threading.Event) -
 
 
 def _oxigraph_query(graph: Graph, query: str, bindings: dict[str, Node], cancelled: threading.Event,
-                    limit: int | None = None) -> QueryResult:
+                    limit: int | None = None, raw: bool = False) -> QueryResult:
+    """The query on the graph's pyoxigraph store; ``raw``: the rows of a SELECT hold pyoxigraph's
+    own terms (for CSV and TSV, whose text comes straight from them), not rdflib's."""
     bnodes: dict[str, BNode] = {}
     subs = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
     res = _store(graph).query(query, prefixes=_prefixes(graph), substitutions=subs or None)
@@ -386,6 +389,9 @@ def _oxigraph_query(graph: Graph, query: str, bindings: dict[str, Node], cancell
             g.add(t)
         return QueryResult("graph", graph=g, truncated=more)
     names = [v.value for v in res.variables]
+    if raw:
+        rows, more = _take((tuple(s[n] for n in names) for s in res), limit, cancelled)
+        return QueryResult("select", vars=names, rows=rows, truncated=more)
     rows, more = _take((tuple(None if s[n] is None else to_rdflib_term(s[n], bnodes) for n in names) for s in res),
                        limit, cancelled)
     return QueryResult("select", vars=names, rows=rows, truncated=more)
@@ -442,6 +448,7 @@ def _in_worker(fn: Callable[[threading.Event], QueryResult], timeout: float) -> 
     return box["result"]
 
 
+_HEADER = struct.Struct("<Q")  # the length of the outcome a query's child sends before it
 _OUT_OF_MEMORY = 3  # the exit code of a child that ran out of memory in Python code
 
 
@@ -520,7 +527,7 @@ def _child_main(fn: Callable[[threading.Event], QueryResult], max_memory: int, o
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         data = _in_query_thread(fn, max_memory)
-        view = memoryview(data)
+        view = memoryview(_HEADER.pack(len(data)) + data)
         while view:
             view = view[os.write(out, view):]
     except MemoryError:
@@ -530,9 +537,16 @@ def _child_main(fn: Callable[[threading.Event], QueryResult], max_memory: int, o
     os._exit(code)
 
 
-def _read_child(pid: int, out: int, err: int, deadline: float) -> tuple[bytes, bytes, int]:
-    """Everything the child writes, its stderr (the last 4 KB) and its wait status; ``None`` status on timeout."""
-    chunks, errors, open_fds = [], b"", {out, err}
+def _read_child(pid: int, out: int, err: int, deadline: float) -> tuple[bytes, bytes, int | None]:
+    """What the child sends, its stderr (the last 4 KB) and its wait status.
+
+    The outcome comes framed by its length: once all of it is here the status is ``None`` and the
+    child is left to end on its own (:func:`_reap`), since undoing the address space of a process
+    that ran a query takes a few milliseconds the caller need not wait for. Otherwise (the child
+    died, or sent less) everything up to its end and its status. TimeoutError at the deadline.
+    """
+    chunks, errors, open_fds = bytearray(), b"", {out, err}
+    need = None
     while open_fds:
         left = deadline - time.monotonic()
         if left <= 0:
@@ -543,10 +557,50 @@ def _read_child(pid: int, out: int, err: int, deadline: float) -> tuple[bytes, b
             if not data:
                 open_fds.discard(fd)
             elif fd == out:
-                chunks.append(data)
+                chunks += data
+                if need is None and len(chunks) >= _HEADER.size:
+                    need = _HEADER.size + _HEADER.unpack_from(chunks)[0]
+                if need is not None and len(chunks) >= need:
+                    return bytes(chunks[_HEADER.size:need]), errors, None
             else:
                 errors = (errors + data)[-4096:]
-    return b"".join(chunks), errors, os.waitpid(pid, 0)[1]
+    return b"", errors, os.waitpid(pid, 0)[1]
+
+
+_reapers: list[threading.Thread] = []
+
+
+def _reap(pid: int) -> None:
+    """Collect the ended child ``pid`` now if it has ended, else in a thread of its own."""
+    try:
+        if os.waitpid(pid, os.WNOHANG)[0]:
+            return
+    except ChildProcessError:
+        return
+
+    def wait() -> None:
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+
+    reaper = threading.Thread(target=wait, name=f"kg-query-reap-{pid}", daemon=True)
+    try:
+        reaper.start()
+    except RuntimeError:  # no thread to be had: wait here
+        wait()
+        return
+    _reapers[:] = [t for t in _reapers if t.is_alive()] + [reaper]
+
+
+def wait_for_query_processes() -> None:
+    """Wait until the processes of the queries already answered have ended (see :func:`_read_child`).
+
+    Nothing needs this to be correct; it is for measuring the CPU time of the queries, which
+    counts only children that have ended and been collected.
+    """
+    while _reapers:
+        _reapers.pop().join()
 
 
 def _in_child(fn: Callable[[threading.Event], QueryResult], timeout: float, max_memory: int) -> QueryResult:
@@ -580,17 +634,21 @@ def _in_child(fn: Callable[[threading.Event], QueryResult], timeout: float, max_
         _child_main(fn, max_memory, out_w, err_w)
     os.close(out_w)
     os.close(err_w)
-    status = None
+    done = False
     try:
         data, errors, status = _read_child(pid, out_r, err_r, time.monotonic() + timeout)
+        done = True
     except TimeoutError:
         raise _timeout_error(timeout) from None
     finally:
         os.close(out_r)
         os.close(err_r)
-        if status is None:  # timed out or interrupted: the child must not outlive the call
+        if not done:  # timed out or interrupted: the child must not outlive the call
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
+    if status is None:  # the whole outcome is here: the child is ending
+        _reap(pid)
+        return _child_outcome(data, errors, 0, max_memory)
     return _child_outcome(data, errors, status, max_memory)
 
 
@@ -736,7 +794,7 @@ def render_query(graph: Graph, query: str, fmt: str = "table", **kw: Any) -> Ren
     evaluate = _evaluator(graph, query, **kw)
 
     def render(cancelled: threading.Event) -> RenderedResult:
-        result = evaluate(cancelled)
+        result = evaluate(cancelled, raw=fmt in ("csv", "tsv"))
         return RenderedResult(format_result(result, fmt), len(result), result.truncated, truncation_note(result))
 
     if max_memory is not None:
@@ -767,9 +825,9 @@ def _evaluator(graph: Graph, query: str, *, timeout: float = 30.0, bindings: Map
     terms = {_var_name(k): _as_term(v) for k, v in (bindings or {}).items()}
     known = _prefixes(graph)
 
-    def evaluate(cancelled: threading.Event) -> QueryResult:
+    def evaluate(cancelled: threading.Event, raw: bool = False) -> QueryResult:
         try:
-            return _oxigraph_query(graph, query, terms, cancelled, limit)
+            return _oxigraph_query(graph, query, terms, cancelled, limit, raw)
         except SyntaxError as exc:
             raise _query_error(exc, query, known) from None
         except RuntimeError as exc:
@@ -824,18 +882,33 @@ def _json_term(term: Node) -> dict[str, str]:
     return out
 
 
-def _tsv_term(term: Node | None) -> str:
+def _triple_term(term: ox.Triple) -> InputError:
+    return InputError(f"RDF 1.2 triple terms ({term}) are not supported by kg; remove them from the input")
+
+
+def _tsv_term(term: Node | ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
+    """A term (rdflib's or pyoxigraph's) in SPARQL TSV: N-Triples syntax with tabs escaped."""
     if term is None:
         return ""
     if isinstance(term, BNode):
         return f"_:{term}"
+    if isinstance(term, ox.Triple):
+        raise _triple_term(term)
     # pyoxigraph writes the term in N-Triples syntax; TSV also needs tabs escaped
-    return str(to_oxigraph(term)).replace("\t", "\\t")
+    text = str(term) if isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal)) else str(to_oxigraph(term))
+    return text.replace("\t", "\\t")
 
 
-def _csv_term(term: Node | None) -> str:
+def _csv_term(term: Node | ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
+    """A term (rdflib's or pyoxigraph's) in SPARQL CSV: the IRI or the literal's text, ``_:`` and a blank node's id."""
     if term is None:
         return ""
+    if isinstance(term, (ox.NamedNode, ox.Literal)):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Triple):
+        raise _triple_term(term)
     return f"_:{term}" if isinstance(term, BNode) else str(term)
 
 
