@@ -366,12 +366,20 @@ def cmd_eval(args: argparse.Namespace) -> int:
             raise InputError(f"{args.gold}: {len(missing)} gold document(s) match no input: {shown}; a gold "
                              "'doc' must name an input file (check the paths) or pass --allow-missing")
     kg = api.build(args.texts, model=args.model, on_warning=lambda w: _err(f"warning: {_one_line(str(w))}"),
-                   exclude=[args.output] if args.output else (), extractor=args.extractor, models=args.models)
+                   exclude=[args.output] if args.output else (), extractor=args.extractor, models=args.models,
+                   min_confidence=args.min_confidence)
     s = evaluate.score(kg.graph, gold, per_doc=args.per_doc)
+    curve = evaluate.confidence_curve(kg.graph, gold) if args.confidence_table else None
     if args.json:
-        print(json.dumps(s.to_dict(), indent=1))
+        out = s.to_dict()
+        if curve is not None:
+            out["confidence_table"] = [{"min_confidence": c, "predicted": r.predicted, "correct": r.correct,
+                                        "precision": r.precision, "recall": r.recall, "f1": r.f1} for c, r in curve]
+        print(json.dumps(out, indent=1))
     else:
         print(evaluate.format_score(s))
+        if curve is not None:
+            print("\n" + evaluate.format_curve(curve))
     if args.output:
         paths = kg.save(args.output, extra={"score.json": json.dumps(s.to_dict(), indent=1) + "\n"})
         _err(f"wrote {paths['ttl'].parent}")
@@ -711,7 +719,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
             "positives (with the sentence they came from).",
             "  kg eval dev/gold.jsonl dev/texts/\n"
             "  kg eval dev/gold.jsonl dev/texts/ --per-doc         # and a row per document\n"
-            "  kg eval dev/gold.jsonl dev/texts/ --json -o eval-out/",
+            "  kg eval dev/gold.jsonl dev/texts/ --json -o eval-out/\n"
+            "  kg eval dev/gold.jsonl dev/texts/ --confidence-table  # P/R at each --min-confidence\n"
+            "  kg eval dev/gold.jsonl dev/texts/ --min-confidence 0.9",
             cmd_eval)
     p.add_argument("gold", metavar="GOLD.jsonl", help="gold triples, one JSON object per document")
     p.add_argument("texts", nargs="+", metavar="TEXTS", help="article files or folders")
@@ -724,6 +734,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                    help="also score each document on its own (its gold triples against the facts its "
                         "sentences state): a table of document, gold, predicted, ok, P, R, F1, and the mean "
                         "over documents; in the JSON and score.json as per_document")
+    p.add_argument("--min-confidence", type=_confidence, default=0.0, metavar="X",
+                   help="score the build that kg build --min-confidence X makes (facts below X left out)")
+    p.add_argument("--confidence-table", action="store_true",
+                   help="also score the facts at or above each of a row of confidences from 0 to 0.95, from "
+                        "the same build: which --min-confidence gives the precision you need, and the "
+                        "recall it costs; in the JSON as confidence_table")
     _add_extractor_options(p)
 
     p = add("train", "train the relation classifier on an annotated corpus",

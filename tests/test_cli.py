@@ -362,6 +362,25 @@ def test_eval_text_and_json(capsys, tmp_path):
     assert (tmp_path / "ev" / "graph.ttl").is_file()
 
 
+
+def test_eval_confidence_table_and_min_confidence(capsys):
+    """--confidence-table scores the facts at or above each cutoff of one build; its row at a
+    cutoff is what --min-confidence gives (same predicted, same correct)."""
+    code, out, err = run(capsys, "eval", DATA / "gold.jsonl", DATA / "texts", "--json", "--confidence-table")
+    assert code == 0, err
+    data = json.loads(out)
+    rows = {r["min_confidence"]: r for r in data["confidence_table"]}
+    assert rows[0.0]["predicted"] == data["predicted"] and rows[0.0]["correct"] == data["correct"]
+    kept = [r["predicted"] for r in data["confidence_table"]]
+    assert kept == sorted(kept, reverse=True) and kept[0] > kept[-1]  # higher cutoffs keep fewer facts
+    cutoff = next(c for c, r in rows.items() if 0 < r["predicted"] < data["predicted"])
+    code, out, err = run(capsys, "eval", DATA / "gold.jsonl", DATA / "texts", "--json", "--min-confidence", str(cutoff))
+    assert code == 0, err
+    built = json.loads(out)
+    assert (built["predicted"], built["correct"]) == (rows[cutoff]["predicted"], rows[cutoff]["correct"])
+    code, out, err = run(capsys, "eval", DATA / "gold.jsonl", DATA / "texts", "--confidence-table")
+    assert code == 0 and "min confidence  predicted  correct" in out
+
 def test_eval_bad_gold_is_one_line(capsys, tmp_path):
     gold = tmp_path / "gold.jsonl"
     gold.write_text("{oops\n")
