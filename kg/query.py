@@ -617,6 +617,9 @@ def _in_child(fn: Callable[[threading.Event], QueryResult], timeout: float, max_
     freeze = gc.isenabled() and gc.get_freeze_count() == 0
     if freeze:
         gc.freeze()
+    from . import heap
+
+    heap.trim()  # fewer pages mapped, fewer page tables for the fork to copy
     try:
         pid = os.fork()
     except OSError as exc:

@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import os
+import sys
 import time
 
 import pytest
@@ -531,3 +532,34 @@ def test_the_child_outcome_arrives_whole_and_the_child_is_collected():
         assert os.waitpid(-1, os.WNOHANG) == (0, 0)  # children still running, if any; none ended and left
     except ChildProcessError:
         pass  # no child at all
+
+
+def _rss_anon_kb() -> int:
+    with open("/proc/self/status", encoding="ascii") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("RssAnon:"))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or not (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc"),
+                    reason="glibc on Linux")
+def test_the_heap_is_trimmed_before_a_query_forks():
+    """Memory this process freed but still maps is given back before the fork (fewer pages for it to copy)."""
+    from kg import heap
+
+    keep = [bytes(2000) for _ in range(40_000)]  # ~80 MB from malloc, with a block kept after each ten
+    pinned = keep[::10]
+    del keep
+    before = _rss_anon_kb()
+    assert heap.trim() is True
+    assert before - _rss_anon_kb() > 40_000  # most of the ~72 MB freed above is no longer mapped
+    del pinned
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX")
+def test_a_query_child_is_forked_after_the_heap_is_trimmed(monkeypatch):
+    from kg import heap
+    from kg.query import _in_child
+
+    calls = []
+    monkeypatch.setattr(heap, "trim", lambda: calls.append(os.getpid()) or True)
+    assert _in_child(_big_outcome, 30, 256 * 1024 ** 2) == _big_outcome(None)
+    assert calls == [os.getpid()]  # once, in this process, before the fork
