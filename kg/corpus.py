@@ -172,9 +172,18 @@ def gold_record(doc: CorpusDoc) -> dict:
     return {"doc": doc.path.name, "entities": names, "triples": triples}
 
 
+#: British and American spellings of one word: names that differ only in them are one name.
+SPELLINGS: dict[str, str] = {
+    "aluminium": "aluminum", "caesium": "cesium", "sulphur": "sulfur", "sulphate": "sulfate",
+    "sulphates": "sulfates", "sulphide": "sulfide", "sulphides": "sulfides", "sulphuric": "sulfuric",
+    "organisation": "organization", "programme": "program", "centre": "center", "fibre": "fiber",
+}
+
+
 def name_form(name: str) -> str:
-    """The form under which two gold names are one name: case, accents and punctuation folded, a
-    plural last word made singular, legal forms at the end dropped.
+    """The form under which two gold names are one name: case, accents and punctuation folded,
+    British spellings made American (:data:`SPELLINGS`), a plural last word made singular, legal
+    forms at the end dropped.
 
     >>> name_form("Zijin Mining Group Co.") == name_form("Zijin Mining")
     True
@@ -184,8 +193,10 @@ def name_form(name: str) -> str:
     True
     >>> name_form("Mount Isa Mines") == name_form("Mount Isa")
     False
+    >>> name_form("aluminium") == name_form("Aluminum"), name_form("ammonium sulphate") == name_form("ammonium sulfate")
+    (True, True)
     """
-    words = fold_words(normalise(name))
+    words = [SPELLINGS.get(w, w) for w in fold_words(normalise(name))]
     while len(words) > 1 and (words[-1] in LEGAL_FORMS or f"{words[-1]}." in LEGAL_FORMS):
         words.pop()
     if words:
