@@ -218,6 +218,31 @@ def test_thresholds_can_be_set_per_property():
         assert [(c.subject.text, c.predicate, c.object.text) for c in kept] == expected
 
 
+
+def test_pairs_of_the_implicit_subject_have_a_bar_of_their_own(monkeypatch):
+    """A pair of the page's subject with a sentence that does not name it is kept only at or
+    above the threshold chosen for such pairs (and its property's); its rule says so."""
+    from dataclasses import replace
+
+    from kg.extract import decide
+    from kg.extract.candidates import IMPLICIT, PairCandidate, _tokens
+    from kg.extract.train import _keep
+
+    ctx, doc, onto = _blank_ctx("Peru produces copper", [(0, 1, "Country"), (2, 3, "Mineral")])
+    s, o = ctx.mention(doc.ents[0]), ctx.mention(doc.ents[1])
+    clf = LinearClassifier(["novote"], ["produces"], np.array([[0.0]]), np.array([0.0]))  # p = 0.5 everywhere
+    for subject, bar, expected in ((s, 0.9, ["classifier"]), (replace(s, via=IMPLICIT), 0.9, []),
+                                   (replace(s, via=IMPLICIT), 0.4, ["classifier:implicit"])):
+        pair = PairCandidate(subject, o, _tokens(doc, subject), _tokens(doc, o))
+        monkeypatch.setattr(decide, "pair_candidates", lambda *a, pair=pair: [pair])
+        clf.meta = {"threshold": {"trained": {"*": 0.3, IMPLICIT: bar}}}
+        kept, _ = Decider(onto, ctx.triggers, clf, "trained").decide(ctx, doc[:], [], [])
+        assert [c.rule for c in kept] == expected
+        # the tuning in kg train keeps the same evidence
+        for c in kept:
+            assert _keep(c, "trained", {"*": 0.3, IMPLICIT: bar}, "produces", 0.0)
+            assert not _keep(c, "trained", {"*": 0.3, IMPLICIT: 0.6}, "produces", 0.0) or c.rule == "classifier"
+
 def test_a_rule_fact_the_classifier_cannot_judge_keeps_the_rules_measured_precision():
     ctx, doc, onto = _blank_ctx("Peru produces copper", [(0, 1, "Country"), (2, 3, "Mineral")])
     s, o = ctx.mention(doc.ents[0]), ctx.mention(doc.ents[1])

@@ -16,6 +16,8 @@ from .mentions import DocContext, Mention, RawCandidate
 from .rules.lists import item_names, list_intro, subject_anchor
 
 #: Entity pairs further apart than this many tokens are not candidates (unless a rule links them).
+#: How a mention of the page's subject in a pair of :func:`implicit_subject_pairs` was found.
+IMPLICIT = "implicit"
 MAX_GAP = 40
 #: At most this many entity mentions of one sentence are paired (the nearest ones win).
 MAX_MENTIONS = 24
@@ -136,7 +138,7 @@ def implicit_subject_pairs(ctx: DocContext, subject: Mention, ms: list[Mention])
     sentence's names that some property could link it to ("Copper and gold are also mined." on
     a mine's page). The classifier decides, with ``svia:implicit``/``ovia:implicit`` among the
     features; the subject stands at its first mention."""
-    implicit = replace(subject, via="implicit")
+    implicit = replace(subject, via=IMPLICIT)
     linked, out = ctx.onto.linked_classes, []
     for m in ms:
         if (subject.cls, m.cls) in linked:

@@ -20,7 +20,7 @@ from ..errors import ModelError
 from ..modality import modality_of
 from ..model import EXTRACTORS  # noqa: F401 - re-exported
 from ..ontology import Ontology
-from .candidates import PairCandidate, pair_candidates
+from .candidates import IMPLICIT, PairCandidate, pair_candidates
 from .classifier import LinearClassifier
 from .features import TokenTable, TriggerVectors, _head, _path, pair_features
 from .mentions import DocContext, Mention, RawCandidate
@@ -61,7 +61,8 @@ class Decider:
         self.typer = typer
         self.mode = mode
         chosen = relations.meta.get("threshold", {}).get(mode, 0.5)
-        # one threshold, or one per property with "*" for the others
+        # one threshold, or one per property with "*" for the others (and IMPLICIT: the least
+        # score of a pair of the page's subject with a sentence that does not name it)
         self.thresholds = {"*": float(chosen)} if isinstance(chosen, (int, float)) else {
             k: float(v) for k, v in chosen.items()}
         self.threshold = self.thresholds.get("*", 0.5)
@@ -161,7 +162,10 @@ class Decider:
                         dropped.append((cand, f"classifier {p:.2f} < {need:.2f}{said}"))
                     continue
                 r = refused.get(prop)
+                implicit = IMPLICIT in (pair.subject.via, pair.object.via)
                 thr = self.thresholds.get(prop, self.threshold)
+                if implicit:  # the page's subject with a sentence that does not name it: its own bar too
+                    thr = max(thr, self.thresholds.get(IMPLICIT, 0.0))
                 if p < thr:
                     if r is not None:
                         dropped.append((RawCandidate(pair.subject, prop, pair.object, r.rule, r.confidence,
@@ -175,7 +179,7 @@ class Decider:
                     if not any(self.onto.is_a(o.cls, c) for c in spec.range):
                         o = self._retype(ctx, o, set(spec.range)) or o
                 modality = r.modality if r is not None else modality_of(self._anchor(ctx, sent, pair))
-                rule = "classifier" + (f" ({r.rule})" if r is not None else "")
+                rule = ("classifier:implicit" if implicit else "classifier") + (f" ({r.rule})" if r is not None else "")
                 cand = RawCandidate(s, prop, o, rule, conf, modality)
                 if self.onto.allows(prop, s.cls, o.cls):
                     out.append(cand)

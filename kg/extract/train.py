@@ -30,7 +30,7 @@ from ..errors import InputError, ModelError
 from ..evaluate import PROPERTIES, SYMMETRIC, match_keys
 from ..model import Document
 from ..ontology import Ontology, load_ontology
-from .candidates import PairCandidate, pair_candidates
+from .candidates import IMPLICIT, PairCandidate, pair_candidates
 from .classifier import LinearClassifier
 from .decide import RELATIONS_FILE
 from .features import TokenTable, TriggerVectors, pair_features
@@ -257,6 +257,8 @@ def _read_set(folder: Path, gold_path: Path):
 def _keep(e, mode: str, thresholds: dict[str, float], prop: str, veto: float) -> bool:
     """Whether a piece of evidence survives a setting (its confidence is the classifier's score)."""
     t = thresholds.get(prop, thresholds.get("*", 0.5))
+    if e.rule.startswith("classifier:" + IMPLICIT):
+        t = max(t, thresholds.get(IMPLICIT, 0.0))
     if mode == "trained":
         return e.confidence >= t
     return e.confidence >= t if e.rule.startswith("classifier") else e.confidence >= veto
@@ -341,6 +343,12 @@ def tune(clf: LinearClassifier, dev: str | Path, nlp, onto: Ontology, models_dir
                         r2 = run(mode, trial, veto)
                         if rank(r2) > rank(r):
                             r, thresholds = r2, trial
+            # then the least score of the page subject's pairs with sentences that do not name it
+            for t in (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01):
+                trial = {**thresholds, IMPLICIT: t}
+                r2 = run(mode, trial, veto)
+                if rank(r2) > rank(r):
+                    r, thresholds = r2, trial
             if thresholds != best[mode][1]:
                 log(f"dev {mode} per-property thresholds {thresholds}: {fmt(r)}")
             best[mode] = (r, thresholds, veto)
