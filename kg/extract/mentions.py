@@ -278,6 +278,55 @@ def company_prefixes(doc: Doc, onto: Ontology) -> None:
         doc.ents = filter_spans(spans + [e for e in doc.ents if not taken.intersection(range(e.start, e.end))])
 
 
+#: an event's number or ordinal before its name: "the 2023 BRICS summit", "the 49th G7 summit"
+_EVENT_NUMBER = re.compile(r"^(?:\d{4}|\d+(?:st|nd|rd|th))$", re.IGNORECASE)
+
+
+def _name_word_before(tok: Token, ent: Span, onto: Ontology) -> bool:
+    """Whether ``tok``, right before ``ent``, is a first word of the same name the NER split off:
+    a capitalised proper noun or number word ("Humboldt Mill", "Two Rivers mine") bound to
+    the name by the parse (a compound, flat or number modifier of a word of the name, or of the
+    word the name's own first word modifies), or a year or ordinal before an event's name
+    ("2023 BRICS summit"). A title ("President"), a class's head word ("Mine"), a demonym
+    ("Chinese") or a determiner is not part of the name."""
+    if tok.ent_type_ or tok.is_punct or tok.is_space:
+        return False
+    heads = {ent.start, ent.end - 1, ent.root.i, ent[0].head.i} | {t.i for t in ent}
+    if tok.head.i not in heads or tok.dep_ not in ("compound", "flat", "nmod", "nummod", "amod"):
+        return False
+    if ent.label_ == "Event" and _EVENT_NUMBER.match(tok.text):
+        return True
+    if ent.label_ == "Person":  # "Representative", "Colonel", "Mr" before a person's name are titles
+        return tok.pos_ == "PROPN" and re.fullmatch(r"[A-Z]\.?", tok.text) is not None  # an initial: "J David Lowell"
+    word = tok.lower_
+    return (tok.pos_ in ("PROPN", "NUM") and tok.text[:1].isupper() and tok.is_alpha and word not in onto.title_heads
+            and onto.class_for_head(word) is None and tok.text not in onto.demonyms)
+
+
+def names_to_the_left(doc: Doc, onto: Ontology) -> None:
+    """Give back a name the first words the NER split off: "Two Rivers mine" (found as "Rivers
+    mine"), "J David Lowell", "the Humboldt Mill", "the 2023 BRICS summit".
+
+    A name that the lexicon knows keeps its words ("Freeport Indonesia" names no country), as
+    does a name in a headline, where every word is capitalised; before a person's name, only an
+    initial is taken (the capitalised words there are titles: "Representative", "Colonel")."""
+    from ..components.entity_typer import _title_case
+
+    out, changed = [], False
+    for ent in doc.ents:
+        start = ent.start
+        known = ent.ent_id_ and onto.class_for_head(ent[-1].lower_) is None  # not "BRICS summit"
+        if not known and ent.label_ not in ("Country", "Mineral", "Product") and not _title_case(ent.sent):
+            while start > ent.sent.start and _name_word_before(doc[start - 1], Span(doc, start, ent.end, ent.label_), onto):
+                start -= 1
+        if start < ent.start:
+            ent = new_name(doc, start, ent.end, ent.label_)
+            changed = True
+        out.append(ent)
+    if changed:
+        doc.ents = filter_spans(out)
+
+
 def _words(text: str) -> list[str]:
     """The words of a name for comparing it with a title: folded case and accents, plurals made
     singular ("Tsingshan Holdings Group" and "Tsingshan Holding Group")."""

@@ -18,7 +18,7 @@ from ..ontology import Ontology, load_ontology
 from ..progress import BuildProgress
 from ..resolve import Resolver
 from .mentions import (DocContext, DocumentMemory, RawCandidate, company_prefixes, define_acronyms, define_subject,
-                       document_subject, one_sense_per_document, titled_people)
+                       document_subject, names_to_the_left, one_sense_per_document, titled_people)
 from .rules import TriggerIndex, sentence_candidates
 from .rules.lists import MAX_LIST_EVIDENCE, list_intro
 
@@ -105,7 +105,7 @@ def prepared_pieces(documents: Iterable[Document], nlp, onto: Ontology, *, typer
                     progress: bool | BuildProgress = False
                     ) -> Iterator[tuple[Document, int, Doc, dict, DocumentMemory]]:
     """Parse documents and fix their mentions (acronyms, one sense per document, titled people,
-    company prefixes, then the trained typer when given).
+    company prefixes, first words split off names, then the trained typer when given).
 
     Yields ``(document, piece offset, parsed piece, acronyms, memory)``; pieces of one document
     share what was learnt (acronyms, members, counts).
@@ -118,6 +118,7 @@ def prepared_pieces(documents: Iterable[Document], nlp, onto: Ontology, *, typer
         titled_people(doc, onto)
         one_sense_per_document(doc)
         company_prefixes(doc, onto)
+        names_to_the_left(doc, onto)
         if typer is not None:
             typer.apply(doc, d.title)
         yield d, off, doc, acronyms, memory

@@ -1,0 +1,67 @@
+"""Names kept whole: the first words of a name the small NER split off, a lexicon name written
+with a typographic apostrophe, a company named after the place it works in (issue 7)."""
+from __future__ import annotations
+
+import pytest
+
+from kg.model import Document
+
+
+def names(nlp, text: str) -> dict[str, str]:
+    """The entities of ``text`` (name -> class) once kg has fixed the mentions of the document."""
+    from kg.extract.run import prepared_pieces
+    from kg.ontology import load_ontology
+
+    out = {}
+    for _, _, doc, _, _ in prepared_pieces([Document.from_text(text)], nlp, load_ontology()):
+        out.update({e.text: e.label_ for e in doc.ents})
+    return out
+
+
+@pytest.mark.parametrize("text, name, cls", [
+    # a number word the parser reads as the name's first word
+    ("The company also owns an interest in the Two Rivers mine and the Marula mine.", "Two Rivers mine", "Mine"),
+    # a first word the NER labelled as something else and the typer dropped
+    ("The ore is milled off site at the nearby Humboldt Mill, a former iron-ore milling site.", "Humboldt Mill",
+     "Facility"),
+    # a year and an ordinal before an event's name
+    ("The 2023 BRICS summit was held in Johannesburg.", "2023 BRICS summit", "Event"),
+    ("In 2010 Brazil attended the 2nd BRIC summit as a host.", "2nd BRIC summit", "Event"),
+])
+def test_a_name_gets_back_the_first_words_the_ner_split_off(nlp, text, name, cls):
+    found = names(nlp, text)
+    assert found.get(name) == cls, found
+
+
+def test_a_person_gets_back_an_initial_but_not_a_title(nlp):
+    found = names(nlp, "In 1978 J David Lowell proposed an exploration program, joined by Representative Rob Wittman.")
+    assert found.get("J David Lowell") == "Person", found
+    assert found.get("Rob Wittman") == "Person", found  # "Representative" is a title, not a name
+
+
+def test_a_determiner_or_a_country_is_not_taken_into_a_name(nlp):
+    found = names(nlp, "The Two Rivers mine is run by PT Freeport Indonesia, a Chinese company.")
+    assert "Two Rivers mine" in found, found
+    assert found.get("Indonesia") == "Country", found
+    assert not any(n.startswith(("The ", "Chinese ")) for n in found), found
+
+
+def test_a_lexicon_name_with_a_typographic_apostrophe_is_that_name(nlp):
+    from kg.pipeline import load_pipeline
+
+    for apostrophe in ("'", "\u2019"):
+        doc = load_pipeline()(f"Exports to the People{apostrophe}s Republic of China grew.")
+        # the whole name is China (its "Republic of China" alone would be another country, Taiwan)
+        assert [(e.text, e.ent_id_) for e in doc.ents] == [(f"People{apostrophe}s Republic of China", "China")]
+
+
+def test_a_company_named_after_the_country_it_works_in_is_not_the_country(nlp):
+    found = names(nlp, "Impala Canada was formed in 2019.")
+    assert "Impala Canada" in found and "Canada" not in found, found
+    found = names(nlp, "The plant is in Capel in Western Australia.")  # a place is still a place
+    assert found and all(cls in ("Country", "Region", "Place") for cls in found.values()), found
+
+
+def test_a_quoted_name_keeps_its_first_word(nlp):
+    found = names(nlp, 'The line is known as the "Great Uhuru Railway" in Tanzania. The Uhuru Railway was built by China.')
+    assert found.get("Great Uhuru Railway") == "Facility", found
