@@ -65,3 +65,56 @@ def test_a_company_named_after_the_country_it_works_in_is_not_the_country(nlp):
 def test_a_quoted_name_keeps_its_first_word(nlp):
     found = names(nlp, 'The line is known as the "Great Uhuru Railway" in Tanzania. The Uhuru Railway was built by China.')
     assert found.get("Great Uhuru Railway") == "Facility", found
+
+
+# -- a page whose subject is named in its title ---------------------------------------------
+def facts_of(nlp, text: str, title: str, extractor: str = "hybrid") -> set[tuple[str, str, str]]:
+    from kg.extract.run import extract
+
+    ents, facts = extract([Document.from_text(text, title=title)], nlp=nlp, extractor=extractor)
+    return {(ents[f.subject].label, f.predicate, ents[f.object].label) for f in facts}
+
+
+ATTENDED = "Delegations from the following countries attended: Chile, Peru, Japan and Canada."
+
+
+def test_an_event_named_only_in_the_title_is_the_subject(nlp):
+    from kg.extract.mentions import title_subject
+    from kg.ontology import load_ontology
+
+    text = f"{ATTENDED}\n\nArgentina also attended the Ministerial, which ended with a joint statement."
+    doc = nlp(text)
+    subject = title_subject(doc, "2027 Lithium Ministerial", load_ontology())
+    assert (subject.text, subject.cls) == ("2027 Lithium Ministerial", "Event")
+    facts = facts_of(nlp, text, "2027 Lithium Ministerial", "rules")
+    # the list's countries, and "the Ministerial" refers to it
+    assert {(c, "attends", "2027 Lithium Ministerial") for c in ("Chile", "Peru", "Japan", "Canada", "Argentina")
+            } <= facts, facts
+    # the title's "Lithium" is part of the event's name, not the page's subject
+    assert not {f for f in facts if f[0] == "lithium" or f[2] == "lithium" and f[1] == "attends"}, facts
+
+
+def test_a_title_event_the_body_writes_out_is_the_subject(nlp):
+    title = "2026 Critical Minerals Ministerial"
+    text = (f"Secretary Rubio hosted representatives of 54 countries at the {title}.\n\n{ATTENDED}\n\n"
+            "The meeting agreed to build new sources of supply.")
+    facts = facts_of(nlp, text, title)
+    assert {(c, "attends", title) for c in ("Chile", "Peru", "Japan", "Canada")} <= facts, facts
+
+
+def test_the_bodys_own_name_of_the_title_stays_the_subject(nlp):
+    """ "Tenke Fungurume Mining SA" on the page "Tenke Fungurume Mine", "Forum on China-Africa
+    Cooperation" written out in the body: the title names nothing the body does not."""
+    from kg.extract.mentions import title_subject
+    from kg.ontology import load_ontology
+
+    onto = load_ontology()
+    doc = nlp("Tenke Fungurume Mining SA (TFM) is one of the largest copper and cobalt producers in Congo.")
+    assert title_subject(doc, "Tenke Fungurume Mine", onto) is None
+    doc = nlp("The Forum on China-Africa Cooperation is an official forum between China and African states.")
+    assert title_subject(doc, "Forum on China-Africa Cooperation", onto) is None
+    doc = nlp(ATTENDED)  # a title with a subtitle, a headline, a company: not a name to take
+    assert title_subject(doc, "Cigar Lake Uranium Mine Project: Panel Report", onto) is None
+    assert title_subject(doc, "Japan and Peru Forge Game-Changing Partnership for Critical Minerals", onto) is None
+    assert title_subject(doc, "Pilbara Minerals", onto) is None
+    assert title_subject(doc, "Minerals Security Partnership Forum", onto).cls == "Event"

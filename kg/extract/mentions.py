@@ -327,6 +327,17 @@ def names_to_the_left(doc: Doc, onto: Ontology) -> None:
         doc.ents = filter_spans(out)
 
 
+def bare_head_words(doc: Doc, onto: Ontology) -> None:
+    """ "the Ministerial", "the Summit", "the Company": a class's head word alone, capitalised
+    after "the", refers to a name (the page's subject, a name just before); it is no name of its
+    own, so it is left to the references."""
+    heads = onto.head_nouns
+    kept = [e for e in doc.ents if not (len(e) == 1 and not e.ent_id_ and e[0].lower_ in heads
+                                        and e.start > 0 and doc[e.start - 1].lower_ == "the")]
+    if len(kept) < len(doc.ents):
+        doc.ents = kept
+
+
 def _words(text: str) -> list[str]:
     """The words of a name for comparing it with a title: folded case and accents, plurals made
     singular ("Tsingshan Holdings Group" and "Tsingshan Holding Group")."""
@@ -382,7 +393,7 @@ def document_subject(doc: Doc, title: str | None, onto: Ontology | None = None) 
     name is the subject; with ``onto``, a name no entity covers becomes an entity when its
     definition gives a class (the entities it overlaps give way).
     """
-    ents = [e for e in doc.ents if e.text[:1].isupper()]
+    ents = [e for e in doc.ents if e.text[:1].isupper() or e.text[:1].isdigit()]  # "2026 ... Ministerial"
     first = next(iter(doc.sents), None)
     best = None
     if title:
@@ -410,6 +421,78 @@ def document_subject(doc: Doc, title: str | None, onto: Ontology | None = None) 
             if e.root.dep_ in ("nsubj", "nsubjpass") and e.root.head.dep_ == "ROOT":
                 return e
     return None
+
+
+#: small words inside a proper name ("Forum on China-Africa Cooperation", "Summit of the Americas")
+_NAME_LINKS = frozenset({"of", "on", "for", "and", "the", "in", "de", "du", "des", "la", "&"})
+
+
+def title_name(title: str | None, onto: Ontology) -> tuple[str, str] | None:
+    """The name and class of a title that is itself a proper name of a class: capitalised words
+    (numbers and small words between them) whose head is one of the class's head words ("2026
+    Critical Minerals Ministerial", "Forum on China-Africa Cooperation"). A headline, a title with
+    a lower-case head ("Cobre mine, Panama"), a title with a subtitle ("...: Panel Report") and a
+    company's name ("... Mining", "... Group": the body writes a company's name out, often longer)
+    are not.
+
+    >>> onto = load_ontology()
+    >>> title_name("2026 Critical Minerals Ministerial", onto), title_name("Summit of the Americas", onto)
+    (('2026 Critical Minerals Ministerial', 'Event'), ('Summit of the Americas', 'Event'))
+    >>> title_name("Critical minerals", onto), title_name("Economy of Guinea: Mining", onto)
+    (None, None)
+    """
+    if not title:
+        return None
+    core = re.split(r"\s[(\[]|,\s|\s[-\u2013\u2014|]\s", title.strip(), maxsplit=1)[0].strip()
+    if ":" in core:
+        return None  # "Cigar Lake Uranium Mine Project: Panel Report": a report's title
+    words = core.split()
+    if words[:1] in (["The"], ["the"]):
+        words = words[1:]
+    if not 2 <= len(words) <= _MAX_TITLE_NAME or not words[-1][:1].isupper():
+        return None
+    if not all(w[:1].isupper() or w[:1].isdigit() or w in _NAME_LINKS for w in words):
+        return None
+    link = next((i for i, w in enumerate(words) if i > 0 and w in _NAME_LINKS), len(words))
+    cls = onto.class_for_head(words[link - 1].lower())  # "Summit of the Americas": the summit
+    if cls is None or cls in ("Product", "Mineral", "Company") or onto.is_a(cls, "Country"):
+        return None
+    return " ".join(words), cls
+
+
+def _without_number(words: list[str]) -> list[str]:
+    """A name's words without a year or ordinal in front ("2026 Critical Minerals Ministerial")."""
+    return words[1:] if words[:1] and words[0][:1].isdigit() else words
+
+
+def _name_in_body(doc: Doc, words: list[str]) -> bool:
+    """Whether the body writes the name of ``words`` (folded words, in a row)."""
+    text = [w for tok in doc for w in _words(tok.text)]
+    return any(text[k:k + len(words)] == words for k in range(len(text) - len(words) + 1))
+
+
+def title_subject(doc: Doc, title: str | None, onto: Ontology) -> Mention | None:
+    """The document's subject when only its title names it: the title is a proper name of a class
+    (:func:`title_name`) that no name of the body writes out, as on a release headed "2026
+    Critical Minerals Ministerial" that goes on to say "the Ministerial", "the meeting" and who
+    attended. A name inside the title ("Critical Minerals") is part of that name, not the subject;
+    a name of the body that starts like the title and goes on otherwise is ("Tenke Fungurume
+    Mining SA" on the page "Tenke Fungurume Mine").
+
+    The mention stands nowhere in the text (offsets 0, 0); "the meeting" refers to it."""
+    named = title_name(title, onto)
+    if named is None:
+        return None
+    name, cls = named
+    words = _without_number(_words(name))
+    if _name_in_body(doc, words):
+        return None  # the body writes the name: document_subject finds it there
+    stem = words[:-1]
+    for e in doc.ents:  # "Tenke Fungurume Mining SA" on the page "Tenke Fungurume Mine": the body's name
+        mine = _without_number(_words(e.text))
+        if len(mine) > len(stem) and mine[:len(stem)] == stem:
+            return None
+    return Mention(name, cls, 0, 0, None, "ref")
 
 
 #: a definition's noun that says nothing of the class by itself: "one of the largest mines"
