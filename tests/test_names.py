@@ -27,6 +27,8 @@ def names(nlp, text: str) -> dict[str, str]:
     # a year and an ordinal before an event's name
     ("The 2023 BRICS summit was held in Johannesburg.", "2023 BRICS summit", "Event"),
     ("In 2010 Brazil attended the 2nd BRIC summit as a host.", "2nd BRIC summit", "Event"),
+    # a name joined to a site's name by a hyphen
+    ("The Manono-Kitotolo mine is a former tin and coltan mine.", "Manono-Kitotolo mine", "Mine"),
 ])
 def test_a_name_gets_back_the_first_words_the_ner_split_off(nlp, text, name, cls):
     found = names(nlp, text)

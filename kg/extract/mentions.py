@@ -303,9 +303,19 @@ def _name_word_before(tok: Token, ent: Span, onto: Ontology) -> bool:
             and onto.class_for_head(word) is None and tok.text not in onto.demonyms)
 
 
+def _hyphened(doc: Doc, start: int) -> bool:
+    """Whether a capitalised word is joined by a hyphen to the name that starts at ``start``:
+    "Manono-Kitotolo mine", "Chad-Cameroon pipeline" (for a name that ends in a site's or an
+    event's head word: "Luau-Lobito" is a route, "Anglo-Dutch Billiton plc" a company)."""
+    dash, word = doc[start - 1], doc[start - 2]
+    return dash.text in ("-", "\u2013") and not dash.whitespace_ and not word.whitespace_ \
+        and word.is_alpha and word.text[:1].isupper()
+
+
 def names_to_the_left(doc: Doc, onto: Ontology) -> None:
     """Give back a name the first words the NER split off: "Two Rivers mine" (found as "Rivers
-    mine"), "J David Lowell", "the Humboldt Mill", "the 2023 BRICS summit".
+    mine"), "J David Lowell", "the Humboldt Mill", "the 2023 BRICS summit", "the Manono-Kitotolo
+    mine" (found as "Kitotolo mine").
 
     A name that the lexicon knows keeps its words ("Freeport Indonesia" names no country), as
     does a name in a headline, where every word is capitalised; before a person's name, only an
@@ -317,8 +327,16 @@ def names_to_the_left(doc: Doc, onto: Ontology) -> None:
         start = ent.start
         known = ent.ent_id_ and onto.class_for_head(ent[-1].lower_) is None  # not "BRICS summit"
         if not known and ent.label_ not in ("Country", "Mineral", "Product") and not _title_case(ent.sent):
-            while start > ent.sent.start and _name_word_before(doc[start - 1], Span(doc, start, ent.end, ent.label_), onto):
-                start -= 1
+            # "Kitotolo mine", not "Lobito" ("the Luau-Lobito line") nor "Alaska" ("R-Alaska")
+            site = onto.class_for_head(ent[-1].lower_)
+            headed = site is not None and (onto.is_a(site, "Facility") or site == "Event")
+            while start > ent.sent.start:
+                if _name_word_before(doc[start - 1], Span(doc, start, ent.end, ent.label_), onto):
+                    start -= 1
+                elif start - 2 >= ent.sent.start and headed and _hyphened(doc, start):
+                    start -= 2  # the name they are part of takes in a name before it: "Chad" in this one
+                else:
+                    break
         if start < ent.start:
             ent = new_name(doc, start, ent.end, ent.label_)
             changed = True
