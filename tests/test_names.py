@@ -120,3 +120,20 @@ def test_the_bodys_own_name_of_the_title_stays_the_subject(nlp):
     assert title_subject(doc, "Japan and Peru Forge Game-Changing Partnership for Critical Minerals", onto) is None
     assert title_subject(doc, "Pilbara Minerals", onto) is None
     assert title_subject(doc, "Minerals Security Partnership Forum", onto).cls == "Event"
+
+
+def test_a_possessive_before_the_head_word_stays_in_the_name(nlp):
+    """ "the APEC Economic Leaders' Meeting" read as one organisation by the NER is one event's
+    name; "Terrafame's Sotkamo mine" is still an owner and a mine."""
+    from spacy.tokens import Span
+
+    typer = nlp.get_pipe("kg_entity_typer")
+    with nlp.select_pipes(disable=["kg_entity_typer"]):
+        doc = nlp("Leaders met at the APEC Economic Leaders' Meeting and at Terrafame's Sotkamo mine.")
+    words = [t.text for t in doc]
+    a, b = words.index("APEC"), words.index("Meeting") + 1
+    c, d = words.index("Terrafame"), words.index("mine") + 1
+    doc.ents = [Span(doc, a, b, label="ORG"), Span(doc, c, d, label="ORG")]
+    names = {e.text: e.label_ for e in typer(doc).ents}
+    assert names.get("APEC Economic Leaders' Meeting") == "Event", names
+    assert "Sotkamo mine" in names and "Terrafame" in names, names

@@ -170,8 +170,11 @@ class EntityTyper:
         for ent in doc.ents:
             if ent.label_ in DROP_LABELS and ent.label_ not in self.class_names:
                 continue
-            # (a name the lexicon knows is one name: "People's Republic of China")
-            inner_pos = [t.i for t in ent[1:-1] if t.tag_ == "POS"] if not ent.ent_id_ else []
+            # (a name the lexicon knows is one name: "People's Republic of China"; so is a name whose
+            # possessive comes before its head word alone: "APEC Economic Leaders' Meeting")
+            inner_pos = [t.i for t in ent[1:-1] if t.tag_ == "POS" and not (
+                t.i == ent.end - 2 and self.onto.class_for_head(ent[-1].lower_) is not None
+                and ent[-1].text[:1].isupper())] if not ent.ent_id_ else []
             if inner_pos:
                 # "Terrafame's Sotkamo mine": the owner and the mine are two names
                 owner = Span(doc, ent.start, inner_pos[0], label="ORG")
