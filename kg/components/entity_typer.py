@@ -37,7 +37,7 @@ if not Doc.has_extension("kg_ner"):
 
 DROP_LABELS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL",
                "LANGUAGE", "WORK_OF_ART", "LAW", "NORP"}
-TRIM_START = {"the", "a", "an", "this", "that", "these", "those", "its", "their", "our", "his", "her"}
+TRIM_START = {"the", "a", "an", "this", "that", "these", "those", "its", "their", "our", "his", "her", '"', "“", "‘"}
 TRIM_END = {"'s", "'", "’s", "’", ",", ".", ";", ":", "-", "(", ")", '"', "“", "”"}
 
 
@@ -170,7 +170,11 @@ class EntityTyper:
         for ent in doc.ents:
             if ent.label_ in DROP_LABELS and ent.label_ not in self.class_names:
                 continue
-            inner_pos = [t.i for t in ent[1:-1] if t.tag_ == "POS"]
+            # (a name the lexicon knows is one name: "People's Republic of China"; so is a name whose
+            # possessive comes before its head word alone: "APEC Economic Leaders' Meeting")
+            inner_pos = [t.i for t in ent[1:-1] if t.tag_ == "POS" and not (
+                t.i == ent.end - 2 and self.onto.class_for_head(ent[-1].lower_) is not None
+                and ent[-1].text[:1].isupper())] if not ent.ent_id_ else []
             if inner_pos:
                 # "Terrafame's Sotkamo mine": the owner and the mine are two names
                 owner = Span(doc, ent.start, inner_pos[0], label="ORG")

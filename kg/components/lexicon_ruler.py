@@ -65,6 +65,22 @@ def variants(words: list[str]) -> list[list[str]]:
     return [[*words[:-1], w] for w in inflections(words[-1])]
 
 
+def _apostrophes(forms: tuple[str, ...]) -> list[str]:
+    """The forms, and those with an apostrophe also with the typographic one ("People's Republic
+    of China" and "People’s Republic of China": without it, the text's "Republic of China" alone
+    would match, another country).
+
+    >>> _apostrophes(("Peru", "People's Republic of China"))
+    ['Peru', "People's Republic of China", 'People’s Republic of China']
+    """
+    out = []
+    for form in forms:
+        out.append(form)
+        if "'" in form:
+            out.append(form.replace("'", "\u2019"))
+    return out
+
+
 class LexiconRuler:
     """Mark lexicon entities in a Doc, keeping longer matches over shorter.
 
@@ -88,7 +104,7 @@ class LexiconRuler:
             key = f"KG{n}"
             self.entries[key] = (entry.cls, entry.label)
             lower, orth, seen = [], [], set()
-            for form in entry.surface_forms:
+            for form in _apostrophes(entry.surface_forms):
                 words = [t.text for t in nlp.make_doc(form)]
                 for v in variants(words):
                     if tuple(v) in seen:
@@ -125,15 +141,32 @@ class LexiconRuler:
                 e = self._strip_det(e)
                 for i in range(e.start, e.end):
                     named_at.setdefault(i, e)
+        # a company named after the place it works in: "Impala Canada", "Volcano Mining Peru"
+        starts = {s.start for s in spans}
+        after_place = [e for e in doc.ents if self._named_after_place(e, spans, starts)]
+        for e in after_place:
+            for i in range(e.start, e.end):
+                named_at[i] = e
         spans = [s for s in spans if not ((e := named_at.get(s.start)) is not None and s.end <= e.end
                                           and len(e) > len(s) and (self._is_named_thing(e) or s.label_ in (
-                                              "Mineral", "Product")))]
+                                              "Mineral", "Product") or e in after_place))]
         taken = set()
         for s in spans:
             taken.update(range(s.start, s.end))
         kept = [e for e in doc.ents if not taken.intersection(range(e.start, e.end))]
         doc.ents = filter_spans([*kept, *spans])
         return doc
+
+    def _named_after_place(self, ent: Span, spans: list[Span], starts: set[int]) -> bool:
+        """A statistical organisation's name of capitalised words that ends in a place the lexicon
+        knows and starts with words it does not ("Impala Canada": the company, not Canada)."""
+        if ent.label_ != "ORG" or len(ent) < 2 or ent.start in starts:
+            return False
+        if not all(t.is_alpha and t.text[:1].isupper() for t in ent):
+            return False  # "Greenbushes, Western Australia", "Capel in Western Australia": a place
+        place = next((s for s in spans if s.end == ent.end and s.start > ent.start), None)
+        return place is not None and self.onto.is_a(place.label_, "Place") and not any(
+            ent.start <= s.start < place.start for s in spans)
 
     @staticmethod
     def _strip_det(ent: Span) -> Span:

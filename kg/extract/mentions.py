@@ -278,6 +278,84 @@ def company_prefixes(doc: Doc, onto: Ontology) -> None:
         doc.ents = filter_spans(spans + [e for e in doc.ents if not taken.intersection(range(e.start, e.end))])
 
 
+#: an event's number or ordinal before its name: "the 2023 BRICS summit", "the 49th G7 summit"
+_EVENT_NUMBER = re.compile(r"^(?:\d{4}|\d+(?:st|nd|rd|th))$", re.IGNORECASE)
+
+
+def _name_word_before(tok: Token, ent: Span, onto: Ontology) -> bool:
+    """Whether ``tok``, right before ``ent``, is a first word of the same name the NER split off:
+    a capitalised proper noun or number word ("Humboldt Mill", "Two Rivers mine") bound to
+    the name by the parse (a compound, flat or number modifier of a word of the name, or of the
+    word the name's own first word modifies), or a year or ordinal before an event's name
+    ("2023 BRICS summit"). A title ("President"), a class's head word ("Mine"), a demonym
+    ("Chinese") or a determiner is not part of the name."""
+    if tok.ent_type_ or tok.is_punct or tok.is_space:
+        return False
+    heads = {ent.start, ent.end - 1, ent.root.i, ent[0].head.i} | {t.i for t in ent}
+    if tok.head.i not in heads or tok.dep_ not in ("compound", "flat", "nmod", "nummod", "amod"):
+        return False
+    if ent.label_ == "Event" and _EVENT_NUMBER.match(tok.text):
+        return True
+    if ent.label_ == "Person":  # "Representative", "Colonel", "Mr" before a person's name are titles
+        return tok.pos_ == "PROPN" and re.fullmatch(r"[A-Z]\.?", tok.text) is not None  # an initial: "J David Lowell"
+    word = tok.lower_
+    return (tok.pos_ in ("PROPN", "NUM") and tok.text[:1].isupper() and tok.is_alpha and word not in onto.title_heads
+            and onto.class_for_head(word) is None and tok.text not in onto.demonyms)
+
+
+def _hyphened(doc: Doc, start: int) -> bool:
+    """Whether a capitalised word is joined by a hyphen to the name that starts at ``start``:
+    "Manono-Kitotolo mine", "Chad-Cameroon pipeline" (for a name that ends in a site's or an
+    event's head word: "Luau-Lobito" is a route, "Anglo-Dutch Billiton plc" a company)."""
+    dash, word = doc[start - 1], doc[start - 2]
+    return dash.text in ("-", "\u2013") and not dash.whitespace_ and not word.whitespace_ \
+        and word.is_alpha and word.text[:1].isupper()
+
+
+def names_to_the_left(doc: Doc, onto: Ontology) -> None:
+    """Give back a name the first words the NER split off: "Two Rivers mine" (found as "Rivers
+    mine"), "J David Lowell", "the Humboldt Mill", "the 2023 BRICS summit", "the Manono-Kitotolo
+    mine" (found as "Kitotolo mine").
+
+    A name that the lexicon knows keeps its words ("Freeport Indonesia" names no country), as
+    does a name in a headline, where every word is capitalised; before a person's name, only an
+    initial is taken (the capitalised words there are titles: "Representative", "Colonel")."""
+    from ..components.entity_typer import _title_case
+
+    out, changed = [], False
+    for ent in doc.ents:
+        start = ent.start
+        known = ent.ent_id_ and onto.class_for_head(ent[-1].lower_) is None  # not "BRICS summit"
+        if not known and ent.label_ not in ("Country", "Mineral", "Product") and not _title_case(ent.sent):
+            # "Kitotolo mine", not "Lobito" ("the Luau-Lobito line") nor "Alaska" ("R-Alaska")
+            site = onto.class_for_head(ent[-1].lower_)
+            headed = site is not None and (onto.is_a(site, "Facility") or site == "Event")
+            while start > ent.sent.start:
+                if _name_word_before(doc[start - 1], Span(doc, start, ent.end, ent.label_), onto):
+                    start -= 1
+                elif start - 2 >= ent.sent.start and headed and _hyphened(doc, start):
+                    start -= 2  # the name they are part of takes in a name before it: "Chad" in this one
+                else:
+                    break
+        if start < ent.start:
+            ent = new_name(doc, start, ent.end, ent.label_)
+            changed = True
+        out.append(ent)
+    if changed:
+        doc.ents = filter_spans(out)
+
+
+def bare_head_words(doc: Doc, onto: Ontology) -> None:
+    """ "the Ministerial", "the Summit", "the Company": a class's head word alone, capitalised
+    after "the", refers to a name (the page's subject, a name just before); it is no name of its
+    own, so it is left to the references."""
+    heads = onto.head_nouns
+    kept = [e for e in doc.ents if not (len(e) == 1 and not e.ent_id_ and e[0].lower_ in heads
+                                        and e.start > 0 and doc[e.start - 1].lower_ == "the")]
+    if len(kept) < len(doc.ents):
+        doc.ents = kept
+
+
 def _words(text: str) -> list[str]:
     """The words of a name for comparing it with a title: folded case and accents, plurals made
     singular ("Tsingshan Holdings Group" and "Tsingshan Holding Group")."""
@@ -333,7 +411,7 @@ def document_subject(doc: Doc, title: str | None, onto: Ontology | None = None) 
     name is the subject; with ``onto``, a name no entity covers becomes an entity when its
     definition gives a class (the entities it overlaps give way).
     """
-    ents = [e for e in doc.ents if e.text[:1].isupper()]
+    ents = [e for e in doc.ents if e.text[:1].isupper() or e.text[:1].isdigit()]  # "2026 ... Ministerial"
     first = next(iter(doc.sents), None)
     best = None
     if title:
@@ -361,6 +439,78 @@ def document_subject(doc: Doc, title: str | None, onto: Ontology | None = None) 
             if e.root.dep_ in ("nsubj", "nsubjpass") and e.root.head.dep_ == "ROOT":
                 return e
     return None
+
+
+#: small words inside a proper name ("Forum on China-Africa Cooperation", "Summit of the Americas")
+_NAME_LINKS = frozenset({"of", "on", "for", "and", "the", "in", "de", "du", "des", "la", "&"})
+
+
+def title_name(title: str | None, onto: Ontology) -> tuple[str, str] | None:
+    """The name and class of a title that is itself a proper name of a class: capitalised words
+    (numbers and small words between them) whose head is one of the class's head words ("2026
+    Critical Minerals Ministerial", "Forum on China-Africa Cooperation"). A headline, a title with
+    a lower-case head ("Cobre mine, Panama"), a title with a subtitle ("...: Panel Report") and a
+    company's name ("... Mining", "... Group": the body writes a company's name out, often longer)
+    are not.
+
+    >>> onto = load_ontology()
+    >>> title_name("2026 Critical Minerals Ministerial", onto), title_name("Summit of the Americas", onto)
+    (('2026 Critical Minerals Ministerial', 'Event'), ('Summit of the Americas', 'Event'))
+    >>> title_name("Critical minerals", onto), title_name("Economy of Guinea: Mining", onto)
+    (None, None)
+    """
+    if not title:
+        return None
+    core = re.split(r"\s[(\[]|,\s|\s[-\u2013\u2014|]\s", title.strip(), maxsplit=1)[0].strip()
+    if ":" in core:
+        return None  # "Cigar Lake Uranium Mine Project: Panel Report": a report's title
+    words = core.split()
+    if words[:1] in (["The"], ["the"]):
+        words = words[1:]
+    if not 2 <= len(words) <= _MAX_TITLE_NAME or not words[-1][:1].isupper():
+        return None
+    if not all(w[:1].isupper() or w[:1].isdigit() or w in _NAME_LINKS for w in words):
+        return None
+    link = next((i for i, w in enumerate(words) if i > 0 and w in _NAME_LINKS), len(words))
+    cls = onto.class_for_head(words[link - 1].lower())  # "Summit of the Americas": the summit
+    if cls is None or cls in ("Product", "Mineral", "Company") or onto.is_a(cls, "Country"):
+        return None
+    return " ".join(words), cls
+
+
+def _without_number(words: list[str]) -> list[str]:
+    """A name's words without a year or ordinal in front ("2026 Critical Minerals Ministerial")."""
+    return words[1:] if words[:1] and words[0][:1].isdigit() else words
+
+
+def _name_in_body(doc: Doc, words: list[str]) -> bool:
+    """Whether the body writes the name of ``words`` (folded words, in a row)."""
+    text = [w for tok in doc for w in _words(tok.text)]
+    return any(text[k:k + len(words)] == words for k in range(len(text) - len(words) + 1))
+
+
+def title_subject(doc: Doc, title: str | None, onto: Ontology) -> Mention | None:
+    """The document's subject when only its title names it: the title is a proper name of a class
+    (:func:`title_name`) that no name of the body writes out, as on a release headed "2026
+    Critical Minerals Ministerial" that goes on to say "the Ministerial", "the meeting" and who
+    attended. A name inside the title ("Critical Minerals") is part of that name, not the subject;
+    a name of the body that starts like the title and goes on otherwise is ("Tenke Fungurume
+    Mining SA" on the page "Tenke Fungurume Mine").
+
+    The mention stands nowhere in the text (offsets 0, 0); "the meeting" refers to it."""
+    named = title_name(title, onto)
+    if named is None:
+        return None
+    name, cls = named
+    words = _without_number(_words(name))
+    if _name_in_body(doc, words):
+        return None  # the body writes the name: document_subject finds it there
+    stem = words[:-1]
+    for e in doc.ents:  # "Tenke Fungurume Mining SA" on the page "Tenke Fungurume Mine": the body's name
+        mine = _without_number(_words(e.text))
+        if len(mine) > len(stem) and mine[:len(stem)] == stem:
+            return None
+    return Mention(name, cls, 0, 0, None, "ref")
 
 
 #: a definition's noun that says nothing of the class by itself: "one of the largest mines"

@@ -17,8 +17,9 @@ from ..model import Candidate, Document, Entity, Evidence, Fact, SentenceTrace, 
 from ..ontology import Ontology, load_ontology
 from ..progress import BuildProgress
 from ..resolve import Resolver
-from .mentions import (DocContext, DocumentMemory, RawCandidate, company_prefixes, define_acronyms, define_subject,
-                       document_subject, one_sense_per_document, titled_people)
+from .mentions import (DocContext, DocumentMemory, RawCandidate, bare_head_words, company_prefixes, define_acronyms,
+                       define_subject, document_subject, names_to_the_left, one_sense_per_document, title_subject,
+                       titled_people)
 from .rules import TriggerIndex, sentence_candidates
 from .rules.lists import MAX_LIST_EVIDENCE, list_intro
 
@@ -105,7 +106,7 @@ def prepared_pieces(documents: Iterable[Document], nlp, onto: Ontology, *, typer
                     progress: bool | BuildProgress = False
                     ) -> Iterator[tuple[Document, int, Doc, dict, DocumentMemory]]:
     """Parse documents and fix their mentions (acronyms, one sense per document, titled people,
-    company prefixes, then the trained typer when given).
+    company prefixes, first words split off names, then the trained typer when given).
 
     Yields ``(document, piece offset, parsed piece, acronyms, memory)``; pieces of one document
     share what was learnt (acronyms, members, counts).
@@ -118,6 +119,8 @@ def prepared_pieces(documents: Iterable[Document], nlp, onto: Ontology, *, typer
         titled_people(doc, onto)
         one_sense_per_document(doc)
         company_prefixes(doc, onto)
+        names_to_the_left(doc, onto)
+        bare_head_words(doc, onto)
         if typer is not None:
             typer.apply(doc, d.title)
         yield d, off, doc, acronyms, memory
@@ -134,12 +137,13 @@ def read_sentences(documents: Iterable[Document], nlp, onto: Ontology, triggers:
     """
     for d, off, doc, acronyms, memory in prepared_pieces(documents, nlp, onto, typer=typer, progress=progress):
         first = not memory.subject_known  # the first piece of a document finds what it is about
-        subject = document_subject(doc, d.title, onto) if first else None
+        titled = title_subject(doc, d.title, onto) if first else None  # named only by the title
+        subject = document_subject(doc, d.title, onto) if first and titled is None else None
         if subject is not None:  # before the context reads the mentions: it may re-type them
             subject = define_subject(doc, subject, onto)
         ctx = DocContext(doc, onto, triggers, acronyms, memory)
         if first:
-            memory.subject = ctx.mention(subject) if subject is not None else None
+            memory.subject = ctx.mention(subject) if subject is not None else titled
             memory.subject_known = True
         ctx.subject = memory.subject
         if resolver is not None:

@@ -1,0 +1,139 @@
+"""Names kept whole: the first words of a name the small NER split off, a lexicon name written
+with a typographic apostrophe, a company named after the place it works in (issue 7)."""
+from __future__ import annotations
+
+import pytest
+
+from kg.model import Document
+
+
+def names(nlp, text: str) -> dict[str, str]:
+    """The entities of ``text`` (name -> class) once kg has fixed the mentions of the document."""
+    from kg.extract.run import prepared_pieces
+    from kg.ontology import load_ontology
+
+    out = {}
+    for _, _, doc, _, _ in prepared_pieces([Document.from_text(text)], nlp, load_ontology()):
+        out.update({e.text: e.label_ for e in doc.ents})
+    return out
+
+
+@pytest.mark.parametrize("text, name, cls", [
+    # a number word the parser reads as the name's first word
+    ("The company also owns an interest in the Two Rivers mine and the Marula mine.", "Two Rivers mine", "Mine"),
+    # a first word the NER labelled as something else and the typer dropped
+    ("The ore is milled off site at the nearby Humboldt Mill, a former iron-ore milling site.", "Humboldt Mill",
+     "Facility"),
+    # a year and an ordinal before an event's name
+    ("The 2023 BRICS summit was held in Johannesburg.", "2023 BRICS summit", "Event"),
+    ("In 2010 Brazil attended the 2nd BRIC summit as a host.", "2nd BRIC summit", "Event"),
+    # a name joined to a site's name by a hyphen
+    ("The Manono-Kitotolo mine is a former tin and coltan mine.", "Manono-Kitotolo mine", "Mine"),
+])
+def test_a_name_gets_back_the_first_words_the_ner_split_off(nlp, text, name, cls):
+    found = names(nlp, text)
+    assert found.get(name) == cls, found
+
+
+def test_a_person_gets_back_an_initial_but_not_a_title(nlp):
+    found = names(nlp, "In 1978 J David Lowell proposed an exploration program, joined by Representative Rob Wittman.")
+    assert found.get("J David Lowell") == "Person", found
+    assert found.get("Rob Wittman") == "Person", found  # "Representative" is a title, not a name
+
+
+def test_a_determiner_or_a_country_is_not_taken_into_a_name(nlp):
+    found = names(nlp, "The Two Rivers mine is run by PT Freeport Indonesia, a Chinese company.")
+    assert "Two Rivers mine" in found, found
+    assert found.get("Indonesia") == "Country", found
+    assert not any(n.startswith(("The ", "Chinese ")) for n in found), found
+
+
+def test_a_lexicon_name_with_a_typographic_apostrophe_is_that_name(nlp):
+    from kg.pipeline import load_pipeline
+
+    for apostrophe in ("'", "\u2019"):
+        doc = load_pipeline()(f"Exports to the People{apostrophe}s Republic of China grew.")
+        # the whole name is China (its "Republic of China" alone would be another country, Taiwan)
+        assert [(e.text, e.ent_id_) for e in doc.ents] == [(f"People{apostrophe}s Republic of China", "China")]
+
+
+def test_a_company_named_after_the_country_it_works_in_is_not_the_country(nlp):
+    found = names(nlp, "Impala Canada was formed in 2019.")
+    assert "Impala Canada" in found and "Canada" not in found, found
+    found = names(nlp, "The plant is in Capel in Western Australia.")  # a place is still a place
+    assert found and all(cls in ("Country", "Region", "Place") for cls in found.values()), found
+
+
+def test_a_quoted_name_keeps_its_first_word(nlp):
+    found = names(nlp, 'The line is known as the "Great Uhuru Railway" in Tanzania. The Uhuru Railway was built by China.')
+    assert found.get("Great Uhuru Railway") == "Facility", found
+
+
+# -- a page whose subject is named in its title ---------------------------------------------
+def facts_of(nlp, text: str, title: str, extractor: str = "hybrid") -> set[tuple[str, str, str]]:
+    from kg.extract.run import extract
+
+    ents, facts = extract([Document.from_text(text, title=title)], nlp=nlp, extractor=extractor)
+    return {(ents[f.subject].label, f.predicate, ents[f.object].label) for f in facts}
+
+
+ATTENDED = "Delegations from the following countries attended: Chile, Peru, Japan and Canada."
+
+
+def test_an_event_named_only_in_the_title_is_the_subject(nlp):
+    from kg.extract.mentions import title_subject
+    from kg.ontology import load_ontology
+
+    text = f"{ATTENDED}\n\nArgentina also attended the Ministerial, which ended with a joint statement."
+    doc = nlp(text)
+    subject = title_subject(doc, "2027 Lithium Ministerial", load_ontology())
+    assert (subject.text, subject.cls) == ("2027 Lithium Ministerial", "Event")
+    facts = facts_of(nlp, text, "2027 Lithium Ministerial", "rules")
+    # the list's countries, and "the Ministerial" refers to it
+    assert {(c, "attends", "2027 Lithium Ministerial") for c in ("Chile", "Peru", "Japan", "Canada", "Argentina")
+            } <= facts, facts
+    # the title's "Lithium" is part of the event's name, not the page's subject
+    assert not {f for f in facts if f[0] == "lithium" or f[2] == "lithium" and f[1] == "attends"}, facts
+
+
+def test_a_title_event_the_body_writes_out_is_the_subject(nlp):
+    title = "2026 Critical Minerals Ministerial"
+    text = (f"Secretary Rubio hosted representatives of 54 countries at the {title}.\n\n{ATTENDED}\n\n"
+            "The meeting agreed to build new sources of supply.")
+    facts = facts_of(nlp, text, title)
+    assert {(c, "attends", title) for c in ("Chile", "Peru", "Japan", "Canada")} <= facts, facts
+
+
+def test_the_bodys_own_name_of_the_title_stays_the_subject(nlp):
+    """ "Tenke Fungurume Mining SA" on the page "Tenke Fungurume Mine", "Forum on China-Africa
+    Cooperation" written out in the body: the title names nothing the body does not."""
+    from kg.extract.mentions import title_subject
+    from kg.ontology import load_ontology
+
+    onto = load_ontology()
+    doc = nlp("Tenke Fungurume Mining SA (TFM) is one of the largest copper and cobalt producers in Congo.")
+    assert title_subject(doc, "Tenke Fungurume Mine", onto) is None
+    doc = nlp("The Forum on China-Africa Cooperation is an official forum between China and African states.")
+    assert title_subject(doc, "Forum on China-Africa Cooperation", onto) is None
+    doc = nlp(ATTENDED)  # a title with a subtitle, a headline, a company: not a name to take
+    assert title_subject(doc, "Cigar Lake Uranium Mine Project: Panel Report", onto) is None
+    assert title_subject(doc, "Japan and Peru Forge Game-Changing Partnership for Critical Minerals", onto) is None
+    assert title_subject(doc, "Pilbara Minerals", onto) is None
+    assert title_subject(doc, "Minerals Security Partnership Forum", onto).cls == "Event"
+
+
+def test_a_possessive_before_the_head_word_stays_in_the_name(nlp):
+    """ "the APEC Economic Leaders' Meeting" read as one organisation by the NER is one event's
+    name; "Terrafame's Sotkamo mine" is still an owner and a mine."""
+    from spacy.tokens import Span
+
+    typer = nlp.get_pipe("kg_entity_typer")
+    with nlp.select_pipes(disable=["kg_entity_typer"]):
+        doc = nlp("Leaders met at the APEC Economic Leaders' Meeting and at Terrafame's Sotkamo mine.")
+    words = [t.text for t in doc]
+    a, b = words.index("APEC"), words.index("Meeting") + 1
+    c, d = words.index("Terrafame"), words.index("mine") + 1
+    doc.ents = [Span(doc, a, b, label="ORG"), Span(doc, c, d, label="ORG")]
+    names = {e.text: e.label_ for e in typer(doc).ents}
+    assert names.get("APEC Economic Leaders' Meeting") == "Event", names
+    assert "Sotkamo mine" in names and "Terrafame" in names, names
