@@ -137,3 +137,42 @@ def test_a_possessive_before_the_head_word_stays_in_the_name(nlp):
     names = {e.text: e.label_ for e in typer(doc).ents}
     assert names.get("APEC Economic Leaders' Meeting") == "Event", names
     assert "Sotkamo mine" in names and "Terrafame" in names, names
+
+
+# -- a part word before a place the lexicon knows; "The" inside a name ------------------------
+@pytest.mark.parametrize("text, name", [
+    # the NER found only "Australia" (the lexicon's country) after the part word
+    ("The plant started processing ilmenite near Capel in Western Australia. It was listed on the exchange.",
+     "Western Australia"),
+    # the demonym of the same region
+    ("As part of the deal, the Western Australian state government made land available for the smelter.",
+     "Western Australian"),
+])
+def test_a_capitalised_part_word_and_a_lexicon_place_are_a_region(nlp, text, name):
+    found = names(nlp, text)
+    assert found.get(name) == "Region", found
+    assert "Australia" not in found and "Australian" not in found, found
+
+
+def test_a_direction_in_lower_case_or_a_longer_name_is_not_a_region(nlp):
+    from spacy.tokens import Span
+
+    from kg.extract.mentions import places_with_a_part_word
+    from kg.ontology import load_ontology
+
+    found = names(nlp, "Most of the copper comes from mines in northern Chile, near Antofagasta.")
+    assert found.get("Chile") == "Country", found
+    # a name that goes on after the place is not the region ("North American Aerospace ...")
+    doc = nlp.make_doc("The command is run with North American Aerospace Defense Command staff.")
+    doc.ents = [Span(doc, 6, 7, label="Country", span_id="United States")]
+    for t in doc:
+        t.is_sent_start = t.i == 0
+    places_with_a_part_word(doc, load_ontology())
+    assert [e.text for e in doc.ents] == ["American"]
+
+
+def test_a_capitalised_the_in_mid_sentence_is_part_of_the_name(nlp):
+    found = names(nlp, "The licence is held by a subsidiary of The Metals Company, which is based in Vancouver.")
+    assert found.get("The Metals Company") == "Company", found
+    found = names(nlp, "The Metals Company is based in Vancouver.")  # a sentence's own "The" is not
+    assert "The Metals Company" not in found, found

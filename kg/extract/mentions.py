@@ -278,6 +278,58 @@ def company_prefixes(doc: Doc, onto: Ontology) -> None:
         doc.ents = filter_spans(spans + [e for e in doc.ents if not taken.intersection(range(e.start, e.end))])
 
 
+#: words that name a part of a place when written capitalised before its name: "Western Australia",
+#: "South America", "Central Africa", "Inner Mongolia" (lower case, "northern Chile", they are
+#: only a direction in the place)
+PART_WORDS = frozenset({
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western",
+    "northeast", "northwest", "southeast", "southwest", "northeastern", "northwestern", "southeastern",
+    "southwestern", "central", "upper", "lower", "inner", "outer",
+})
+
+
+def places_with_a_part_word(doc: Doc, onto: Ontology) -> None:
+    """ "Western Australia", "South America", "Western Australian": a capitalised direction or
+    part word right before a lexicon place (or its demonym) in mid-sentence names a region of
+    its own, not the country the lexicon knows ("America" is the United States).
+
+    A part word in lower case ("northern Chile") or at the start of a sentence, where every word
+    is capitalised, stays a direction in the country; so does one before a longer name that goes
+    on with a capitalised word ("North American Aerospace Defense Command" is no region)."""
+    out, changed = [], False
+    for ent in doc.ents:
+        if ent.ent_id_ and ent.start - 1 > ent.sent.start and onto.is_a(ent.label_, "Place"):
+            part, after = doc[ent.start - 1], doc[ent.end] if ent.end < len(doc) else None
+            goes_on = after is not None and after.is_alpha and after.text[:1].isupper()
+            if part.lower_ in PART_WORDS and part.text[:1].isupper() and not part.ent_type_ and not goes_on:
+                ent = new_name(doc, part.i, ent.end, "Region")
+                changed = True
+        out.append(ent)
+    if changed:
+        doc.ents = filter_spans(out)
+
+
+def the_in_names(doc: Doc, onto: Ontology) -> None:
+    """ "a subsidiary of The Metals Company": a capitalised "The" in mid-sentence, right after a
+    word or a comma, is the first word of the name that follows (the typer took it off).
+
+    Not at the start of a sentence or after a colon, a quote or a dash, where any "The" is
+    capitalised, nor in a headline, nor before a name the lexicon knows ("The Chinese ...")."""
+    from ..components.entity_typer import _title_case
+
+    out, changed = [], False
+    for ent in doc.ents:
+        the = doc[ent.start - 1] if ent.start > ent.sent.start + 1 else None
+        if the is not None and the.text == "The" and not ent.ent_id_ and not _title_case(ent.sent):
+            before = doc[the.i - 1]
+            if (before.is_alpha and before.is_lower or before.text == ",") and not before.is_sent_start:
+                ent = new_name(doc, the.i, ent.end, ent.label_)
+                changed = True
+        out.append(ent)
+    if changed:
+        doc.ents = filter_spans(out)
+
+
 #: an event's number or ordinal before its name: "the 2023 BRICS summit", "the 49th G7 summit"
 _EVENT_NUMBER = re.compile(r"^(?:\d{4}|\d+(?:st|nd|rd|th))$", re.IGNORECASE)
 
