@@ -369,7 +369,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
                    exclude=[args.output] if args.output else (), extractor=args.extractor, models=args.models,
                    min_confidence=args.min_confidence)
     s = evaluate.score(kg.graph, gold, per_doc=args.per_doc)
-    curve = evaluate.confidence_curve(kg.graph, gold) if args.confidence_table else None
+    # below --min-confidence the build has nothing left to cut: those rows would repeat its own
+    cutoffs = [c for c in evaluate.CUTOFFS if c >= args.min_confidence]
+    curve = evaluate.confidence_curve(kg.graph, gold, cutoffs) if args.confidence_table else None
     if args.json:
         out = s.to_dict()
         if curve is not None:

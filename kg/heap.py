@@ -130,9 +130,10 @@ def trim() -> bool:
         if not (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc"):
             return False
         import ctypes
-    except (ValueError, OSError, ImportError):
+
+        libc = ctypes.CDLL(None)
+        libc.malloc_trim.restype, libc.malloc_trim.argtypes = ctypes.c_int, [ctypes.c_size_t]
+        libc.malloc_trim(0)
+    except (ValueError, OSError, ImportError, AttributeError):
         return False
-    libc = ctypes.CDLL(None)
-    libc.malloc_trim.restype, libc.malloc_trim.argtypes = ctypes.c_int, [ctypes.c_size_t]
-    libc.malloc_trim(0)
     return True

@@ -541,7 +541,7 @@ def _read_child(pid: int, out: int, err: int, deadline: float) -> tuple[bytes, b
     """What the child sends, its stderr (the last 4 KB) and its wait status.
 
     The outcome comes framed by its length: once all of it is here the status is ``None`` and the
-    child is left to end on its own (:func:`_reap`), since undoing the address space of a process
+    child is left to end on its own (collected later, :func:`_collect`), since undoing the address space of a process
     that ran a query takes a few milliseconds the caller need not wait for. Otherwise (the child
     died, or sent less) everything up to its end and its status. TimeoutError at the deadline.
     """
@@ -567,40 +567,28 @@ def _read_child(pid: int, out: int, err: int, deadline: float) -> tuple[bytes, b
     return b"", errors, os.waitpid(pid, 0)[1]
 
 
-_reapers: list[threading.Thread] = []
+_ending: list[int] = []  # children that sent their outcome and are ending (collected later)
 
 
-def _reap(pid: int) -> None:
-    """Collect the ended child ``pid`` now if it has ended, else in a thread of its own."""
-    try:
-        if os.waitpid(pid, os.WNOHANG)[0]:
-            return
-    except ChildProcessError:
-        return
-
-    def wait() -> None:
+def _collect(block: bool = False) -> None:
+    """Collect the children of answered queries that have ended (all of them, waiting, with ``block``)."""
+    for pid in list(_ending):
         try:
-            os.waitpid(pid, 0)
+            done = os.waitpid(pid, 0 if block else os.WNOHANG)[0]
         except ChildProcessError:
-            pass
-
-    reaper = threading.Thread(target=wait, name=f"kg-query-reap-{pid}", daemon=True)
-    try:
-        reaper.start()
-    except RuntimeError:  # no thread to be had: wait here
-        wait()
-        return
-    _reapers[:] = [t for t in _reapers if t.is_alive()] + [reaper]
+            done = pid
+        if done:
+            _ending.remove(pid)
 
 
 def wait_for_query_processes() -> None:
     """Wait until the processes of the queries already answered have ended (see :func:`_read_child`).
 
-    Nothing needs this to be correct; it is for measuring the CPU time of the queries, which
-    counts only children that have ended and been collected.
+    Nothing needs this to be correct (each query collects those that have ended before it
+    starts its own); it is for measuring the CPU time of the queries, which counts only
+    children that have ended and been collected.
     """
-    while _reapers:
-        _reapers.pop().join()
+    _collect(block=True)
 
 
 def _in_child(fn: Callable[[threading.Event], QueryResult], timeout: float, max_memory: int) -> QueryResult:
@@ -609,6 +597,10 @@ def _in_child(fn: Callable[[threading.Event], QueryResult], timeout: float, max_
     The child is killed at the timeout, so a query stuck in one step (a huge sort) stops too; its
     memory never becomes this process's.
     """
+    from . import heap
+
+    _collect()  # the children of earlier queries that have ended since
+    heap.trim()  # fewer pages mapped, fewer page tables for the fork to copy
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     parent = os.getpid()
@@ -617,9 +609,6 @@ def _in_child(fn: Callable[[threading.Event], QueryResult], timeout: float, max_
     freeze = gc.isenabled() and gc.get_freeze_count() == 0
     if freeze:
         gc.freeze()
-    from . import heap
-
-    heap.trim()  # fewer pages mapped, fewer page tables for the fork to copy
     try:
         pid = os.fork()
     except OSError as exc:
@@ -650,7 +639,7 @@ def _in_child(fn: Callable[[threading.Event], QueryResult], timeout: float, max_
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
     if status is None:  # the whole outcome is here: the child is ending
-        _reap(pid)
+        _ending.append(pid)
         return _child_outcome(data, errors, 0, max_memory)
     return _child_outcome(data, errors, status, max_memory)
 
@@ -903,7 +892,11 @@ def _tsv_term(term: Node | ox.NamedNode | ox.BlankNode | ox.Literal | None) -> s
 
 
 def _csv_term(term: Node | ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
-    """A term (rdflib's or pyoxigraph's) in SPARQL CSV: the IRI or the literal's text, ``_:`` and a blank node's id."""
+    """A term (rdflib's or pyoxigraph's) in SPARQL CSV: the IRI or the literal's text, ``_:`` and a blank node's id.
+
+    A literal's text is as the store holds it; rdflib's term would give its canonical form instead
+    (``1.0e0`` as ``1.0``), so the rows of :func:`render_query` (pyoxigraph's terms) and of
+    :func:`format_result` on :func:`run_query` can differ there."""
     if term is None:
         return ""
     if isinstance(term, (ox.NamedNode, ox.Literal)):

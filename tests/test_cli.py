@@ -380,6 +380,10 @@ def test_eval_confidence_table_and_min_confidence(capsys):
     assert (built["predicted"], built["correct"]) == (rows[cutoff]["predicted"], rows[cutoff]["correct"])
     code, out, err = run(capsys, "eval", DATA / "gold.jsonl", DATA / "texts", "--confidence-table")
     assert code == 0 and "min confidence  predicted  correct" in out
+    # with --min-confidence the table starts there (below it, rows would repeat the cut build's)
+    code, out, err = run(capsys, "eval", DATA / "gold.jsonl", DATA / "texts", "--json", "--confidence-table",
+                         "--min-confidence", str(cutoff))
+    assert code == 0 and min(r["min_confidence"] for r in json.loads(out)["confidence_table"]) == cutoff
 
 def test_eval_bad_gold_is_one_line(capsys, tmp_path):
     gold = tmp_path / "gold.jsonl"

@@ -103,3 +103,14 @@ def test_a_source_with_a_unicode_space_is_text_and_every_format_reads_back(space
     assert isinstance(graph.value(document_iri(doc.id), DCTERMS.source), Literal)
     for fmt in FORMATS:
         assert check_roundtrip(graph, fmt), fmt
+
+
+def test_a_document_id_ending_in_a_dot_round_trips_in_every_format():
+    """Found by the property test above: "0." made the prefixed name doc:0 with an escaped dot,
+    which rdflib's TriG parser could not read back."""
+    doc = Document(id="0.", text="", name="", title="", source="", date="", publisher="", license="")
+    ents = {k: Entity(k, "x", "Country", frozenset()) for k in ("a-0", "b-1")}
+    facts = [Fact("a-0", "produces", "b-1", (Evidence("0.", "", 0, 0, "", 0.0, "asserted"),))]
+    graph = to_rdf(BuildResult(documents=[doc], entities=ents, facts=facts))
+    for fmt in FORMATS:
+        assert check_roundtrip(graph, fmt), fmt

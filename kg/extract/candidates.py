@@ -15,9 +15,9 @@ from spacy.tokens import Span
 from .mentions import DocContext, Mention, RawCandidate
 from .rules.lists import item_names, list_intro, subject_anchor
 
-#: Entity pairs further apart than this many tokens are not candidates (unless a rule links them).
 #: How a mention of the page's subject in a pair of :func:`implicit_subject_pairs` was found.
 IMPLICIT = "implicit"
+#: Entity pairs further apart than this many tokens are not candidates (unless a rule links them).
 MAX_GAP = 40
 #: At most this many entity mentions of one sentence are paired (the nearest ones win).
 MAX_MENTIONS = 24

@@ -289,16 +289,18 @@ PART_WORDS = frozenset({
 
 
 def places_with_a_part_word(doc: Doc, onto: Ontology) -> None:
-    """ "Western Australia", "South America", "Western Australian": a capitalised direction or
-    part word right before a lexicon place (or its demonym) in mid-sentence names a region of
-    its own, not the country the lexicon knows ("America" is the United States).
+    """ "Western Australia", "South America": a capitalised direction or part word right before a
+    lexicon place in mid-sentence names a region of its own, not the country the lexicon knows
+    ("America" is the United States). Not before a demonym: "Western Australian" would name the
+    region by its adjective, apart from "Western Australia" (it stays the country's demonym).
 
     A part word in lower case ("northern Chile") or at the start of a sentence, where every word
     is capitalised, stays a direction in the country; so does one before a longer name that goes
     on with a capitalised word ("North American Aerospace Defense Command" is no region)."""
     out, changed = [], False
     for ent in doc.ents:
-        if ent.ent_id_ and ent.start - 1 > ent.sent.start and onto.is_a(ent.label_, "Place"):
+        if (ent.ent_id_ and ent.start - 1 > ent.sent.start and onto.is_a(ent.label_, "Place")
+                and ent.text not in onto.demonyms):
             part, after = doc[ent.start - 1], doc[ent.end] if ent.end < len(doc) else None
             goes_on = after is not None and after.is_alpha and after.text[:1].isupper()
             if part.lower_ in PART_WORDS and part.text[:1].isupper() and not part.ent_type_ and not goes_on:
