@@ -426,8 +426,11 @@ def test_interrupted_build_leaves_out_untouched(tmp_path, sig, code, message):
     old = b"@prefix ex: <http://example.org/> .\nex:old ex:is ex:kept .\n"
     (out / "graph.ttl").write_bytes(old)
     env = dict(os.environ, PYTHONUNBUFFERED="1")
+    # a shell starts a background job with Ctrl-C ignored, and a child keeps that: give it the
+    # default, so that its Python turns SIGINT into KeyboardInterrupt however pytest was started
     proc = subprocess.Popen(_kg_command() + ["build", str(inp), "-o", str(out)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+                            stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         first = proc.stderr.readline()  # the ingest warning: the inputs have been read
         assert first.startswith("warning: "), first
