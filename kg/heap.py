@@ -20,6 +20,7 @@ which the caller takes off the bound.
 """
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from typing import Any
@@ -37,32 +38,44 @@ _DEFAULT_MMAP_MAX = 65536
 _MADV_HUGEPAGE = 14
 
 
+@functools.cache
+def _libc() -> Any | None:
+    """glibc through :mod:`ctypes` with the functions this module calls typed, or ``None`` off
+    Linux or with another C library (loaded once per process)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        if not (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc"):
+            return None
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+        libc.free.restype, libc.free.argtypes = None, [ctypes.c_void_p]
+        libc.mallopt.restype, libc.mallopt.argtypes = ctypes.c_int, [ctypes.c_int, ctypes.c_int]
+        libc.madvise.restype, libc.madvise.argtypes = ctypes.c_int, [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+        libc.sbrk.restype, libc.sbrk.argtypes = ctypes.c_void_p, [ctypes.c_ssize_t]
+        libc.malloc_trim.restype, libc.malloc_trim.argtypes = ctypes.c_int, [ctypes.c_size_t]
+    except (ValueError, OSError, ImportError, AttributeError):
+        return None
+    return libc
+
+
 def glibc() -> Any | None:
     """glibc through :mod:`ctypes`, or ``None`` where :func:`prepare` cannot work.
 
     ``None`` off Linux, with another C library, in a 32-bit process, when glibc's huge-page
     tunable changes its heap size, or when transparent huge pages are switched off.
     """
-    if not sys.platform.startswith("linux") or "hugetlb" in os.environ.get("GLIBC_TUNABLES", ""):
+    if "hugetlb" in os.environ.get("GLIBC_TUNABLES", "") or sys.maxsize <= 2 ** 32:
         return None
     try:
-        if not (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc"):
-            return None
         with open("/sys/kernel/mm/transparent_hugepage/enabled", encoding="ascii") as f:
             if "[never]" in f.read():
                 return None
-        import ctypes
-    except (ValueError, OSError, ImportError):
+    except OSError:
         return None
-    if ctypes.sizeof(ctypes.c_void_p) != 8:
-        return None
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
-    libc.free.restype, libc.free.argtypes = None, [ctypes.c_void_p]
-    libc.mallopt.restype, libc.mallopt.argtypes = ctypes.c_int, [ctypes.c_int, ctypes.c_int]
-    libc.madvise.restype, libc.madvise.argtypes = ctypes.c_int, [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-    libc.sbrk.restype, libc.sbrk.argtypes = ctypes.c_void_p, [ctypes.c_ssize_t]
-    return libc
+    return _libc()
 
 
 def _in_main_heap(libc: Any, address: int) -> bool:
@@ -124,16 +137,8 @@ def trim() -> bool:
     free but still mapped) forks in twice the time or more. ``False`` where glibc is not the C
     library (nothing is done).
     """
-    if not sys.platform.startswith("linux"):
+    libc = _libc()
+    if libc is None:
         return False
-    try:
-        if not (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc"):
-            return False
-        import ctypes
-
-        libc = ctypes.CDLL(None)
-        libc.malloc_trim.restype, libc.malloc_trim.argtypes = ctypes.c_int, [ctypes.c_size_t]
-        libc.malloc_trim(0)
-    except (ValueError, OSError, ImportError, AttributeError):
-        return False
+    libc.malloc_trim(0)
     return True

@@ -68,7 +68,7 @@ from rdflib.term import Node
 from .errors import InputError, KGError, QueryError
 from .limits import DEFAULT_TABLE_LIMIT, format_size
 from .rdf import PREFIXES, new_graph
-from .rdfio import graph_prefixes, oxigraph_quads, serialize, to_oxigraph, to_rdflib_term
+from .rdfio import graph_prefixes, oxigraph_quads, serialize, to_oxigraph, to_rdflib_term, triple_term_error
 
 __all__ = [
     "QueryResult", "RenderedResult", "QUERIES_DIR", "bundled_queries", "load_query", "run_query", "render_query",
@@ -541,9 +541,10 @@ def _read_child(pid: int, out: int, err: int, deadline: float) -> tuple[bytes, b
     """What the child sends, its stderr (the last 4 KB) and its wait status.
 
     The outcome comes framed by its length: once all of it is here the status is ``None`` and the
-    child is left to end on its own (collected later, :func:`_collect`), since undoing the address space of a process
-    that ran a query takes a few milliseconds the caller need not wait for. Otherwise (the child
-    died, or sent less) everything up to its end and its status. TimeoutError at the deadline.
+    child is left to end on its own (collected later, :func:`_collect`), since undoing the address
+    space of a process that ran a query takes a few milliseconds the caller need not wait for.
+    Otherwise (the child died, or sent less) everything up to its end and its status.
+    TimeoutError at the deadline.
     """
     chunks, errors, open_fds = bytearray(), b"", {out, err}
     need = None
@@ -874,10 +875,6 @@ def _json_term(term: Node) -> dict[str, str]:
     return out
 
 
-def _triple_term(term: ox.Triple) -> InputError:
-    return InputError(f"RDF 1.2 triple terms ({term}) are not supported by kg; remove them from the input")
-
-
 def _tsv_term(term: Node | ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
     """A term (rdflib's or pyoxigraph's) in SPARQL TSV: N-Triples syntax with tabs escaped."""
     if term is None:
@@ -885,7 +882,7 @@ def _tsv_term(term: Node | ox.NamedNode | ox.BlankNode | ox.Literal | None) -> s
     if isinstance(term, BNode):
         return f"_:{term}"
     if isinstance(term, ox.Triple):
-        raise _triple_term(term)
+        raise triple_term_error(term)
     # pyoxigraph writes the term in N-Triples syntax; TSV also needs tabs escaped
     text = str(term) if isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal)) else str(to_oxigraph(term))
     return text.replace("\t", "\\t")
@@ -904,7 +901,7 @@ def _csv_term(term: Node | ox.NamedNode | ox.BlankNode | ox.Literal | None) -> s
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     if isinstance(term, ox.Triple):
-        raise _triple_term(term)
+        raise triple_term_error(term)
     return f"_:{term}" if isinstance(term, BNode) else str(term)
 
 

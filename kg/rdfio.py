@@ -147,7 +147,12 @@ def to_rdflib_term(term, bnodes: dict[str, BNode] | None = None) -> Node:
         if term.value not in bnodes:
             bnodes[term.value] = BNode()
         return bnodes[term.value]
-    raise InputError(f"RDF 1.2 triple terms ({term}) are not supported by kg; remove them from the input")
+    raise triple_term_error(term)
+
+
+def triple_term_error(term: object) -> InputError:
+    """What kg says of an RDF 1.2 triple term (``<< s p o >>``) where it needs an IRI, blank node or literal."""
+    return InputError(f"RDF 1.2 triple terms ({term}) are not supported by kg; remove them from the input")
 
 
 def oxigraph_quads(graph: Graph, *, sort: bool = True) -> list[ox.Quad]:

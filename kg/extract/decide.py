@@ -179,7 +179,7 @@ class Decider:
                     if not any(self.onto.is_a(o.cls, c) for c in spec.range):
                         o = self._retype(ctx, o, set(spec.range)) or o
                 modality = r.modality if r is not None else modality_of(self._anchor(ctx, sent, pair))
-                rule = ("classifier:implicit" if implicit else "classifier") + (f" ({r.rule})" if r is not None else "")
+                rule = (f"classifier:{IMPLICIT}" if implicit else "classifier") + (f" ({r.rule})" if r is not None else "")
                 cand = RawCandidate(s, prop, o, rule, conf, modality)
                 if self.onto.allows(prop, s.cls, o.cls):
                     out.append(cand)

@@ -288,6 +288,20 @@ PART_WORDS = frozenset({
 })
 
 
+def _extend_left(doc: Doc, extend) -> None:
+    """Give names words before them: ``extend(ent)`` is ``(start, label)`` for a name that now
+    starts at token ``start`` with class ``label``, or ``None`` to keep it as it is."""
+    out, changed = [], False
+    for ent in doc.ents:
+        new = extend(ent)
+        if new is not None:
+            ent = new_name(doc, new[0], ent.end, new[1])
+            changed = True
+        out.append(ent)
+    if changed:
+        doc.ents = filter_spans(out)
+
+
 def places_with_a_part_word(doc: Doc, onto: Ontology) -> None:
     """ "Western Australia", "South America": a capitalised direction or part word right before a
     lexicon place in mid-sentence names a region of its own, not the country the lexicon knows
@@ -297,18 +311,16 @@ def places_with_a_part_word(doc: Doc, onto: Ontology) -> None:
     A part word in lower case ("northern Chile") or at the start of a sentence, where every word
     is capitalised, stays a direction in the country; so does one before a longer name that goes
     on with a capitalised word ("North American Aerospace Defense Command" is no region)."""
-    out, changed = [], False
-    for ent in doc.ents:
+    def extend(ent: Span) -> tuple[int, str] | None:
         if (ent.ent_id_ and ent.start - 1 > ent.sent.start and onto.is_a(ent.label_, "Place")
                 and ent.text not in onto.demonyms):
             part, after = doc[ent.start - 1], doc[ent.end] if ent.end < len(doc) else None
             goes_on = after is not None and after.is_alpha and after.text[:1].isupper()
             if part.lower_ in PART_WORDS and part.text[:1].isupper() and not part.ent_type_ and not goes_on:
-                ent = new_name(doc, part.i, ent.end, "Region")
-                changed = True
-        out.append(ent)
-    if changed:
-        doc.ents = filter_spans(out)
+                return part.i, "Region"
+        return None
+
+    _extend_left(doc, extend)
 
 
 def the_in_names(doc: Doc, onto: Ontology) -> None:
@@ -319,17 +331,15 @@ def the_in_names(doc: Doc, onto: Ontology) -> None:
     capitalised, nor in a headline, nor before a name the lexicon knows ("The Chinese ...")."""
     from ..components.entity_typer import _title_case
 
-    out, changed = [], False
-    for ent in doc.ents:
+    def extend(ent: Span) -> tuple[int, str] | None:
         the = doc[ent.start - 1] if ent.start > ent.sent.start + 1 else None
         if the is not None and the.text == "The" and not ent.ent_id_ and not _title_case(ent.sent):
             before = doc[the.i - 1]
             if (before.is_alpha and before.is_lower or before.text == ",") and not before.is_sent_start:
-                ent = new_name(doc, the.i, ent.end, ent.label_)
-                changed = True
-        out.append(ent)
-    if changed:
-        doc.ents = filter_spans(out)
+                return the.i, ent.label_
+        return None
+
+    _extend_left(doc, extend)
 
 
 #: an event's number or ordinal before its name: "the 2023 BRICS summit", "the 49th G7 summit"
@@ -376,8 +386,7 @@ def names_to_the_left(doc: Doc, onto: Ontology) -> None:
     initial is taken (the capitalised words there are titles: "Representative", "Colonel")."""
     from ..components.entity_typer import _title_case
 
-    out, changed = [], False
-    for ent in doc.ents:
+    def extend(ent: Span) -> tuple[int, str] | None:
         start = ent.start
         known = ent.ent_id_ and onto.class_for_head(ent[-1].lower_) is None  # not "BRICS summit"
         if not known and ent.label_ not in ("Country", "Mineral", "Product") and not _title_case(ent.sent):
@@ -391,12 +400,9 @@ def names_to_the_left(doc: Doc, onto: Ontology) -> None:
                     start -= 2  # the name they are part of takes in a name before it: "Chad" in this one
                 else:
                     break
-        if start < ent.start:
-            ent = new_name(doc, start, ent.end, ent.label_)
-            changed = True
-        out.append(ent)
-    if changed:
-        doc.ents = filter_spans(out)
+        return (start, ent.label_) if start < ent.start else None
+
+    _extend_left(doc, extend)
 
 
 def bare_head_words(doc: Doc, onto: Ontology) -> None:
