@@ -395,9 +395,13 @@ def cmd_train(args: argparse.Namespace) -> int:
     if not (corpus / "train" / "texts").is_dir() and not (corpus / "texts").is_dir():
         raise InputError(f"{corpus}: not an annotated corpus (no train/texts/ or texts/ inside); "
                          "pass the repository's corpus/ folder")
+    if args.folds == 1 or args.folds < 0:
+        raise InputError(f"--folds {args.folds}: cross-validation needs 2 folds or more (e.g. --folds 5), "
+                         "or leave the option out to choose the thresholds on the dev split alone")
     report = train(corpus, Path(args.output), model=args.model, redocred=args.redocred,
                    redocred_limit=args.redocred_limit, tune_on_dev=not args.no_tune, second_dev=args.second_dev,
-                   trigger_similarity=args.trigger_similarity, log=lambda s: None if args.quiet else _err(s))
+                   trigger_similarity=args.trigger_similarity, folds=args.folds,
+                   log=lambda s: None if args.quiet else _err(s))
     print(json.dumps(report))
     return 0
 
@@ -769,6 +773,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                         "classifier, for each word on a pair's path or between it, the properties of the "
                         "ontology's nearest trigger word when their cosine reaches COS (e.g. 0.6); building "
                         "with these weights then needs that pipeline")
+    p.add_argument("--folds", type=int, default=0, metavar="K",
+                   help="learn from the dev split too, and choose the thresholds by K-fold cross-validation "
+                        "over train and dev (out-of-fold scores of every annotated passage) instead of on "
+                        "the dev split alone; K of 2 or more, e.g. 5")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
     if command is not None and command not in sub.choices:  # not a command: the whole parser says so
         return build_parser()

@@ -204,6 +204,76 @@ def test_trained_extractor_without_weights_is_one_clean_line(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+def test_cross_validated_training_learns_from_dev_and_tunes_out_of_fold(nlp, tmp_path, monkeypatch):
+    from kg.extract import train as T
+    from kg.ontology import load_ontology
+
+    held = []
+    real = T._tuning_reads
+
+    def spy(clf, sets, *a, **k):  # which passages each tuning build reads
+        held.append({d.name for docs, _ in sets for d in docs})
+        return real(clf, sets, *a, **k)
+
+    monkeypatch.setattr(T, "_tuning_reads", spy)
+    report = T.train(TINY, tmp_path, redocred=DATA / "no-such-file", nlp=nlp, log=lambda s: None, folds=2)
+    onto = load_ontology()
+    plain = T.corpus_examples(TINY / "train", nlp, onto, T.TriggerIndex.from_ontology(onto))
+    assert report["folds"] == 2 and report["examples"] > len(plain)  # the dev split's pairs are learnt too
+    names = sorted(p.name for split in ("train", "dev") for p in (TINY / split / "texts").glob("*.txt"))
+    seen = sorted(n for reads in held for n in reads)
+    assert seen == names  # every passage is built once, by a classifier that did not learn from it
+    clf = LinearClassifier.load(tmp_path / RELATIONS_FILE)
+    assert clf.meta["folds"] == 2 and set(clf.meta["threshold"]) == {"trained", "hybrid"}
+    assert clf.meta["dev"]["hybrid"][0][2] == pytest.approx(report["dev"]["hybrid"][0][2], abs=1e-3)
+
+
+def test_a_settings_counts_are_those_of_scoring_its_graph(tiny_models, nlp, tmp_path):
+    from kg.evaluate import score
+    from kg.extract.run import extract
+    from kg.extract.train import SettingScorer, _keep, _read_set
+    from kg.model import BuildResult, Fact
+    from kg.rdf import to_rdf
+
+    out, _ = tiny_models
+    tuning = tmp_path / "tuning"
+    shutil.copytree(out, tuning)
+    clf = LinearClassifier.load(tuning / RELATIONS_FILE)  # every candidate scored 0.05 or more is kept
+    clf.meta.update({"threshold": {"hybrid": 0.05, "trained": 0.05}, "veto": 0.0, "rule_precision": 0.0})
+    clf.save(tuning / RELATIONS_FILE)
+    docs, gold = _read_set(TINY / "train", corpus.write_gold(TINY / "train"))
+    ents, facts = extract(docs, nlp=nlp, extractor="hybrid", models=tuning)
+    scorer = SettingScorer(docs, gold, ents, facts)
+    seen = set()
+    for mode, thresholds, veto in [("trained", {"*": 0.2}, 0.0), ("trained", {"*": 0.6, "produces": 0.1}, 0.0),
+                                   ("hybrid", {"*": 0.9}, 0.1), ("hybrid", {"*": 1.01}, 0.0)]:
+        def keep(e, f):
+            return _keep(e, mode, thresholds, f.predicate, veto)
+        kept = [Fact(f.subject, f.predicate, f.object, ev) for f in facts
+                for ev in [tuple(e for e in f.evidence if keep(e, f))] if ev]
+        exact = score(to_rdf(BuildResult(docs, ents, kept)), gold)
+        fast = scorer.score(keep)
+        assert (fast.correct, fast.predicted, fast.gold) == (exact.correct, exact.predicted, exact.gold)
+        seen.add((exact.correct, exact.predicted))
+    assert len(seen) > 1  # the settings differ in what they keep
+
+
+def test_folds_fixed_by_subject_and_the_same_on_every_run():
+    from kg.extract.train import fold_of
+
+    items = [(f"{k}.txt", {"title": t}) for k, t in enumerate(
+        ["Escondida", "Escondida mine", "Mining in Zambia", "Zambia copper", "Grasberg", "Kamoa-Kakula"])]
+    a, b = fold_of(items, 3), fold_of(list(reversed(items)), 3)
+    assert a == b and a["0.txt"] == a["1.txt"] and len(set(a.values())) > 1
+
+
+@pytest.mark.parametrize("k", ["1", "-2"])
+def test_cli_train_refuses_fewer_than_two_folds(tmp_path, capsys, k):
+    assert main(["train", str(TINY), "-o", str(tmp_path / "m"), "--folds", k]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--folds" in err[0] and "2 folds or more" in err[0]
+
+
 def test_cli_train_refuses_a_folder_without_a_corpus(tmp_path, capsys):
     assert main(["train", str(tmp_path), "-o", str(tmp_path / "m")]) == 2
     assert "not an annotated corpus" in capsys.readouterr().err

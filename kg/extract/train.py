@@ -264,6 +264,77 @@ def _keep(e, mode: str, thresholds: dict[str, float], prop: str, veto: float) ->
     return e.confidence >= t if e.rule.startswith("classifier") else e.confidence >= veto
 
 
+def _tuning_reads(clf: LinearClassifier, sets: list[tuple[list[Document], object]], nlp, onto: Ontology,
+                  models_dir: Path) -> list[tuple]:
+    """Each (documents, gold) of ``sets`` built with ``clf`` keeping every candidate it scores at 0.3
+    or more, each piece of evidence carrying its score (what :func:`_choose` filters)."""
+    from .run import extract
+
+    clf.meta["threshold"] = {"hybrid": 0.3, "trained": 0.3}
+    clf.meta["veto"] = 0.0
+    clf.meta["rule_precision"] = 0.0  # evidence confidences are the classifier's scores while tuning
+    clf.save(models_dir / RELATIONS_FILE)
+    return [(docs, gold, *extract(docs, nlp=nlp, ontology=onto, extractor="hybrid", models=models_dir))
+            for docs, gold in sets]
+
+
+def _micro(scores) -> tuple[float, float, float]:
+    """Precision, recall and F1 over several scored builds, from their summed counts."""
+    correct = sum(s.correct for s in scores)
+    predicted = sum(s.predicted for s in scores)
+    gold = sum(s.gold for s in scores)
+    p = correct / predicted if predicted else 0.0
+    r = correct / gold if gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return (round(p, 4), round(r, 4), round(f, 4))
+
+
+class SettingScorer:
+    """Scores of one tuning build under many settings, each without building a graph.
+
+    A setting keeps some of each fact's evidence; the graph of what is left would have the
+    direct triple of a fact when some kept evidence of it is not negated, and every entity as
+    before (its labels, so the names the scorer matches, do not depend on the facts). So the
+    build's graph is made and matched to the gold names once, and a setting's score is counted
+    from the facts it keeps: the same counts as ``kg eval`` of that graph (checked in the tests).
+    """
+
+    def __init__(self, docs, gold, ents, facts):
+        from ..evaluate import _predictions, local_name
+        from ..evaluate import PROPERTIES as props
+        from ..model import BuildResult, merge_facts
+        from ..rdf import entity_iri, entity_slugs, to_rdf
+
+        graph = to_rdf(BuildResult(docs, ents, facts))
+        direct = [(s, local_name(p), o) for s, p, o in graph if local_name(p) in props]
+        names: dict[tuple, set] = {}
+        for canonical, behind in _predictions(graph, direct, gold).items():
+            for t in behind:
+                names.setdefault(t, set()).add(canonical)
+        slugs = entity_slugs([e.key for e in ents.values()]
+                             + [k for f in merge_facts(facts) for k in (f.subject, f.object)])
+        self.facts = facts
+        #: per fact, the gold-name triples its direct triple is scored as
+        self.names = [names.get((entity_iri(slugs[f.subject]), f.predicate, entity_iri(slugs[f.object])), set())
+                      for f in facts]
+        self.gold = gold.triples
+
+    def score(self, keep: Callable) -> "_Counts":
+        """The counts of the graph of the evidence for which ``keep(evidence, fact)`` is true."""
+        predicted: set = set()
+        for f, names in zip(self.facts, self.names):
+            if names and any(e.modality != "negated" and keep(e, f) for e in f.evidence):
+                predicted |= names
+        return _Counts(len(predicted & self.gold), len(predicted), len(self.gold))
+
+
+@dataclass(frozen=True)
+class _Counts:
+    correct: int
+    predicted: int
+    gold: int
+
+
 def tune(clf: LinearClassifier, dev: str | Path, nlp, onto: Ontology, models_dir: Path,
          log: Callable[[str], None] = lambda s: None, second_dev: str | Path | None = None,
          floor: float = 0.85, per_property: bool = True) -> dict:
@@ -280,37 +351,37 @@ def tune(clf: LinearClassifier, dev: str | Path, nlp, onto: Ontology, models_dir
     The best extractor on the dev split among those that keep the floor is recorded as ``best``.
     """
     from ..corpus import write_gold
+
+    primary = _tuning_reads(clf, [_read_set(Path(dev), write_gold(dev))], nlp, onto, models_dir)
+    second = (_tuning_reads(clf, [_read_set(Path(second_dev), Path(second_dev) / "gold.jsonl")], nlp, onto,
+                            models_dir) if second_dev is not None else [])
+    return _choose(clf, primary, second, nlp, onto, models_dir, log, floor, per_property)
+
+
+def _choose(clf: LinearClassifier, primary: list[tuple], second: list[tuple], nlp, onto: Ontology,
+            models_dir: Path, log: Callable[[str], None], floor: float, per_property: bool) -> dict:
+    """The thresholds and veto of both extractors that score best on ``primary`` (builds from
+    :func:`_tuning_reads`, scored together) while ``second`` keeps F1 at ``floor``; recorded in
+    ``clf.meta`` and saved to ``models_dir``."""
     from ..evaluate import score
-    from ..model import BuildResult, Fact
+    from ..model import BuildResult
     from ..rdf import to_rdf
     from .run import extract
 
-    sets = [_read_set(Path(dev), write_gold(dev))]
-    if second_dev is not None:
-        sets.append(_read_set(Path(second_dev), Path(second_dev) / "gold.jsonl"))
+    def rules_of(reads):
+        return _micro([score(to_rdf(BuildResult(docs, ents, facts)), gold) for docs, gold, _, _ in reads
+                       for ents, facts in [extract(docs, nlp=nlp, ontology=onto, extractor="rules")]])
 
-    def prf(s) -> tuple[float, float, float]:
-        return (round(s.precision, 4), round(s.recall, 4), round(s.f1, 4))
+    rules = [rules_of(primary)] + ([rules_of(second)] if second else [])
+    scorers = {id(r): SettingScorer(*r) for r in primary + second}
 
-    rules = [prf(score(to_rdf(BuildResult(docs, *extract(docs, nlp=nlp, ontology=onto, extractor="rules"))), gold))
-             for docs, gold in sets]
-    clf.meta["threshold"] = {"hybrid": 0.3, "trained": 0.3}
-    clf.meta["veto"] = 0.0
-    clf.meta["rule_precision"] = 0.0  # evidence confidences are the classifier's scores while tuning
-    clf.save(models_dir / RELATIONS_FILE)
-    read = [(docs, gold, *extract(docs, nlp=nlp, ontology=onto, extractor="hybrid", models=models_dir))
-            for docs, gold in sets]
+    def filtered(reads, mode, thresholds, veto):
+        return _micro([scorers[id(r)].score(lambda e, f: _keep(e, mode, thresholds, f.predicate, veto))
+                       for r in reads])
 
     def run(mode: str, thresholds: dict[str, float], veto: float) -> list[tuple[float, float, float]]:
-        out = []
-        for docs, gold, ents, facts in read:
-            kept = []
-            for f in facts:
-                ev = tuple(e for e in f.evidence if _keep(e, mode, thresholds, f.predicate, veto))
-                if ev:
-                    kept.append(Fact(f.subject, f.predicate, f.object, ev))
-            out.append(prf(score(to_rdf(BuildResult(docs, ents, kept)), gold)))
-        return out
+        return [filtered(primary, mode, thresholds, veto)] + ([filtered(second, mode, thresholds, veto)]
+                                                              if second else [])
 
     def fmt(r):
         return " | ".join(f"P {p:.3f} R {rc:.3f} F1 {f:.3f}" for p, rc, f in r)
@@ -363,11 +434,75 @@ def tune(clf: LinearClassifier, dev: str | Path, nlp, onto: Ontology, models_dir
     return results
 
 
+def fold_of(names_and_meta: Iterable[tuple[str, dict]], folds: int) -> dict[str, int]:
+    """The cross-validation fold of each passage: passages of one subject (see
+    :func:`kg.corpus.subject_key`) share a fold, subjects are dealt out by a hash of their key so
+    that the folds are the same on every machine.
+
+    >>> f = fold_of([("a.txt", {"title": "Escondida"}), ("b.txt", {"title": "Escondida mine"}),
+    ...              ("c.txt", {"title": "Mining in Zambia"})], 3)
+    >>> f["a.txt"] == f["b.txt"], sorted(set(f.values())) <= [0, 1, 2]
+    (True, True)
+    """
+    import hashlib
+
+    from ..corpus import subject_key
+
+    keys = {name: subject_key(meta, name) for name, meta in names_and_meta}
+    order = sorted(set(keys.values()), key=lambda k: hashlib.sha1(k.encode("utf-8")).hexdigest())
+    slot = {k: i % folds for i, k in enumerate(order)}
+    return {name: slot[k] for name, k in keys.items()}
+
+
+def cross_validate(examples: list[Example], folders: list[Path], folds: int, nlp, onto: Ontology,
+                   models_dir: Path, log: Callable[[str], None] = lambda s: None) -> list[tuple]:
+    """Out-of-fold tuning builds of the passages of ``folders``: for each fold, a classifier
+    fitted on every example but that fold's passages (Re-DocRED's always in) builds the fold's
+    passages (:func:`_tuning_reads`), so that thresholds are chosen on scores of text the
+    classifier did not learn from, over all the annotated passages rather than the dev split
+    alone."""
+    import io
+    import shutil
+    import tempfile
+
+    from ..corpus import gold_record, iter_docs, unify_names
+    from ..evaluate import load_gold
+
+    records = [r for folder in folders for r in iter_docs(folder, "gold")]
+    fold = fold_of(((r.path.name, r.meta) for r in records), folds)
+
+    reads = []
+    with tempfile.TemporaryDirectory(prefix="kg-cv-") as tmp:
+        tmp_dir = Path(tmp)
+        if (models_dir / TYPER_FILE).is_file():
+            shutil.copy(models_dir / TYPER_FILE, tmp_dir / TYPER_FILE)
+        for k in range(folds):
+            held = [r for r in records if fold[r.path.name] == k]
+            if not held:
+                continue
+            clf = fit([e for e in examples if fold.get(e.doc, -1) != k])
+            docs, seen = [], set()
+            for r in held:
+                d = Document.from_text(r.text, name=r.path.name, title=r.meta.get("title"))
+                if d.id not in seen:
+                    seen.add(d.id)
+                    docs.append(d)
+            lines = "".join(json.dumps(g, ensure_ascii=False) + "\n" for g in unify_names([gold_record(r) for r in held]))
+            reads += _tuning_reads(clf, [(docs, load_gold(io.StringIO(lines)))], nlp, onto, tmp_dir)
+            log(f"fold {k + 1}/{folds}: {len(docs)} passages held out")
+    return reads
+
+
 def train(corpus: str | Path, out: str | Path, *, model: str | None = None, redocred: str | Path | None = None,
           redocred_limit: int | None = None, tune_on_dev: bool = True, train_typer: bool = True,
           second_dev: str | Path | None = None, nlp=None, log: Callable[[str], None] = print,
-          trigger_similarity: float | None = None) -> dict:
+          trigger_similarity: float | None = None, folds: int = 0) -> dict:
     """Train the relation classifier on ``corpus/train`` (and Re-DocRED) and write it to ``out``.
+
+    With ``folds`` (2 or more) and a dev split, the classifier learns from the dev split too, and
+    the thresholds are chosen by cross-validation over train and dev together
+    (:func:`cross_validate`): on out-of-fold scores of all the annotated passages instead of the
+    dev split's alone. The dev scores reported are then those out-of-fold scores.
 
     ``trigger_similarity`` (a cosine, e.g. 0.6) adds the word-vector features of
     :class:`~kg.extract.features.TriggerVectors`; the pipeline must have word vectors, and the
@@ -416,7 +551,11 @@ def train(corpus: str | Path, out: str | Path, *, model: str | None = None, redo
                                     "threshold": typer.threshold}
             log(f"typer on dev: {n} names, class right {before:.3f} before, {after:.3f} after "
                 f"(re-typing at p >= {typer.threshold})")
+    dev = corpus / "dev"
+    cv = folds >= 2 and tune_on_dev and (dev / "texts").is_dir()
     examples = corpus_examples(train_dir, nlp, onto, triggers, typer=typer, vectors=vectors)
+    if cv:
+        examples += corpus_examples(dev, nlp, onto, triggers, typer=typer, vectors=vectors)
     log(f"corpus: {len(examples)} candidate pairs, {sum(bool(e.labels) for e in examples)} with a gold property")
     rd = Path(redocred) if redocred else corpus / REDOCRED_FILE
     if rd.is_file():
@@ -432,8 +571,16 @@ def train(corpus: str | Path, out: str | Path, *, model: str | None = None, redo
     clf.save(out / RELATIONS_FILE)
     log(f"fitted {len(clf.features)} features x {len(clf.labels)} properties in {time.time() - t0:.0f} s")
     report.update({"examples": len(examples), "features": len(clf.features)})
-    dev = corpus / "dev"
-    if tune_on_dev and (dev / "texts").is_dir():
+    if cv:
+        reads = cross_validate(examples, [train_dir, dev], folds, nlp, onto, out, log)
+        second = (_tuning_reads(clf, [_read_set(Path(second_dev), Path(second_dev) / "gold.jsonl")], nlp, onto,
+                                out) if second_dev is not None else [])
+        report["dev"] = _choose(clf, reads, second, nlp, onto, out, log, 0.85, True)
+        report["folds"] = folds
+        clf.meta["folds"] = folds
+        clf.save(out / RELATIONS_FILE)
+        report["best"] = clf.meta["best"]
+    elif tune_on_dev and (dev / "texts").is_dir():
         report["dev"] = tune(clf, dev, nlp, onto, out, log, second_dev=second_dev)
         report["best"] = clf.meta["best"]
     report["seconds"] = round(time.time() - t0, 1)
