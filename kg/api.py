@@ -361,8 +361,8 @@ def build(inputs: str | os.PathLike | Iterable[str | os.PathLike] = (), *, texts
         A :class:`kg.fetch.FetchOptions`: timeout, size limit and redirects for URLs,
         ``offline`` and ``follow_links``.
     extractor
-        ``"rules"``, ``"trained"`` or ``"hybrid"`` (default: the one that scored best on the corpus
-        dev split, recorded in the weights; see :func:`kg.extract.decide.default_extractor`).
+        ``"rules"``, ``"trained"`` or ``"hybrid"`` (default: the one that scored best when the
+        weights were trained, recorded in them; see :func:`kg.extract.decide.default_extractor`).
     models
         A folder of trained weights (``kg train -o DIR``) instead of the shipped ones.
     nlp

@@ -448,8 +448,8 @@ def _add_extractor_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--extractor", choices=EXTRACTORS, default=None,
                    help="rules: the rule families alone; trained: the relation classifier over every "
                         "candidate pair (rule votes are features); hybrid: rule facts the classifier does not "
-                        "veto plus its confident pairs (default: the best on the corpus dev split when the "
-                        "weights were trained, recorded in them)")
+                        "veto plus its confident pairs (default: the best when the weights were trained, "
+                        "out of fold over the corpus train and dev splits, recorded in them)")
     p.add_argument("--models", metavar="DIR", help="trained weights from 'kg train -o DIR' (default: the shipped ones)")
 
 
@@ -750,11 +750,13 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
     p = add("train", "train the relation classifier on an annotated corpus",
             "Train the relation classifier on CORPUS/train (and the Re-DocRED subset in\n"
-            "CORPUS/re-docred/), choose its thresholds on CORPUS/dev, and write the weights to\n"
-            "DIR/relations.npz. Build with them: kg build ... --models DIR. Prints a JSON report\n"
-            "(examples, features, dev scores, seconds, bytes). The test split is never read.",
+            "CORPUS/re-docred/), choose its thresholds on CORPUS/dev (with --folds K: learn from\n"
+            "CORPUS/dev too and choose them by K-fold cross-validation over train and dev), and\n"
+            "write the weights to DIR/relations.npz. Build with them: kg build ... --models DIR.\n"
+            "Prints a JSON report (examples, features, dev scores, seconds, bytes). The test split\n"
+            "is never read.",
             "  kg train corpus/ -o models/\n"
-            "  kg train corpus/ -o kg/models/ --second-dev ../shared/eval/dev   # the shipped weights\n"
+            "  kg train corpus/ -o kg/models/ --second-dev ../shared/eval/dev --folds 5   # the shipped weights\n"
             "  kg build articles/ -o out/ --extractor hybrid --models models/\n"
             "  kg train corpus/ -o md-models/ --model en_core_web_md --trigger-similarity 0.6\n"
             "  kg build articles/ -o out/ --models md-models/ --model en_core_web_md",

@@ -2,7 +2,8 @@
 
 ``trained``: every candidate pair of a sentence is scored by the relation classifier (whose
 features include the rules' votes); a property is kept when its probability reaches the
-threshold chosen on the corpus dev split. ``hybrid``: what the rules found is kept unless the
+threshold chosen when the weights were trained (on the corpus dev split, or out of fold over
+train and dev with ``kg train --folds``). ``hybrid``: what the rules found is kept unless the
 classifier vetoes it (probability below the veto threshold), and the classifier adds the pairs
 it is confident about. Either way, a fact's confidence is the classifier's probability.
 
@@ -35,8 +36,8 @@ RETYPE_ORDER = ("Mine", "Facility", "Company", "Region", "Country", "Organisatio
 
 
 def default_extractor(models: str | Path | None = None) -> str:
-    """The extractor used when none is asked for: the one that scored best on the corpus dev split
-    when the weights were trained (recorded in them), "rules" when there are no weights."""
+    """The extractor used when none is asked for: the one that scored best when the weights
+    were trained (on the corpus dev split, or out of fold; recorded in them), "rules" when there are no weights."""
     path = models_dir(models) / RELATIONS_FILE
     if not path.is_file():
         return "rules"
