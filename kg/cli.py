@@ -375,8 +375,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.json:
         out = s.to_dict()
         if curve is not None:
-            out["confidence_table"] = [{"min_confidence": c, "predicted": r.predicted, "correct": r.correct,
-                                        "precision": r.precision, "recall": r.recall, "f1": r.f1} for c, r in curve]
+            out["confidence_table"] = evaluate.curve_rows(curve)
         print(json.dumps(out, indent=1))
     else:
         print(evaluate.format_score(s))

@@ -37,7 +37,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Iterable
+from typing import IO, AbstractSet, Iterable
 
 import rdflib
 from rdflib import RDF, RDFS, SKOS, Literal
@@ -456,7 +456,8 @@ def _score_documents(graph: rdflib.Graph, direct: list[tuple], gold: Gold,
     return rows
 
 
-def score(graph: rdflib.Graph, gold: Gold, *, per_doc: bool = False) -> Score:
+def score(graph: rdflib.Graph, gold: Gold, *, per_doc: bool = False,
+          leave_out: AbstractSet[tuple] = frozenset()) -> Score:
     """Score a graph against gold triples.
 
     Parameters
@@ -471,6 +472,9 @@ def score(graph: rdflib.Graph, gold: Gold, *, per_doc: bool = False) -> Score:
         Also score each document on its own (:attr:`Score.per_document`): its
         gold triples against the triples that its sentences state (the
         graph's ``kgo:Evidence``, negated ones left out).
+    leave_out
+        Direct triples of the graph (as stored: subject, property IRI, object) that are not
+        predictions, as if they had been removed from it (:func:`confidence_curve`).
 
     Returns
     -------
@@ -487,7 +491,8 @@ def score(graph: rdflib.Graph, gold: Gold, *, per_doc: bool = False) -> Score:
     >>> empty.precision, empty.recall, empty.f1
     (0.0, 0.0, 0.0)
     """
-    direct = [(s, local_name(p), o) for s, p, o in _all_triples(graph) if local_name(p) in PROPERTIES]
+    direct = [(s, local_name(p), o) for s, p, o in _all_triples(graph)
+              if local_name(p) in PROPERTIES and (s, p, o) not in leave_out]
     predicted = _predictions(graph, direct, gold)
 
     pred = set(predicted)
@@ -559,15 +564,21 @@ def confidence_curve(graph: rdflib.Graph, gold: Gold,
     [(0.0, 2, 2), (0.9, 1, 1), (0.99, 0, 0)]
     """
     confidences = _fact_confidences(graph)
-    rows = []
-    for cutoff in cutoffs:
-        dropped = {t for t, c in confidences.items() if c < cutoff}
-        kept = rdflib.Graph()
-        for t in graph:
-            if t not in dropped:
-                kept.add(t)
-        rows.append((float(cutoff), score(kept, gold)))
-    return rows
+    return [(float(cutoff), score(graph, gold, leave_out={t for t, c in confidences.items() if c < cutoff}))
+            for cutoff in cutoffs]
+
+
+def curve_rows(rows: list[tuple[float, Score]]) -> list[dict]:
+    """:func:`confidence_curve` as JSON-ready rows (``kg eval --json --confidence-table``).
+
+    >>> from kg.rdf import example_result, to_rdf
+    >>> gold = load_gold(io.StringIO(json.dumps({"doc": "01-japan-peru.txt",
+    ...     "entities": {"Peru": [], "copper": []}, "triples": [["Peru", "produces", "copper"]]})))
+    >>> curve_rows(confidence_curve(to_rdf(example_result()), gold, (0.0,)))[0]["correct"]
+    1
+    """
+    return [{"min_confidence": c, "predicted": r.predicted, "correct": r.correct,
+             "precision": r.precision, "recall": r.recall, "f1": r.f1} for c, r in rows]
 
 
 def format_curve(rows: list[tuple[float, Score]]) -> str:

@@ -349,3 +349,22 @@ def test_eval_per_doc_on_a_real_build(tmp_path, capsys):
     for row in data["per_document"]:
         assert re.search(rf"^{re.escape(row['doc'])} +{row['gold']} +{row['predicted']} +{row['correct']} ", text, re.MULTILINE)
     assert "mean over 2 documents with gold triples" in text
+
+
+def test_left_out_triples_score_as_if_removed_from_the_graph():
+    from kg.rdf import example_result, to_rdf
+
+    g = to_rdf(example_result())
+    gold = evaluate.load_gold(io.StringIO(json.dumps({"doc": "01-japan-peru.txt",
+        "entities": {"Peru": [], "copper": [], "Japan": [], "zinc": []},
+        "triples": [["Peru", "produces", "copper"], ["Japan", "partnersWith", "Peru"], ["Peru", "produces", "zinc"]]})))
+    direct = [t for t in g if evaluate.local_name(t[1]) in evaluate.PROPERTIES]
+    assert len(direct) >= 2
+    for t in direct:
+        removed = rdflib.Graph()
+        for x in g:
+            if x != t:
+                removed.add(x)
+        a, b = evaluate.score(g, gold, leave_out={t}), evaluate.score(removed, gold)
+        assert (a.correct, a.predicted, a.missed, a.false_positives) == (b.correct, b.predicted, b.missed, b.false_positives)
+        assert a.predicted == evaluate.score(g, gold).predicted - 1
