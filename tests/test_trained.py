@@ -208,21 +208,28 @@ def test_cross_validated_training_learns_from_dev_and_tunes_out_of_fold(nlp, tmp
     from kg.extract import train as T
     from kg.ontology import load_ontology
 
-    held = []
-    real = T._tuning_reads
+    held, learnt = [], []
+    real, real_fit = T._tuning_reads, T.fit_relations
 
-    def spy(clf, sets, *a, **k):  # which passages each tuning build reads
-        held.append({d.name for docs, _ in sets for d in docs})
+    def spy(clf, sets, *a, **k):  # which passages each tuning build reads, after which fit
+        held.append(({d.name for docs, _ in sets for d in docs}, learnt[-1]))
         return real(clf, sets, *a, **k)
 
+    def spy_fit(examples, *a, **k):
+        learnt.append({e.doc for e in examples})
+        return real_fit(examples, *a, **k)
+
     monkeypatch.setattr(T, "_tuning_reads", spy)
+    monkeypatch.setattr(T, "fit_relations", spy_fit)
     report = T.train(TINY, tmp_path, redocred=DATA / "no-such-file", nlp=nlp, log=lambda s: None, folds=2)
     onto = load_ontology()
     plain = T.corpus_examples(TINY / "train", nlp, onto, T.TriggerIndex.from_ontology(onto))
     assert report["folds"] == 2 and report["examples"] > len(plain)  # the dev split's pairs are learnt too
     names = sorted(p.name for split in ("train", "dev") for p in (TINY / split / "texts").glob("*.txt"))
-    seen = sorted(n for reads in held for n in reads)
-    assert seen == names  # every passage is built once, by a classifier that did not learn from it
+    seen = sorted(n for reads, _ in held for n in reads)
+    assert seen == names  # every passage is built once,
+    assert all(reads and not reads & fitted for reads, fitted in held)  # by a classifier that did not learn from it
+    assert all(fitted for _, fitted in held)
     clf = LinearClassifier.load(tmp_path / RELATIONS_FILE)
     assert clf.meta["folds"] == 2 and set(clf.meta["threshold"]) == {"trained", "hybrid"}
     assert clf.meta["dev"]["hybrid"][0][2] == pytest.approx(report["dev"]["hybrid"][0][2], abs=1e-3)
@@ -247,7 +254,7 @@ def test_a_settings_counts_are_those_of_scoring_its_graph(tiny_models, nlp, tmp_
     seen = set()
     for mode, thresholds, veto in [("trained", {"*": 0.2}, 0.0), ("trained", {"*": 0.6, "produces": 0.1}, 0.0),
                                    ("hybrid", {"*": 0.9}, 0.1), ("hybrid", {"*": 1.01}, 0.0)]:
-        def keep(e, f):
+        def keep(e, f, mode=mode, thresholds=thresholds, veto=veto):
             return _keep(e, mode, thresholds, f.predicate, veto)
         kept = [Fact(f.subject, f.predicate, f.object, ev) for f in facts
                 for ev in [tuple(e for e in f.evidence if keep(e, f))] if ev]

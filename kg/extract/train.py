@@ -247,6 +247,23 @@ def redocred_examples(path: str | Path, nlp, onto: Ontology, triggers: TriggerIn
 
 
 # ---------------------------------------------------------------- training
+def fit_typer(names: list[Example], threshold: float) -> LinearClassifier:
+    """The mention typer's classifier fitted on ``names`` (:func:`typing_examples`)."""
+    return LinearClassifier.fit([e.features for e in names], [e.labels for e in names], TYPES, l2=1.0, min_count=1,
+                                meta={"threshold": threshold, "examples": len(names)}).prune()
+
+
+def fit_relations(examples: list[Example], vectors: TriggerVectors | None = None) -> LinearClassifier:
+    """The relation classifier fitted on ``examples``, with its default settings and, when the
+    examples have word-vector features, the similarity that a build must compute them at."""
+    clf = fit(examples)
+    clf.meta.update({"examples": len(examples), "positives": sum(bool(e.labels) for e in examples),
+                     "threshold": {"trained": 0.5, "hybrid": 0.5}, "veto": 0.1, "retype": 0.7})
+    if vectors is not None:
+        clf.meta["trigger_similarity"] = vectors.threshold
+    return clf.prune()
+
+
 def fit(examples: list[Example], *, l2: float = 2.0, min_count: int = 2) -> LinearClassifier:
     return LinearClassifier.fit([e.features for e in examples], [e.labels for e in examples], LABELS,
                                 sample_weight=[e.weight for e in examples], l2=l2, min_count=min_count)
@@ -272,7 +289,8 @@ def _keep(e, mode: str, thresholds: dict[str, float], prop: str, veto: float) ->
 def _tuning_reads(clf: LinearClassifier, sets: list[tuple[list[Document], object]], nlp, onto: Ontology,
                   models_dir: Path) -> list[tuple]:
     """Each (documents, gold) of ``sets`` built with ``clf`` keeping every candidate it scores at 0.3
-    or more, each piece of evidence carrying its score (what :func:`_choose` filters)."""
+    or more and every rule's fact (no veto), each piece of evidence carrying the classifier's score
+    (what :func:`_choose` filters)."""
     from .run import extract
 
     clf.meta["threshold"] = {"hybrid": 0.3, "trained": 0.3}
@@ -302,16 +320,17 @@ class SettingScorer:
     before (its labels, so the names the scorer matches, do not depend on the facts). So the
     build's graph is made and matched to the gold names once, and a setting's score is counted
     from the facts it keeps: the same counts as ``kg eval`` of that graph (checked in the tests).
+    Every fact's subject and object must be entities of the build, as :func:`~kg.extract.run.extract`
+    gives them (a name known only from a fact could be slugged differently in a smaller graph).
     """
 
     def __init__(self, docs, gold, ents, facts):
         from ..evaluate import _predictions, local_name
-        from ..evaluate import PROPERTIES as props
         from ..model import BuildResult, merge_facts
         from ..rdf import entity_iri, entity_slugs, to_rdf
 
         graph = to_rdf(BuildResult(docs, ents, facts))
-        direct = [(s, local_name(p), o) for s, p, o in graph if local_name(p) in props]
+        direct = [(s, local_name(p), o) for s, p, o in graph if local_name(p) in PROPERTIES]
         names: dict[tuple, set] = {}
         for canonical, behind in _predictions(graph, direct, gold).items():
             for t in behind:
@@ -460,21 +479,28 @@ def fold_of(names_and_meta: Iterable[tuple[str, dict]], folds: int) -> dict[str,
 
 
 def cross_validate(examples: list[Example], folders: list[Path], folds: int, nlp, onto: Ontology,
-                   models_dir: Path, log: Callable[[str], None] = lambda s: None) -> list[tuple]:
+                   models_dir: Path, log: Callable[[str], None] = lambda s: None,
+                   names: list[Example] | None = None, vectors: TriggerVectors | None = None) -> list[tuple]:
     """Out-of-fold tuning builds of the passages of ``folders``: for each fold, a classifier
     fitted on every example but that fold's passages (Re-DocRED's always in) builds the fold's
     passages (:func:`_tuning_reads`), so that thresholds are chosen on scores of text the
     classifier did not learn from, over all the annotated passages rather than the dev split
-    alone."""
+    alone. With ``names`` (the typer's examples), each fold's passages are typed by a typer fitted
+    without them too, at the threshold of the one in ``models_dir``."""
     import io
     import shutil
     import tempfile
 
-    from ..corpus import gold_record, iter_docs, unify_names
+    from ..corpus import gold_record, iter_docs, subject_key, unify_names
     from ..evaluate import load_gold
 
     records = [r for folder in folders for r in iter_docs(folder, "gold")]
     fold = fold_of(((r.path.name, r.meta) for r in records), folds)
+    if len(set(fold.values())) < 2:
+        raise InputError(f"{', '.join(map(str, folders))}: every passage has one subject ("
+                         f"{subject_key(records[0].meta, records[0].path.name) if records else 'none'!r}, from "
+                         "the titles), so no fold can be held out; give the passages titles of their own, "
+                         "or leave out --folds")
 
     reads = []
     with tempfile.TemporaryDirectory(prefix="kg-cv-") as tmp:
@@ -485,7 +511,11 @@ def cross_validate(examples: list[Example], folders: list[Path], folds: int, nlp
             held = [r for r in records if fold[r.path.name] == k]
             if not held:
                 continue
-            clf = fit([e for e in examples if fold.get(e.doc, -1) != k])
+            clf = fit_relations([e for e in examples if fold.get(e.doc, -1) != k], vectors)
+            if names is not None and (models_dir / TYPER_FILE).is_file():
+                fit_typer([e for e in names if fold.get(e.doc, -1) != k],
+                          LinearClassifier.read_meta(models_dir / TYPER_FILE).get("threshold", 0.6)
+                          ).save(tmp_dir / TYPER_FILE)
             docs, seen = [], set()
             for r in held:
                 d = Document.from_text(r.text, name=r.path.name, title=r.meta.get("title"))
@@ -520,6 +550,14 @@ def train(corpus: str | Path, out: str | Path, *, model: str | None = None, redo
     t0 = time.time()
     corpus, out = Path(corpus), Path(out)
     train_dir = corpus / "train" if (corpus / "train").is_dir() else corpus
+    dev = corpus / "dev"
+    if folds:
+        if folds < 2:
+            raise InputError(f"folds={folds}: cross-validation needs 2 folds or more (e.g. 5), or 0 to choose "
+                             "the thresholds on the dev split alone")
+        if not tune_on_dev or not (dev / "texts").is_dir():
+            raise InputError(f"{corpus}: cross-validation over train and dev needs {dev}/texts/ and tuning "
+                             "(leave out --no-tune), or leave out --folds")
     onto = load_ontology()
     triggers = TriggerIndex.from_ontology(onto)
     nlp = nlp or load_pipeline(model)
@@ -535,13 +573,11 @@ def train(corpus: str | Path, out: str | Path, *, model: str | None = None, redo
     typer = None
     if train_typer:
         tex = typing_examples(train_dir, nlp, onto)
-        tclf = LinearClassifier.fit([e.features for e in tex], [e.labels for e in tex], TYPES, l2=1.0,
-                                    min_count=1, meta={"threshold": 0.6, "examples": len(tex)}).prune()
+        tclf = fit_typer(tex, 0.6)
         tclf.save(out / TYPER_FILE)
         typer = MentionTyper(tclf)
         report["typing_examples"] = len(tex)
         log(f"typer: {len(tex)} names, {len(tclf.features)} features")
-        dev = corpus / "dev"
         if (dev / "texts").is_dir():
             before, n = typing_accuracy(None, dev, nlp, onto)
             tried = {}
@@ -556,8 +592,10 @@ def train(corpus: str | Path, out: str | Path, *, model: str | None = None, redo
                                     "threshold": typer.threshold}
             log(f"typer on dev: {n} names, class right {before:.3f} before, {after:.3f} after "
                 f"(re-typing at p >= {typer.threshold})")
-    dev = corpus / "dev"
-    cv = folds >= 2 and tune_on_dev and (dev / "texts").is_dir()
+    cv = folds >= 2
+    # out of fold, a passage is typed by a typer fitted without it too (the typer learns from the
+    # train split only: learning from the dev split's names as well gained nothing out of fold)
+    names = tex if cv and typer is not None else None
     examples = corpus_examples(train_dir, nlp, onto, triggers, typer=typer, vectors=vectors)
     if cv:
         examples += corpus_examples(dev, nlp, onto, triggers, typer=typer, vectors=vectors)
@@ -567,17 +605,12 @@ def train(corpus: str | Path, out: str | Path, *, model: str | None = None, redo
         extra = redocred_examples(rd, nlp, onto, triggers, limit=redocred_limit, typer=typer, vectors=vectors)
         log(f"re-docred: {len(extra)} candidate pairs, {sum(bool(e.labels) for e in extra)} with a property")
         examples += extra
-    clf = fit(examples)
-    clf.meta.update({"examples": len(examples), "positives": sum(bool(e.labels) for e in examples),
-                     "threshold": {"trained": 0.5, "hybrid": 0.5}, "veto": 0.1, "retype": 0.7})
-    if vectors is not None:
-        clf.meta["trigger_similarity"] = vectors.threshold
-    clf = clf.prune()
+    clf = fit_relations(examples, vectors)
     clf.save(out / RELATIONS_FILE)
     log(f"fitted {len(clf.features)} features x {len(clf.labels)} properties in {time.time() - t0:.0f} s")
     report.update({"examples": len(examples), "features": len(clf.features)})
     if cv:
-        reads = cross_validate(examples, [train_dir, dev], folds, nlp, onto, out, log)
+        reads = cross_validate(examples, [train_dir, dev], folds, nlp, onto, out, log, names=names, vectors=vectors)
         second = (_tuning_reads(clf, [_read_set(Path(second_dev), Path(second_dev) / "gold.jsonl")], nlp, onto,
                                 out) if second_dev is not None else [])
         report["dev"] = _choose(clf, reads, second, nlp, onto, out, log, 0.85, True)
