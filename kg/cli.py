@@ -394,9 +394,6 @@ def cmd_train(args: argparse.Namespace) -> int:
     if not (corpus / "train" / "texts").is_dir() and not (corpus / "texts").is_dir():
         raise InputError(f"{corpus}: not an annotated corpus (no train/texts/ or texts/ inside); "
                          "pass the repository's corpus/ folder")
-    if args.folds == 1 or args.folds < 0:
-        raise InputError(f"--folds {args.folds}: cross-validation needs 2 folds or more (e.g. --folds 5), "
-                         "or leave the option out to choose the thresholds on the dev split alone")
     report = train(corpus, Path(args.output), model=args.model, redocred=args.redocred,
                    redocred_limit=args.redocred_limit, tune_on_dev=not args.no_tune, second_dev=args.second_dev,
                    trigger_similarity=args.trigger_similarity, folds=args.folds,

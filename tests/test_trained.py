@@ -248,7 +248,8 @@ def test_a_settings_counts_are_those_of_scoring_its_graph(tiny_models, nlp, tmp_
     clf = LinearClassifier.load(tuning / RELATIONS_FILE)  # every candidate scored 0.05 or more is kept
     clf.meta.update({"threshold": {"hybrid": 0.05, "trained": 0.05}, "veto": 0.0, "rule_precision": 0.0})
     clf.save(tuning / RELATIONS_FILE)
-    docs, gold = _read_set(TINY / "train", corpus.write_gold(TINY / "train"))
+    passages = shutil.copytree(TINY / "train", tmp_path / "train")  # write_gold writes into the folder
+    docs, gold = _read_set(passages, corpus.write_gold(passages))
     ents, facts = extract(docs, nlp=nlp, extractor="hybrid", models=tuning)
     scorer = SettingScorer(docs, gold, ents, facts)
     seen = set()

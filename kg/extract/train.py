@@ -32,7 +32,7 @@ from typing import Callable, Iterable
 
 from ..corpus import iter_docs
 from ..errors import InputError, ModelError
-from ..evaluate import PROPERTIES, SYMMETRIC, match_keys
+from ..evaluate import PROPERTIES, SYMMETRIC, PropertyScore, match_keys
 from ..model import Document
 from ..ontology import Ontology, load_ontology
 from .candidates import IMPLICIT, PairCandidate, pair_candidates
@@ -114,6 +114,11 @@ def _corpus_documents(folder: str | Path) -> tuple[list[Document], dict]:
     records = list(iter_docs(folder, "gold"))
     if not records:
         raise InputError(f"{folder}: no annotated passages (texts/ with annotations/gold/)")
+    return _documents(records)
+
+
+def _documents(records) -> tuple[list[Document], dict]:
+    """The documents of corpus passages (one per distinct text) and the passage of each id."""
     docs, by_id = [], {}
     for r in records:
         d = Document.from_text(r.text, name=r.path.name, title=r.meta.get("title"))
@@ -303,13 +308,9 @@ def _tuning_reads(clf: LinearClassifier, sets: list[tuple[list[Document], object
 
 def _micro(scores) -> tuple[float, float, float]:
     """Precision, recall and F1 over several scored builds, from their summed counts."""
-    correct = sum(s.correct for s in scores)
-    predicted = sum(s.predicted for s in scores)
-    gold = sum(s.gold for s in scores)
-    p = correct / predicted if predicted else 0.0
-    r = correct / gold if gold else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return (round(p, 4), round(r, 4), round(f, 4))
+    total = PropertyScore(gold=sum(s.gold for s in scores), predicted=sum(s.predicted for s in scores),
+                          correct=sum(s.correct for s in scores))
+    return (round(total.precision, 4), round(total.recall, 4), round(total.f1, 4))
 
 
 class SettingScorer:
@@ -343,20 +344,13 @@ class SettingScorer:
                       for f in facts]
         self.gold = gold.triples
 
-    def score(self, keep: Callable) -> "_Counts":
+    def score(self, keep: Callable) -> PropertyScore:
         """The counts of the graph of the evidence for which ``keep(evidence, fact)`` is true."""
         predicted: set = set()
         for f, names in zip(self.facts, self.names):
             if names and any(e.modality != "negated" and keep(e, f) for e in f.evidence):
                 predicted |= names
-        return _Counts(len(predicted & self.gold), len(predicted), len(self.gold))
-
-
-@dataclass(frozen=True)
-class _Counts:
-    correct: int
-    predicted: int
-    gold: int
+        return PropertyScore(gold=len(self.gold), predicted=len(predicted), correct=len(predicted & self.gold))
 
 
 def tune(clf: LinearClassifier, dev: str | Path, nlp, onto: Ontology, models_dir: Path,
@@ -377,13 +371,20 @@ def tune(clf: LinearClassifier, dev: str | Path, nlp, onto: Ontology, models_dir
     from ..corpus import write_gold
 
     primary = _tuning_reads(clf, [_read_set(Path(dev), write_gold(dev))], nlp, onto, models_dir)
-    second = (_tuning_reads(clf, [_read_set(Path(second_dev), Path(second_dev) / "gold.jsonl")], nlp, onto,
-                            models_dir) if second_dev is not None else [])
-    return _choose(clf, primary, second, nlp, onto, models_dir, log, floor, per_property)
+    return _choose(clf, primary, _second_reads(clf, second_dev, nlp, onto, models_dir), nlp, onto, models_dir, log,
+                   floor, per_property)
+
+
+def _second_reads(clf: LinearClassifier, second_dev: str | Path | None, nlp, onto: Ontology,
+                  models_dir: Path) -> list[tuple]:
+    """The tuning build of the second development set (none without one)."""
+    if second_dev is None:
+        return []
+    return _tuning_reads(clf, [_read_set(Path(second_dev), Path(second_dev) / "gold.jsonl")], nlp, onto, models_dir)
 
 
 def _choose(clf: LinearClassifier, primary: list[tuple], second: list[tuple], nlp, onto: Ontology,
-            models_dir: Path, log: Callable[[str], None], floor: float, per_property: bool) -> dict:
+            models_dir: Path, log: Callable[[str], None], floor: float = 0.85, per_property: bool = True) -> dict:
     """The thresholds and veto of both extractors that score best on ``primary`` (builds from
     :func:`_tuning_reads`, scored together) while ``second`` keeps F1 at ``floor``; recorded in
     ``clf.meta`` and saved to ``models_dir``."""
@@ -397,15 +398,12 @@ def _choose(clf: LinearClassifier, primary: list[tuple], second: list[tuple], nl
                        for ents, facts in [extract(docs, nlp=nlp, ontology=onto, extractor="rules")]])
 
     rules = [rules_of(primary)] + ([rules_of(second)] if second else [])
-    scorers = {id(r): SettingScorer(*r) for r in primary + second}
-
-    def filtered(reads, mode, thresholds, veto):
-        return _micro([scorers[id(r)].score(lambda e, f: _keep(e, mode, thresholds, f.predicate, veto))
-                       for r in reads])
+    scorers = [[SettingScorer(*r) for r in reads] for reads in (primary, second) if reads]
 
     def run(mode: str, thresholds: dict[str, float], veto: float) -> list[tuple[float, float, float]]:
-        return [filtered(primary, mode, thresholds, veto)] + ([filtered(second, mode, thresholds, veto)]
-                                                              if second else [])
+        def keep(e, f):
+            return _keep(e, mode, thresholds, f.predicate, veto)
+        return [_micro([sc.score(keep) for sc in group]) for group in scorers]
 
     def fmt(r):
         return " | ".join(f"P {p:.3f} R {rc:.3f} F1 {f:.3f}" for p, rc, f in r)
@@ -505,23 +503,19 @@ def cross_validate(examples: list[Example], folders: list[Path], folds: int, nlp
     reads = []
     with tempfile.TemporaryDirectory(prefix="kg-cv-") as tmp:
         tmp_dir = Path(tmp)
-        if (models_dir / TYPER_FILE).is_file():
-            shutil.copy(models_dir / TYPER_FILE, tmp_dir / TYPER_FILE)
+        typer_file = models_dir / TYPER_FILE
+        refit = names is not None and typer_file.is_file()
+        threshold = LinearClassifier.read_meta(typer_file).get("threshold", 0.6) if refit else None
+        if typer_file.is_file() and not refit:
+            shutil.copy(typer_file, tmp_dir / TYPER_FILE)
         for k in range(folds):
             held = [r for r in records if fold[r.path.name] == k]
             if not held:
                 continue
             clf = fit_relations([e for e in examples if fold.get(e.doc, -1) != k], vectors)
-            if names is not None and (models_dir / TYPER_FILE).is_file():
-                fit_typer([e for e in names if fold.get(e.doc, -1) != k],
-                          LinearClassifier.read_meta(models_dir / TYPER_FILE).get("threshold", 0.6)
-                          ).save(tmp_dir / TYPER_FILE)
-            docs, seen = [], set()
-            for r in held:
-                d = Document.from_text(r.text, name=r.path.name, title=r.meta.get("title"))
-                if d.id not in seen:
-                    seen.add(d.id)
-                    docs.append(d)
+            if refit:
+                fit_typer([e for e in names if fold.get(e.doc, -1) != k], threshold).save(tmp_dir / TYPER_FILE)
+            docs = _documents(held)[0]
             lines = "".join(json.dumps(g, ensure_ascii=False) + "\n" for g in unify_names([gold_record(r) for r in held]))
             reads += _tuning_reads(clf, [(docs, load_gold(io.StringIO(lines)))], nlp, onto, tmp_dir)
             log(f"fold {k + 1}/{folds}: {len(docs)} passages held out")
@@ -553,8 +547,8 @@ def train(corpus: str | Path, out: str | Path, *, model: str | None = None, redo
     dev = corpus / "dev"
     if folds:
         if folds < 2:
-            raise InputError(f"folds={folds}: cross-validation needs 2 folds or more (e.g. 5), or 0 to choose "
-                             "the thresholds on the dev split alone")
+            raise InputError(f"--folds {folds}: cross-validation needs 2 folds or more (e.g. --folds 5), or leave "
+                             "the option out to choose the thresholds on the dev split alone")
         if not tune_on_dev or not (dev / "texts").is_dir():
             raise InputError(f"{corpus}: cross-validation over train and dev needs {dev}/texts/ and tuning "
                              "(leave out --no-tune), or leave out --folds")
@@ -592,7 +586,7 @@ def train(corpus: str | Path, out: str | Path, *, model: str | None = None, redo
                                     "threshold": typer.threshold}
             log(f"typer on dev: {n} names, class right {before:.3f} before, {after:.3f} after "
                 f"(re-typing at p >= {typer.threshold})")
-    cv = folds >= 2
+    cv = bool(folds)
     # out of fold, a passage is typed by a typer fitted without it too (the typer learns from the
     # train split only: learning from the dev split's names as well gained nothing out of fold)
     names = tex if cv and typer is not None else None
@@ -611,9 +605,7 @@ def train(corpus: str | Path, out: str | Path, *, model: str | None = None, redo
     report.update({"examples": len(examples), "features": len(clf.features)})
     if cv:
         reads = cross_validate(examples, [train_dir, dev], folds, nlp, onto, out, log, names=names, vectors=vectors)
-        second = (_tuning_reads(clf, [_read_set(Path(second_dev), Path(second_dev) / "gold.jsonl")], nlp, onto,
-                                out) if second_dev is not None else [])
-        report["dev"] = _choose(clf, reads, second, nlp, onto, out, log, 0.85, True)
+        report["dev"] = _choose(clf, reads, _second_reads(clf, second_dev, nlp, onto, out), nlp, onto, out, log)
         report["folds"] = folds
         clf.meta["folds"] = folds
         clf.save(out / RELATIONS_FILE)
