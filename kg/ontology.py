@@ -125,6 +125,19 @@ class Ontology:
                 for f in (e.label, *e.aliases) if " " not in f}
 
     @cached_property
+    def mineral_phrases(self) -> dict[tuple[str, ...], str]:
+        """Lower-case mineral names of two or three words ("rare earth", "iron ore"), as word
+        tuples (a hyphen is a word: "rare - earth"), -> the mineral's canonical label."""
+        out = {}
+        for e in self.lexicon:
+            if e.cls == "Mineral":
+                for f in (e.label, *e.aliases):
+                    words = tuple(f.lower().replace("-", " - ").split())
+                    if 1 < len(words) <= 3 and f == f.lower():
+                        out[words] = e.label
+        return out
+
+    @cached_property
     def linked_classes(self) -> frozenset[tuple[str, str]]:
         """The (subject class, object class) pairs that some property's domain and range admit."""
         return frozenset((a, b) for a in self.classes for b in self.classes

@@ -179,3 +179,16 @@ def test_a_capitalised_the_in_mid_sentence_is_part_of_the_name(nlp):
     assert found.get("The Metals Company") == "Company", found
     found = names(nlp, "The Metals Company is based in Vancouver.")  # a sentence's own "The" is not
     assert "The Metals Company" not in found, found
+
+
+def test_a_bracket_after_the_pages_name_keeps_its_definition(nlp):
+    """ "Qoyllur (/.../; Qoy for short) is the largest open pit copper mine ...": the bracket
+    leaves the parse without a subject; the name is still the page's subject, typed by its
+    definition, and "the mine" refers to it."""
+    title = "Qoyllur"
+    text = ("Qoyllur (/kɔɪˈjʊər/ koy-YOOR; referred to as Qoy for short) is the largest open pit copper mine "
+            "in terms of excavated volume in the world. It is located in the north of Chile.\n\n"
+            "The mine is now owned and operated by Codelco, a Chilean state enterprise.")
+    facts = facts_of(nlp, text, title)
+    assert {("Qoyllur", "produces", "copper"), ("Qoyllur", "locatedIn", "Chile"),
+            ("Codelco", "operates", "Qoyllur")} <= facts, facts

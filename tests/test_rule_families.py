@@ -7,8 +7,8 @@ from kg.extract import extract
 from kg.model import Document
 
 
-def triples(nlp, text):
-    ents, facts = extract([Document.from_text(text)], nlp=nlp)
+def triples(nlp, text, **kw):
+    ents, facts = extract([Document.from_text(text)], nlp=nlp, **kw)
     return {(ents[f.subject].label, f.predicate, ents[f.object].label) for f in facts if f.asserted}
 
 
@@ -107,3 +107,26 @@ def test_a_list_of_places_is_not_a_chain(nlp, text):
 
 def test_a_chain_of_three_places_is_still_a_chain(nlp):
     assert ("Kuantan", "locatedIn", "Malaysia") in triples(nlp, "The plant is in Kuantan, Pahang, Malaysia.")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The company sold the Freda-Rebecca Gold Mine in Zimbabwe a month later.",
+     {("Freda-Rebecca Gold Mine", "produces", "gold")}),
+    ("The largest mines in the country include Ok Tedi Copper and Gold Mine, which opened in 1984.",
+     {("Ok Tedi Copper and Gold Mine", "produces", "copper"), ("Ok Tedi Copper and Gold Mine", "produces", "gold")}),
+    ("Workers at the Tavan Tolgoi coal mine went on strike in the winter.", {("Tavan Tolgoi", "produces", "coal")}),
+    ("The shares of Southern Copper Corporation were listed in New York.",
+     {("Southern Copper", "produces", "copper")}),
+])
+def test_a_name_says_the_mineral(nlp, text, expected):
+    """A site or a company named for a mineral produces it, where the NER split the name too
+    (with the trained typer: the small NER reads "Tavan Tolgoi" as a person)."""
+    assert expected <= triples(nlp, text, extractor="hybrid")
+
+
+@pytest.mark.parametrize("text", [
+    "Silver Lake Resources bought the mine from its owners in 2010.",
+    "The firm moved its offices to the Gold Coast of Australia in 2015.",
+])
+def test_a_place_word_after_a_mineral_word_names_no_mineral(nlp, text):
+    assert not any(p == "produces" for _, p, _ in triples(nlp, text))

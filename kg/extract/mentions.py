@@ -405,6 +405,70 @@ def names_to_the_left(doc: Doc, onto: Ontology) -> None:
     _extend_left(doc, extend)
 
 
+def headed_names(doc: Doc, onto: Ontology) -> None:
+    """ "Freda-Rebecca Gold Mine", "Ok Tedi Copper and Gold Mine", "Copper Mountain Mining": a run
+    of capitalised words that ends in a capitalised head word of a site or a company is one name
+    of that class, where the NER found none of it or only a piece (the lexicon ruler then reads
+    "Gold" as the metal). Inside the run, "and" and "&" join only mineral words ("Copper and Gold
+    Mine"), a hyphen joins words written close ("Freda-Rebecca"). At least one word must be
+    neither a mineral, a head word nor a demonym ("Gold Mine", "Chinese Mining" are no names); a
+    name the NER found whole, or longer, and a headline, where every word is capitalised, are
+    left as they are.
+
+    >>> import spacy
+    >>> from kg.ontology import load_ontology
+    >>> nlp = spacy.blank("en")
+    >>> _ = nlp.add_pipe("sentencizer")
+    >>> doc = nlp("The company sold the Freda-Rebecca Gold Mine and its shares in Copper Mountain Mining in June.")
+    >>> headed_names(doc, load_ontology())
+    >>> [(e.text, e.label_) for e in doc.ents]
+    [('Freda-Rebecca Gold Mine', 'Mine'), ('Copper Mountain Mining', 'Company')]
+    """
+    from ..components.entity_typer import _title_case
+
+    heads = {w: c for c in ("Mine", "Facility", "Company") for w in onto.classes[c].head_words
+             if onto.class_for_head(w) is not None}
+    minerals = onto.mineral_words
+
+    def capital(t: Token) -> bool:
+        return t.is_alpha and t.text[:1].isupper() and t.pos_ not in ("DET", "PRON", "ADP", "CCONJ", "AUX")
+
+    def joined(word: Token, dash: Token) -> bool:  # "Freda-Rebecca": a hyphen written close
+        return dash.text in ("-", "\u2013") and not dash.whitespace_ and not word.whitespace_
+
+    new: list[Span] = []
+    for sent in doc.sents:
+        if _title_case(sent):
+            continue
+        i = sent.start
+        while i < sent.end:
+            if not capital(doc[i]):
+                i += 1
+                continue
+            j = i + 1  # the run of capitalised words from i to j
+            while j < sent.end:
+                if capital(doc[j]):
+                    j += 1
+                elif j + 1 < sent.end and capital(doc[j + 1]) and (joined(doc[j - 1], doc[j]) or (
+                        doc[j].lower_ in ("and", "&") and doc[j - 1].lower_ in minerals
+                        and doc[j + 1].lower_ in minerals)):
+                    j += 2
+                else:
+                    break
+            end = j
+            while end > i and doc[end - 1].lower_ not in heads:
+                end -= 1  # the name ends at its last head word
+            words = [t for t in doc[i:end] if t.is_alpha]
+            if end - i >= 2 and any(t.lower_ not in minerals and t.lower_ not in heads and t.lower_ != "and"
+                                    and t.text not in onto.demonyms for t in words) \
+                    and not any(e.start <= i and end <= e.end for e in doc.ents):
+                new.append(new_name(doc, i, end, onto.class_for_head(doc[end - 1].lower_)))
+            i = max(j, i + 1)
+    if new:
+        taken = {k for s in new for k in range(s.start, s.end)}
+        doc.ents = filter_spans(new + [e for e in doc.ents if not taken.intersection(range(e.start, e.end))])
+
+
 def bare_head_words(doc: Doc, onto: Ontology) -> None:
     """ "the Ministerial", "the Summit", "the Company": a class's head word alone, capitalised
     after "the", refers to a name (the page's subject, a name just before); it is no name of its
@@ -585,9 +649,18 @@ def _definition_noun(root: Token) -> Token | None:
         root = root.head
         if root.dep_ != "compound":
             return root
-    if root.dep_ in ("nsubj", "nsubjpass") and root.head.lemma_ == "be":
-        noun = next((c for c in root.head.children if c.dep_ in ("attr", "acomp") and c.pos_ in ("NOUN", "PROPN",
-                                                                                                 "NUM", "PRON")), None)
+    verb = root.head
+    if not (root.dep_ in ("nsubj", "nsubjpass") and verb.lemma_ == "be"):
+        # "Chuquicamata (/.../; referred to as Chuqui for short) is the largest open pit copper
+        # mine": a bracket between the name and its verb leaves the parse without a subject
+        verb = root.sent.root
+        doc = root.doc
+        if not (verb.lemma_ == "be" and verb.i > root.i + 2 and doc[root.i + 1].text in "(["
+                and doc[verb.i - 1].text in ")]"):
+            verb = None
+    if verb is not None:
+        noun = next((c for c in verb.children if c.dep_ in ("attr", "acomp") and c.pos_ in ("NOUN", "PROPN",
+                                                                                            "NUM", "PRON")), None)
     if noun is None:
         noun = next((c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN"), None)
     if noun is not None and noun.lemma_.lower() in _DEFINITION_WRAPPERS:

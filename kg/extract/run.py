@@ -18,7 +18,7 @@ from ..ontology import Ontology, load_ontology
 from ..progress import BuildProgress
 from ..resolve import Resolver
 from .mentions import (DocContext, DocumentMemory, RawCandidate, bare_head_words, company_prefixes, define_acronyms,
-                       define_subject, document_subject, names_to_the_left, one_sense_per_document,
+                       define_subject, document_subject, headed_names, names_to_the_left, one_sense_per_document,
                        places_with_a_part_word, the_in_names, title_subject, titled_people)
 from .rules import TriggerIndex, sentence_candidates
 from .rules.lists import MAX_LIST_EVIDENCE, list_intro
@@ -120,6 +120,7 @@ def prepared_pieces(documents: Iterable[Document], nlp, onto: Ontology, *, typer
         one_sense_per_document(doc)
         company_prefixes(doc, onto)
         names_to_the_left(doc, onto)
+        headed_names(doc, onto)
         places_with_a_part_word(doc, onto)
         the_in_names(doc, onto)
         bare_head_words(doc, onto)

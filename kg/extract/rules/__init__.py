@@ -9,6 +9,7 @@
 ``places``              Kuantan, Malaysia; facilities, their places and owners; trips
 ``lists``               minerals such as A; These include A, B; among them; colons; lists under "X were:"
 ``shares``              half of the world's cobalt; holds a 20% stake in
+``names``               the Balama graphite mine; Talison Lithium (a name says the mineral)
 ======================  ==========================================================
 
 Every rule family is a mixin; a rule reads arguments through :class:`~.base.ArgumentReader`
@@ -22,6 +23,7 @@ from ..mentions import DocContext, RawCandidate
 from .adjectives import AdjectiveRules
 from .base import ArgumentReader, Trigger, TriggerIndex, _verb_as_noun
 from .lists import ListRules
+from .names import NameRules
 from .nouns import NounRules
 from .places import PlaceRules
 from .shares import ShareRules
@@ -32,7 +34,7 @@ __all__ = ["SentenceExtractor", "Trigger", "TriggerIndex", "sentence_candidates"
 
 
 class SentenceExtractor(VerbRules, NounRules, AdjectiveRules, TitleRules, PlaceRules, ListRules, ShareRules,
-                        ArgumentReader):
+                        NameRules, ArgumentReader):
     """All rule families over one sentence; :meth:`run` fills ``out`` and ``rejected``."""
 
     def run(self) -> None:
@@ -62,7 +64,7 @@ class SentenceExtractor(VerbRules, NounRules, AdjectiveRules, TitleRules, PlaceR
         self.facility_places()
         self.facility_owners()
         self.based_in()
-        self.facility_minerals()
+        self.named_minerals()
         self.trip_events()
         self.close_locations()
 

@@ -102,21 +102,6 @@ class PlaceRules:
                       for m in self.resolve(c, self.classes("operates", "s"))]
             self.emit("operates", owners, [self.ctx.mention(e)], "poss:facility", 0.7, modality_of(e.root))
 
-    def facility_minerals(self) -> None:
-        """ "the Balama graphite mine": a mine named for a mineral produces it (a refinery, processes it)."""
-        words = self.ctx.mineral_words
-        for e in self.ctx.sent_ents.get(self.sent.start, []):
-            if not self.onto.is_a(e.label_, "Facility"):
-                continue
-            head = e[-1].lower_
-            prop = "produces" if self.onto.is_a(e.label_, "Mine") else (
-                "processes" if head in ("refinery", "smelter", "refineries", "smelters") else None)
-            minerals = [t for t in e[:-1] if t.lower_ in words and t.text.islower()]  # not "Silver Lake"
-            if prop and minerals:
-                m = minerals[-1]
-                self.emit(prop, [self.ctx.mention(e)], [Mention(m.text, "Mineral", m.idx, m.idx + len(m.text),
-                                                                words[m.lower_])], "name:mineral site", 0.6, "asserted")
-
     def trip_events(self) -> None:
         """ "travel to Kuala Lumpur to attend the ASEAN Summit": the event is where the trip goes."""
         visits = [c for c in self.out if c.predicate == "visits"]
