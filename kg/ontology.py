@@ -125,6 +125,16 @@ class Ontology:
                 for f in (e.label, *e.aliases) if " " not in f}
 
     @cached_property
+    def site_heads(self) -> frozenset[str]:
+        """Head words of a site's name: a facility's or a mine's ("mine", "project", "smelter")."""
+        return frozenset(w for c in self.classes.values() if self.is_a(c.name, "Facility") for w in c.head_words)
+
+    @cached_property
+    def name_heads(self) -> frozenset[str]:
+        """Head words that end a site's or a company's name ("Gold Mine", "Copper Mining")."""
+        return self.site_heads | frozenset(self.classes["Company"].head_words)
+
+    @cached_property
     def mineral_phrases(self) -> dict[tuple[str, ...], str]:
         """Lower-case mineral names of two or three words ("rare earth", "iron ore"), as word
         tuples (a hyphen is a word: "rare - earth"), -> the mineral's canonical label."""

@@ -426,9 +426,8 @@ def headed_names(doc: Doc, onto: Ontology) -> None:
     """
     from ..components.entity_typer import _title_case
 
-    heads = {w: c for c in ("Mine", "Facility", "Company") for w in onto.classes[c].head_words
-             if onto.class_for_head(w) is not None}
-    minerals = onto.mineral_words
+    heads, minerals = onto.name_heads, onto.mineral_words
+    ents = list(doc.ents)  # doc.ents rebuilds its list on every access
 
     def capital(t: Token) -> bool:
         return t.is_alpha and t.text[:1].isupper() and t.pos_ not in ("DET", "PRON", "ADP", "CCONJ", "AUX")
@@ -461,12 +460,12 @@ def headed_names(doc: Doc, onto: Ontology) -> None:
             words = [t for t in doc[i:end] if t.is_alpha]
             if end - i >= 2 and any(t.lower_ not in minerals and t.lower_ not in heads and t.lower_ != "and"
                                     and t.text not in onto.demonyms for t in words) \
-                    and not any(e.start <= i and end <= e.end for e in doc.ents):
+                    and not any(e.start <= i and end <= e.end for e in ents):
                 new.append(new_name(doc, i, end, onto.class_for_head(doc[end - 1].lower_)))
             i = max(j, i + 1)
     if new:
         taken = {k for s in new for k in range(s.start, s.end)}
-        doc.ents = filter_spans(new + [e for e in doc.ents if not taken.intersection(range(e.start, e.end))])
+        doc.ents = filter_spans(new + [e for e in ents if not taken.intersection(range(e.start, e.end))])
 
 
 def bare_head_words(doc: Doc, onto: Ontology) -> None:

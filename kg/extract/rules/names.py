@@ -22,10 +22,6 @@ JOINERS = {"and", "&", "-", "–", ",", "/"}
 REFINING_HEADS = {"refinery", "refineries", "smelter", "smelters", "refining"}
 
 
-def _heads(onto: Ontology, *classes: str) -> frozenset[str]:
-    return frozenset(w for c in classes for w in onto.classes[c].head_words)
-
-
 def name_minerals(ent: Span, onto: Ontology, company: bool) -> list[tuple[Span, str]]:
     """The minerals a name is named for, as (span of the name's words, canonical label).
 
@@ -38,8 +34,7 @@ def name_minerals(ent: Span, onto: Ontology, company: bool) -> list[tuple[Span, 
     >>> name_minerals(doc[7:9], onto, False)
     []
     """
-    single, multi = onto.mineral_words, onto.mineral_phrases
-    heads = _heads(onto, "Mine", "Facility", "Company")
+    single, multi, heads = onto.mineral_words, onto.mineral_phrases, onto.name_heads
     words = [t.lower_ for t in ent]
     found: list[tuple[int, int, str]] = []
     i = 0
@@ -53,14 +48,14 @@ def name_minerals(ent: Span, onto: Ontology, company: bool) -> list[tuple[Span, 
             if words[i] in single:
                 found.append((i, i + 1, single[words[i]]))
             i += 1
-    ends = {a for a, _, _ in found}
+    end_of = {a: b for a, b, _ in found}  # where each mineral of the name ends, by where it starts
     out = []
     for a, b, label in found:
         span = ent[a:b]
         if not span.text.islower():  # a capitalised mineral word: what follows in the name decides
             k = b
-            while k < len(words) and (words[k] in JOINERS or k in ends):
-                k = next((e for s, e, _ in found if s == k), k + 1)
+            while k < len(words) and (words[k] in JOINERS or k in end_of):
+                k = end_of.get(k, k + 1)
             if not ((k < len(words) and words[k] in heads) or (company and k == len(words) and a > 0)):
                 continue
         out.append((span, label))
@@ -92,7 +87,7 @@ class NameRules:
     def _minerals_before_head(self, e) -> list[Mention]:
         """ "the Mutoshi copper-cobalt project", "the Tavan Tolgoi coal mine": minerals written
         between a site's name and a site's head word in lower case (the name ends before them)."""
-        doc, heads = self.ctx.doc, _heads(self.onto, "Mine", "Facility")
+        doc, heads = self.ctx.doc, self.onto.site_heads
         found, k = [], e.end
         while k < self.sent.end:
             m = self.ctx.ent_at.get(k)
