@@ -192,3 +192,20 @@ def test_a_bracket_after_the_pages_name_keeps_its_definition(nlp):
     facts = facts_of(nlp, text, title)
     assert {("Qoyllur", "produces", "copper"), ("Qoyllur", "locatedIn", "Chile"),
             ("Codelco", "operates", "Qoyllur")} <= facts, facts
+
+
+def test_a_lexicon_word_that_is_never_a_verb_is_a_name_whatever_its_tag(nlp):
+    # the small model tags "tungsten" VBN (its ending); no English verb is spelt so, so it is the metal
+    doc = nlp("In addition, production has become concentrated (for example, tungsten and antimony in China).")
+    assert ("tungsten", "Mineral") in [(e.text, e.label_) for e in doc.ents]
+    assert ("Tungsten", "Mineral") in [(e.text, e.label_) for e in nlp("Tungsten is rare.").ents]
+    # a word that may be a verb is left to the tagger: the verb "lead" is no metal
+    assert not [e for e in nlp("She will lead the delegation to Lima.").ents if e.text == "lead"]
+
+
+def test_without_a_lemmatizer_every_lexicon_word_may_be_a_verb():
+    import spacy
+
+    from kg.components.lexicon_ruler import _verb_lemmas
+
+    assert _verb_lemmas(spacy.blank("en")) is None

@@ -100,6 +100,7 @@ class LexiconRuler:
         self.common_words = {e.label.lower() for e in onto.lexicon
                              if e.cls in ("Mineral", "Product") and e.label.islower() and " " not in e.label}
         self.tagged = any(p in nlp.pipe_names for p in ("tagger", "morphologizer"))
+        self.verbs = _verb_lemmas(nlp)
         for n, entry in enumerate(onto.lexicon):
             key = f"KG{n}"
             self.entries[key] = (entry.cls, entry.label)
@@ -121,7 +122,8 @@ class LexiconRuler:
         spans = []
         for matcher, lower in ((self.lower_matcher, True), (self.orth_matcher, False)):
             for match_id, start, end in matcher(doc):
-                if lower and self.tagged and doc[end - 1].pos_ not in ("NOUN", "PROPN", "ADJ"):
+                if lower and self.tagged and doc[end - 1].pos_ not in ("NOUN", "PROPN", "ADJ") \
+                        and self._can_be_verb(doc[end - 1]):
                     continue
                 cls, label = self.entries[doc.vocab.strings[match_id]]
                 spans.append(Span(doc, start, end, label=cls, span_id=label))
@@ -156,6 +158,12 @@ class LexiconRuler:
         kept = [e for e in doc.ents if not taken.intersection(range(e.start, e.end))]
         doc.ents = filter_spans([*kept, *spans])
         return doc
+
+    def _can_be_verb(self, token) -> bool:
+        """Whether a word may be a verb ("lead", "mine", "zinc"), so that the tagger decides; a
+        word that is never one ("tungsten", which the small model tags VBN for its ending) is
+        the lexicon's whatever its tag. Without the lemmatizer's word lists every word may be."""
+        return self.verbs is None or token.lower_ in self.verbs or token.lemma_.lower() in self.verbs
 
     def _named_after_place(self, ent: Span, spans: list[Span], starts: set[int]) -> bool:
         """A statistical organisation's name of capitalised words that ends in a place the lexicon
@@ -194,6 +202,22 @@ class LexiconRuler:
                 words.append(t.lower_)
         cls = self.onto.class_for_head(words[-1]) if words else None
         return cls is not None and cls != "Product"
+
+
+def _verb_lemmas(nlp: Language) -> frozenset[str] | None:
+    """The verbs the pipeline's rule lemmatizer knows (its ``lemma_index`` and ``lemma_exc``
+    tables), or None when it has none."""
+    if "lemmatizer" not in nlp.pipe_names:
+        return None
+    lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+    if lookups is None or not lookups.has_table("lemma_index"):
+        return None
+    verbs = set(lookups.get_table("lemma_index").get("verb", ()))
+    if lookups.has_table("lemma_exc"):
+        for form, lemmas in lookups.get_table("lemma_exc").get("verb", {}).items():
+            verbs.add(form)
+            verbs.update(lemmas)
+    return frozenset(verbs) or None
 
 
 @Language.factory("kg_lexicon_ruler", default_config={"ontology_dir": None})
