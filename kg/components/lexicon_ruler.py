@@ -86,8 +86,9 @@ class LexiconRuler:
 
     Two phrase matchers do the work: one on lower-case text for lower-case forms
     (so "Copper" at the start of a sentence matches), one on exact text for forms
-    with capitals. With a tagger in the pipeline, a lower-case form must end in a
-    noun, proper noun or adjective, so that the verb "lead" is not the metal.
+    with capitals. With a tagger in the pipeline, a lower-case form whose last word
+    can be a verb counts only where that word is tagged a noun, proper noun or
+    adjective, so that the verb "lead" is not the metal (:meth:`_can_be_verb`).
     """
 
     def __init__(self, nlp: Language, name: str = "kg_lexicon_ruler", ontology_dir: str | None = None):
