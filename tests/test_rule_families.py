@@ -115,13 +115,23 @@ def test_a_chain_of_three_places_is_still_a_chain(nlp):
     ("The largest mines in the country include Ok Tedi Copper and Gold Mine, which opened in 1984.",
      {("Ok Tedi Copper and Gold Mine", "produces", "copper"), ("Ok Tedi Copper and Gold Mine", "produces", "gold")}),
     ("Workers at the Tavan Tolgoi coal mine went on strike in the winter.", {("Tavan Tolgoi", "produces", "coal")}),
-    ("The shares of Southern Copper Corporation were listed in New York.",
-     {("Southern Copper", "produces", "copper")}),
 ])
 def test_a_name_says_the_mineral(nlp, text, expected):
-    """A site or a company named for a mineral produces it, where the NER split the name too
-    (with the trained typer: the small NER reads "Tavan Tolgoi" as a person)."""
+    """A site named for a mineral produces it, where the NER split the name too (with the
+    trained typer: the small NER reads "Tavan Tolgoi" as a person)."""
     assert expected <= triples(nlp, text, extractor="hybrid")
+
+
+def test_a_company_named_for_a_mineral_is_a_vote_not_a_fact(nlp):
+    """ "Southern Copper Corporation" is read as a producer of copper, but only as a vote for
+    the classifier: the rules extractor keeps no fact of it, and --explain says why."""
+    traces = []
+    ents, facts = extract([Document.from_text("The shares of Southern Copper Corporation were listed in New York.")],
+                          nlp=nlp, extractor="rules", explain=traces)
+    assert not [f for f in facts if f.predicate == "produces"]
+    refused = [(c.subject, c.predicate, c.object, c.rule, c.reason) for t in traces for c in t.candidates if not c.kept]
+    assert [r[:4] for r in refused] == [("Southern Copper Corporation", "produces", "Copper", "name:mineral company")]
+    assert "classifier" in refused[0][4]
 
 
 @pytest.mark.parametrize("text", [

@@ -25,7 +25,7 @@ from .candidates import IMPLICIT, PairCandidate, pair_candidates
 from .classifier import LinearClassifier
 from .features import TokenTable, TriggerVectors, _head, _path, pair_features
 from .mentions import DocContext, Mention, RawCandidate
-from .rules.base import TriggerIndex
+from .rules.base import TriggerIndex, advisory
 from .typing import TYPER_FILE, MentionTyper
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
@@ -144,8 +144,9 @@ class Decider:
         dropped: list[tuple[RawCandidate, str]] = [(c, why) for c, why in rejected if "domain/range" not in why]
         for pair in pair_candidates(ctx, sent, kept, rejected):
             scores, _ = self.score(ctx, sent, pair)
-            votes = {v.prop: v for v in pair.votes if v.kept}
+            votes = {v.prop: v for v in pair.votes if v.kept and not advisory(v.rule)}
             refused = {v.prop: v for v in pair.votes if not v.kept}
+            advice = {v.prop: v for v in pair.votes if v.kept and advisory(v.rule)}
             said = "; rules: " + (", ".join(f"{v.rule}{'' if v.kept else ' (out of domain)'}" for v in pair.votes)
                                   if pair.votes else "none")
             for prop, p in scores.items():
@@ -162,7 +163,7 @@ class Decider:
                     else:
                         dropped.append((cand, f"classifier {p:.2f} < {need:.2f}{said}"))
                     continue
-                r = refused.get(prop)
+                r, a = refused.get(prop), advice.get(prop)
                 implicit = IMPLICIT in (pair.subject.via, pair.object.via)
                 thr = self.thresholds.get(prop, self.threshold)
                 if implicit:  # the page's subject with a sentence that does not name it: its own bar too
@@ -171,7 +172,12 @@ class Decider:
                     if r is not None:
                         dropped.append((RawCandidate(pair.subject, prop, pair.object, r.rule, r.confidence,
                                                      r.modality), f"outside the domain/range; classifier {p:.2f}"))
+                    elif a is not None:
+                        why = f"a vote for the classifier only; classifier {p:.2f} < {thr:.2f}"
+                        dropped.append((RawCandidate(pair.subject, prop, pair.object, a.rule, a.confidence,
+                                                     a.modality), why))
                     continue
+                r = r if r is not None else a
                 s, o = pair.subject, pair.object
                 spec = self.onto.properties[prop]
                 if not self.onto.allows(prop, s.cls, o.cls) and p >= self.retype_at:

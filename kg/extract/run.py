@@ -21,6 +21,7 @@ from .mentions import (DocContext, DocumentMemory, RawCandidate, bare_head_words
                        define_subject, document_subject, headed_names, names_to_the_left, one_sense_per_document,
                        places_with_a_part_word, the_in_names, title_subject, titled_people)
 from .rules import TriggerIndex, sentence_candidates
+from .rules.base import advisory
 from .rules.lists import MAX_LIST_EVIDENCE, list_intro
 
 # same-length replacements that help the parser; offsets stay valid
@@ -320,6 +321,9 @@ def _read_shard(documents: list[Document], *, nlp, onto: Ontology, explain: bool
                                                            on_warning=shard.warnings.append if catch else None):
         if decider is not None:
             kept, rejected = decider.decide(ctx, sent, kept, rejected)
+        else:  # a vote for the classifier is no fact of the rules on its own
+            rejected = rejected + [(c, "a vote for the classifier only") for c in kept if advisory(c.rule)]
+            kept = [c for c in kept if not advisory(c.rule)]
         s_start, s_end = sent.start_char + off, sent.end_char + off
         chunk_text = d.text[s_start:s_end]
         s_start += len(chunk_text) - len(chunk_text.lstrip())

@@ -61,6 +61,22 @@ COUNTRY_TITLES = {"president", "prime minister", "premier", "chancellor", "king"
 
 
 
+#: rules whose readings are votes for the relation classifier and never facts on their own: the
+#: ``rules`` extractor leaves them out, and the ``hybrid`` one keeps one only where the classifier
+#: reaches the property's threshold (as ``trained`` does). A company named for a mineral
+#: ("Barrick Gold", "Union Oil") may or may not say what it produces, so the text around it decides.
+ADVISORY_RULES = frozenset({"name:mineral company"})
+
+
+def advisory(rule: str) -> bool:
+    """Whether a rule's reading is a vote for the classifier only (:data:`ADVISORY_RULES`).
+
+    >>> advisory("name:mineral company"), advisory("name:mineral site"), advisory("name:mineral company+ref")
+    (True, False, True)
+    """
+    return rule.split("+")[0] in ADVISORY_RULES
+
+
 @dataclass(frozen=True)
 class Trigger:
     prop: str

@@ -2,9 +2,11 @@
 and Gold Mine", "the Mountain Pass rare earth mine", "Talison Lithium", "Southern Copper
 Corporation".
 
-A mine (or mining project) named for a mineral produces it, a refinery or smelter processes it,
-and a company named for one is read as its producer, at a lower confidence: the classifier
-learns how far to trust each reading (the rule's vote is one of its features). A capitalised
+A mine (or mining project) named for a mineral produces it, and a refinery or smelter processes
+it. A company named for one is read as its producer only as a vote for the classifier
+(:data:`~kg.extract.rules.base.ADVISORY_RULES`): "Barrick Gold" produces gold, "Union Oil"
+may not say so, and out of fold such facts were right one time in four, so the text around the
+name decides (the rule's vote is one of the classifier's features). A capitalised
 mineral word counts only where what follows it in the name is another mineral or a site's or
 a company's head word of the ontology ("Gold Mine", "Copper Mines PLC", "Lithium Project"), or,
 for a company, where it ends the name ("Talison Lithium"): "Silver Lake" and "Gold Coast" name
