@@ -17,7 +17,7 @@ from kg.errors import ModelError
 from kg.evaluate import load_gold
 from kg.extract.classifier import LinearClassifier
 from kg.extract.decide import RELATIONS_FILE, Decider
-from kg.extract.mentions import DocContext, RawCandidate
+from kg.extract.mentions import DocContext, Mention, RawCandidate
 from kg.extract.rules import TriggerIndex
 from kg.ontology import load_ontology
 
@@ -143,6 +143,36 @@ def test_hybrid_keeps_rule_facts_unless_vetoed_and_trained_needs_the_threshold()
     trained, dropped = Decider(onto, ctx.triggers, clf, "trained").decide(ctx, doc[:], [rule], [])
     assert [(c.predicate, c.rule, c.confidence) for c in hybrid] == [("produces", "verb:produce", round(p, 3))]
     assert trained == [] and "classifier 0.38 < 0.50" in dropped[0][1]
+
+
+def test_a_vote_for_the_classifier_needs_its_threshold_in_hybrid():
+    """A company named for a mineral is read as its producer only as a vote: hybrid keeps the
+    reading where the classifier reaches the property's threshold, as trained does."""
+    ctx, doc, onto = _blank_ctx("Southern Copper listed", [(0, 2, "Company")])
+    company = ctx.mention(doc.ents[0])
+    copper = Mention("Copper", "Mineral", 9, 15, "copper")
+    vote = RawCandidate(company, "produces", copper, "name:mineral company", 0.5, "asserted")
+    for bias, kept_rules in ((-1.5, []), (1.0, ["classifier (name:mineral company)"])):
+        clf = LinearClassifier(["vote:produces"], ["produces"], np.array([[1.0]]), np.array([bias]),
+                               meta={"threshold": {"hybrid": 0.5}, "veto": 0.0})
+        kept, dropped = Decider(onto, ctx.triggers, clf, "hybrid").decide(ctx, doc[:], [vote], [])
+        assert [c.rule for c in kept] == kept_rules
+        assert bool(kept) or "a vote for the classifier only" in dropped[0][1]
+
+
+def test_an_it_after_the_sentences_own_subject_is_that_subject_not_the_pages(nlp):
+    """ "The deposit is unusual because it contains thorium": "it" is the deposit, so the page's
+    subject (a company) is not paired with thorium; "The company said it" is still the company."""
+    from kg.extract.candidates import subject_references
+    from kg.extract.mentions import DocumentMemory
+
+    onto = load_ontology()
+    doc = nlp("The deposit is unusual because it contains little thorium. The company said it would grow.")
+    ctx = DocContext(doc, onto, TriggerIndex.from_ontology(onto), {}, DocumentMemory())
+    lynas = Mention("Lynas", "Company", 0, 5)
+    first, second = doc.sents
+    assert subject_references(ctx, first, lynas) == []
+    assert [t.text for t in subject_references(ctx, second, lynas)] == ["company", "it"]
 
 
 # ---------------------------------------------------------------- training and building

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from spacy.tokens import Span
 
 from .mentions import DocContext, Mention, RawCandidate
+from .rules.base import noun_subject_before
 from .rules.lists import item_names, list_intro, subject_anchor
 
 #: How a mention of the page's subject in a pair of :func:`implicit_subject_pairs` was found.
@@ -61,7 +62,10 @@ def subject_references(ctx: DocContext, sent: Span, subject: Mention) -> list:
     out = []
     for t in sent:
         if t.lower_ in ("it", "its") and t.dep_ != "expl":
-            out.append(t)
+            own = noun_subject_before(t)  # "The deposit ... because it contains": the deposit's "it"
+            cls = ctx.onto.class_for_reference(own.lemma_) if own is not None else None
+            if own is None or (cls is not None and ctx.onto.is_a(subject.cls, cls)):
+                out.append(t)
         elif t.pos_ == "NOUN" and any(c.lower_ in ("the", "this") for c in t.children) and not t.ent_type_:
             cls = ctx.onto.class_for_reference(t.lemma_)
             if cls is not None and ctx.onto.is_a(subject.cls, cls):

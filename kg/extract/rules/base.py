@@ -153,6 +153,28 @@ def clause_subject_of(noun: Token) -> Token | None:
     return verb
 
 
+def noun_subject_before(pronoun: Token) -> Token | None:
+    """The sentence's own subject before ``pronoun`` when it is a definite common noun: in "The
+    deposit is unusual because it contains thorium", "it" is the deposit, not the page's subject.
+
+    >>> import spacy
+    >>> from spacy.tokens import Doc
+    >>> nlp = spacy.blank("en")
+    >>> doc = Doc(nlp.vocab, words=["The", "deposit", "is", "rich", "because", "it", "contains", "thorium"],
+    ...           heads=[1, 2, 2, 2, 6, 6, 2, 6], deps=["det", "nsubj", "ROOT", "acomp", "mark", "nsubj", "advcl", "dobj"],
+    ...           pos=["DET", "NOUN", "AUX", "ADJ", "SCONJ", "PRON", "VERB", "NOUN"])
+    >>> noun_subject_before(doc[5]).text
+    'deposit'
+    """
+    for t in pronoun.sent:
+        if t.i >= pronoun.i:
+            return None
+        if (t.dep_ in ("nsubj", "nsubjpass") and t.pos_ == "NOUN" and not t.ent_type_
+                and any(c.lower_ in ("the", "this", "that") for c in t.children)):
+            return t
+    return None
+
+
 def prep_objects(tok: Token, prep: str) -> list[Token]:
     """Objects of a preposition ``prep`` attached to ``tok`` ("rich in X" -> X)."""
     out = []
@@ -448,6 +470,9 @@ class ArgumentReader:
         if t.lower_ in ("they", "them", "their", "we", "our", "us", "i", "you", "he", "she", "him", "her", "his"):
             return []
         wanted = {c for c in classes if c not in ("Person",)}
+        own = noun_subject_before(t) if t.lower_ in ("it", "its", "itself") else None
+        if own is not None:  # "The deposit is unusual because it contains ...": the deposit
+            return [Mention(m.text, m.cls, m.start, m.end, m.lex, "ref") for m in self.resolve(own, wanted, depth=3)]
         if t.dep_ in ("nsubj", "nsubjpass"):
             # "it was one of the few countries outside China..., and it exported ...": a subject
             # pronoun continues the sentence's earlier subject, not the last name mentioned
