@@ -71,10 +71,10 @@ ADVISORY_RULES = frozenset({"name:mineral company"})
 def advisory(rule: str) -> bool:
     """Whether a rule's reading is a vote for the classifier only (:data:`ADVISORY_RULES`).
 
-    >>> advisory("name:mineral company"), advisory("name:mineral site"), advisory("name:mineral company+ref")
+    >>> advisory("name:mineral company"), advisory("name:mineral site"), advisory("name:mineral company +ref")
     (True, False, True)
     """
-    return rule.split("+")[0] in ADVISORY_RULES
+    return rule.split("+")[0].strip() in ADVISORY_RULES
 
 
 @dataclass(frozen=True)
