@@ -122,6 +122,16 @@ def test_a_name_says_the_mineral(nlp, text, expected):
     assert expected <= triples(nlp, text, extractor="hybrid")
 
 
+def test_titles_in_a_list_of_officials_take_the_country_after_their_own_name(nlp):
+    """ "President A of Togo, President B of Algeria": B leads Algeria, not the Togo of the item
+    before; the "of" after a titled name names what the person leads."""
+    found = triples(nlp, "African attendees included President Gnassingbé Eyadéma of Togo, President Abdelaziz "
+                         "Bouteflika of Algeria and President Frederick Chiluba of Zambia.", extractor="rules")
+    assert {t for t in found if t[1] == "leaderOf"} == {
+        ("Gnassingbé Eyadéma", "leaderOf", "Togo"), ("Abdelaziz Bouteflika", "leaderOf", "Algeria"),
+        ("Frederick Chiluba", "leaderOf", "Zambia")}
+
+
 def test_a_company_named_for_a_mineral_is_a_vote_not_a_fact(nlp):
     """ "Southern Copper Corporation" is read as a producer of copper, but only as a vote for
     the classifier: the rules extractor keeps no fact of it, and --explain says why."""

@@ -55,8 +55,10 @@ class TitleRules:
             before, after = window[:k], window[k + len(title):]
             orgs: list[Mention] = []
             org_cls = self.classes(prop, "o")
-            # organisation named before the title
-            ents_before = [self.ctx.ent_mention(t) for t in before]
+            # organisation named before the title, in the same item of a list ("President A of
+            # Togo, President B": Togo belongs to the item before)
+            cut = [j for j, t in enumerate(before) if t.text == "," or t.pos_ == "CCONJ"]
+            ents_before = [self.ctx.ent_mention(t) for t in (before[cut[-1] + 1:] if cut else before)]
             ents_before = [m for m in ents_before if m is not None and any(self.onto.is_a(m.cls, c) for c in org_cls)]
             head_in_ent = before and self.ctx.ent_at.get(before[-1].i) is not None
             department = self.department(after, org_cls)  # "Secretary of Energy": the Department of Energy
@@ -75,6 +77,8 @@ class TitleRules:
                 named = [self.ctx.ent_mention(t) for t in after[1:]]
                 named = [m for m in named if m is not None and any(self.onto.is_a(m.cls, c) for c in org_cls)]
                 orgs.extend(named[:1])
+            if not orgs and not after:  # "President Hage Geingob of Namibia": the name's own "of"
+                orgs.extend(self.of_after(ent, org_cls))
             conf = 0.85
             if not orgs and " ".join(title) in COUNTRY_TITLES and not after:
                 country = self.main_country(person)
@@ -82,6 +86,20 @@ class TitleRules:
                     orgs.append(country)
                     conf = 0.55
             self.emit(prop, [person], orgs, f"title:{' '.join(title)}", conf, "asserted")
+
+    def of_after(self, ent, org_cls: set[str]) -> list[Mention]:
+        """The organisation or country in an "of" right after a titled name ("President Hage
+        Geingob of Namibia", "Premier Zhu Rongji of the State Council")."""
+        doc, k = self.ctx.doc, ent.end
+        if k >= self.sent.end or doc[k].lower_ != "of":
+            return []
+        k += 1
+        if k < self.sent.end and doc[k].lower_ == "the":
+            k += 1
+        m = self.ctx.ent_mention(doc[k]) if k < self.sent.end else None
+        if m is None or self.ctx.ent_at[k].start != k or not any(self.onto.is_a(m.cls, c) for c in org_cls):
+            return []
+        return [m]
 
     def department(self, after: list[Token], org_cls: set[str]) -> Mention | None:
         """ "Secretary of Energy" -> the "Department of Energy" (or ministry) named in the document."""
