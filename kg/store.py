@@ -631,7 +631,7 @@ class Extractor:
 
     def records(self, documents: list[Document], *, progress: bool = False, on_warning=None) -> list[dict]:
         """Parse ``documents`` and return one record each (:func:`document_record`)."""
-        from .extract.run import read_sentences
+        from .extract.run import decide, read_sentences
 
         resolvers = _Resolvers(self.onto)
         raw: dict[str, list] = defaultdict(list)
@@ -639,8 +639,7 @@ class Extractor:
         for d, off, ctx, sent, kept, rejected in read_sentences(documents, self.nlp, self.onto, self.triggers,
                                                                resolver=resolvers, typer=typer,
                                                                progress=progress, on_warning=on_warning):
-            if self.decider is not None:
-                kept, rejected = self.decider.decide(ctx, sent, kept, rejected)
+            kept, rejected = decide(self.decider, ctx, sent, kept, rejected)
             start, end = _sentence_span(d, sent, off)
             raw[d.id].extend((c, start, end) for c in kept)
         self.parsed += len(documents)

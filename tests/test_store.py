@@ -300,3 +300,15 @@ def test_a_strict_build_refused_by_the_store_lets_its_spooled_inputs_go(tmp_path
             api.build([more], nlp=nlp, store=tmp_path / "kb", strict=True, extractor="rules")
         gc.collect()
     assert not [w for w in seen if issubclass(w.category, ResourceWarning)]
+
+
+
+def test_a_store_build_decides_facts_as_a_plain_build_does(nlp, tmp_path):
+    """With the rules alone, a vote for the classifier only (a company named for a mineral) is
+    no fact in a store either."""
+    texts = tmp_path / "in"
+    texts.mkdir()
+    (texts / "s.txt").write_text("The shares of Southern Copper Corporation were listed in New York. "
+                                 "Chile produces copper.", encoding="utf-8")
+    api.build([texts], nlp=nlp, store=tmp_path / "kb", extractor="rules")
+    assert isomorphic(union(tmp_path / "kb"), api.build([texts], nlp=nlp, extractor="rules").graph)

@@ -90,7 +90,6 @@ class DocContext:
         self.acronyms = memory.acronyms
         self.demonyms = onto.demonyms
         self.capitals = onto.capitals
-        self.mineral_words = onto.mineral_words
         self.members = memory.members  # organisation -> members named so far
         self.member_names = memory.member_names
         # relations with a general noun ("minerals") waiting for a "These include ..." sentence,

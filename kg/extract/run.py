@@ -301,6 +301,18 @@ def combine_shards(shards: Iterable[Shard]) -> Shard:
     return out
 
 
+def decide(decider, ctx: DocContext, sent: Span, kept: list[RawCandidate],
+           rejected: list[tuple[RawCandidate, str]]) -> tuple[list[RawCandidate], list[tuple[RawCandidate, str]]]:
+    """The kept and rejected candidates of a sentence once its facts are decided: by the
+    classifier's :class:`~kg.extract.decide.Decider`, or, with the rules alone (``decider`` None),
+    by the rules, where a vote for the classifier only (:func:`~kg.extract.rules.base.advisory`)
+    is no fact on its own. Every build path decides here, so that they keep the same facts."""
+    if decider is not None:
+        return decider.decide(ctx, sent, kept, rejected)
+    return ([c for c in kept if not advisory(c.rule)],
+            rejected + [(c, "a vote for the classifier only") for c in kept if advisory(c.rule)])
+
+
 def _read_shard(documents: list[Document], *, nlp, onto: Ontology, explain: bool, progress: bool, catch: bool,
                 extractor: str, models: str | None) -> Shard:
     """The work of :func:`extract_shard`; ``catch``: a sentence that cannot be read is a warning
@@ -319,11 +331,7 @@ def _read_shard(documents: list[Document], *, nlp, onto: Ontology, explain: bool
                                                            typer=decider.typer if decider else None,
                                                            progress=progress,
                                                            on_warning=shard.warnings.append if catch else None):
-        if decider is not None:
-            kept, rejected = decider.decide(ctx, sent, kept, rejected)
-        else:  # a vote for the classifier is no fact of the rules on its own
-            rejected = rejected + [(c, "a vote for the classifier only") for c in kept if advisory(c.rule)]
-            kept = [c for c in kept if not advisory(c.rule)]
+        kept, rejected = decide(decider, ctx, sent, kept, rejected)
         s_start, s_end = sent.start_char + off, sent.end_char + off
         chunk_text = d.text[s_start:s_end]
         s_start += len(chunk_text) - len(chunk_text.lstrip())
