@@ -97,6 +97,63 @@ def test_shares_listed_after_owned_are_investments_not_operations(nlp):
 
 
 @pytest.mark.parametrize("text", [
+    "Vorlak Copper is a joint venture between Anglo American (60%) and Mitsubishi (40%).",
+    "The mine is run by Vorlak Copper, a joint venture between Anglo American and Mitsubishi.",
+    "Vorlak Copper is a joint venture owned by Anglo American and Mitsubishi.",
+    "Vorlak Copper was founded in 1990 as a joint venture between Anglo American and Mitsubishi.",
+])
+def test_the_partners_of_a_named_joint_venture_invest_in_it(nlp, text):
+    found = triples(nlp, text, extractor="rules")
+    assert {(s, o) for s, p, o in found if p == "investsIn"} == {
+        ("Anglo American", "Vorlak Copper"), ("Mitsubishi", "Vorlak Copper")}
+    assert {frozenset((s, o)) for s, p, o in found if p == "partnersWith"} == {
+        frozenset(("Anglo American", "Mitsubishi"))}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Vorlak Holdings is the controlling shareholder of Tarsen Metals.", ("Vorlak Holdings", "Tarsen Metals")),
+    ("Tarsen Metals's largest shareholder is Vorlak Holdings.", ("Vorlak Holdings", "Tarsen Metals")),
+    ("In 2010 Tarsen Metals and its biggest shareholder, Vorlak Holdings, signed an agreement.",
+     ("Vorlak Holdings", "Tarsen Metals")),
+    ("Vorlak Holdings acquired a 70% interest in the Mutoshi project.", ("Vorlak Holdings", "Mutoshi project")),
+    ("Vorlak Holdings holds an equity interest in the Goro mine.", ("Vorlak Holdings", "Goro mine")),
+])
+def test_shareholders_and_interests_are_investments(nlp, text, expected):
+    assert {(s, o) for s, p, o in triples(nlp, text, extractor="rules") if p == "investsIn"} == {expected}
+
+
+@pytest.mark.parametrize("text", [
+    "Shareholders of the company received dividends in 2008.",
+    "China has shown great interest in the Goro mine.",
+])
+def test_no_named_holding_is_no_investment(nlp, text):
+    assert not {t for t in triples(nlp, text, extractor="rules") if t[1] == "investsIn"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Tarsen Metals sold its interest in the Ambatovy project to Vorlak Holdings.", ("Vorlak Holdings", "Ambatovy project")),
+    ("The Bisie mine was later sold to Vorlak Holdings.", ("Vorlak Holdings", "Bisie mine")),
+    ("In 2021, Tarsen Metals agreed to sell a 24% stake in the Manono project to Vorlak Holdings.",
+     ("Vorlak Holdings", "Manono project")),
+])
+def test_the_buyer_of_a_site_or_a_stake_invests_in_it(nlp, text, expected):
+    found = triples(nlp, text, extractor="rules")
+    assert expected in {(s, o) for s, p, o in found if p == "investsIn"}  # (a seller of a stake held it)
+    assert not {t for t in found if t[1] == "supplies"}
+
+
+def test_selling_goods_is_still_trade(nlp):
+    found = triples(nlp, "Mopani Mines sells copper and cobalt to China.", extractor="rules")
+    assert ("Mopani Mines", "supplies", "China") in found
+    assert not {t for t in found if t[1] == "investsIn"}
+
+
+def test_an_unnamed_joint_venture_gives_partners_only(nlp):
+    found = triples(nlp, "Anglo American formed a joint venture with Mitsubishi in Chile.", extractor="rules")
+    assert not {t for t in found if t[1] == "investsIn"}
+
+
+@pytest.mark.parametrize("text", [
     "Mines are being explored in Egypt, Greenland, China, Australia and Brazil.",
     "The main deposits are at Botija, Colina and Valle Grande.",
     "Mining occurs in Shinkolobwe, Mindigi, Kalongwe, Kasompi and Samboa.",

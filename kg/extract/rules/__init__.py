@@ -8,7 +8,7 @@
 ``titles``              Prime Minister X; Department of Energy Secretary X
 ``places``              Kuantan, Malaysia; facilities, their places and owners; trips
 ``lists``               minerals such as A; These include A, B; among them; colons; lists under "X were:"
-``shares``              half of the world's cobalt; holds a 20% stake in
+``shares``              half of the world's cobalt; holds a 20% stake in; a venture between A and B
 ``names``               the Balama graphite mine; Talison Lithium (a name says the mineral)
 ======================  ==========================================================
 
@@ -56,6 +56,9 @@ class SentenceExtractor(VerbRules, NounRules, AdjectiveRules, TitleRules, PlaceR
         self.surface_verbs()
         self.majority_shares()
         self.ownership_shares()
+        self.venture_owners()
+        self.shareholders()
+        self.asset_sales()
         self.titles()
         self.among_them()
         self.list_items()

@@ -7,8 +7,13 @@ from .base import (
     OWNING_VERBS,
     PERCENT_WORDS,
     SHARE_VERBS,
+    SHAREHOLDER_NOUNS,
+    STAKE_NOUNS,
+    VENTURE_NOUNS,
+    VENTURE_PARTICIPLES,
     WORLD,
     grammatical_subjects,
+    is_passive,
     prep_objects,
 )
 
@@ -80,6 +85,104 @@ class ShareRules:
                     owned = [m for s in grammatical_subjects(t.head) for m in self.resolve(s, obj_cls)] \
                         if t.dep_ in ("attr", "npadvmod", "acomp") else []
                     self.emit("investsIn", owners, owned, "share:percent owned by", 0.7, modality_of(a))
+
+    def venture_owners(self) -> None:
+        """ "X is a joint venture between A (51%) and B (49%)", "X, a joint venture of A and B", "founded
+        as a joint venture between A and B", "a joint venture owned by A and B": each partner of a
+        named venture invests in it (and the partners are partners, where no noun rule said so)."""
+        subj_cls, obj_cls = self.classes("investsIn", "s"), self.classes("investsIn", "o")
+        for n in self.sent:
+            if n.lemma_.lower() not in VENTURE_NOUNS or n.pos_ not in ("NOUN", "PROPN"):
+                continue
+            partner_toks = prep_objects(n, "between") or prep_objects(n, "among") or prep_objects(n, "of")
+            verb = n
+            for c in n.children:
+                if not partner_toks and c.dep_ == "acl" and c.lemma_.lower() in VENTURE_PARTICIPLES:
+                    prep = VENTURE_PARTICIPLES[c.lemma_.lower()]
+                    partner_toks = prep_objects(c, prep) if prep else [x for x in c.children if x.dep_ == "dobj"]
+                    verb = c
+            partners = [m for t in partner_toks for m in self.resolve(t, subj_cls)]
+            if not partners:
+                continue
+            ventures = self._venture_names(n, obj_cls)
+            keys = {m.key for m in partners}
+            ventures = [v for v in ventures if v.key not in keys]
+            mod = modality_of(verb)
+            self.emit("investsIn", partners, ventures, "share:venture partners", 0.75, mod)
+            for i, a in enumerate(partners):
+                self.emit("partnersWith", [a], partners[i + 1:], "share:venture partners", 0.75, mod)
+
+    def asset_sales(self) -> None:
+        """ "Exxon sold the mine to Anglo American", "Phelps Dodge sold its interest in the project to
+        Dynatec", "the mine was later sold to Patiño": the buyer of a site, a company or a stake in one
+        invests in it (the sale of goods, "sells copper to China", is trade: see the verb frames)."""
+        subj_cls = self.classes("investsIn", "s")
+        for v in self.sent:
+            if v.lemma_.lower() != "sell" or v.pos_ != "VERB":
+                continue
+            assets, _ = self.sold_assets(v)
+            objs = [c for c in v.children if c.dep_ == "dobj"]
+            buyers = [m for t in [v, *objs] for b in prep_objects(t, "to") for m in self.resolve(b, subj_cls)]
+            self.emit("investsIn", buyers, assets, "share:sold to", 0.7, modality_of(v))
+
+    def sold_assets(self, v) -> tuple[list, bool]:
+        """The sites, companies and stakes in them that the verb ``v`` ("sell") sells, and whether it
+        sells such an asset at all ("sold the mine": a site's or a company's word, named or not)."""
+        obj_cls = [c for c in self.classes("investsIn", "o") if not self.onto.is_a(c, "Place")]
+        asset_words = self.onto.name_heads | STAKE_NOUNS
+        if is_passive(v):
+            toks = [c for c in v.children if c.dep_ == "nsubjpass"] or grammatical_subjects(v)
+        else:
+            toks = [c for c in v.children if c.dep_ == "dobj"]
+        out, todo, asset = [], list(toks), False
+        for _ in range(3):  # "51 percent of its Simandou interest": through the stake words
+            nxt = []
+            for t in todo:
+                low = t.lemma_.lower()
+                asset = asset or low in asset_words or t.lower_ in asset_words
+                if low in STAKE_NOUNS or t.lower_ in STAKE_NOUNS:
+                    nxt += [c for c in t.children if c.dep_ == "compound" and c.i < t.i]
+                    nxt += prep_objects(t, "in") + prep_objects(t, "of")
+                else:
+                    out += [m for m in self.resolve(t, set(obj_cls)) if any(self.onto.is_a(m.cls, c) for c in obj_cls)]
+            todo = nxt
+        return out, asset or bool(out)
+
+    def shareholders(self) -> None:
+        """ "Chinalco is the controlling shareholder of Chalco", "MMG's largest shareholder is China
+        Minmetals", "Rio Tinto and its biggest shareholder, Chinalco": a shareholder of a named
+        company invests in it (not "shareholders received dividends": no company named)."""
+        subj_cls, obj_cls = self.classes("investsIn", "s"), self.classes("investsIn", "o")
+        for n in self.sent:
+            if n.lemma_.lower() not in SHAREHOLDER_NOUNS or n.pos_ not in ("NOUN", "PROPN"):
+                continue
+            owned = [m for c in n.children if c.dep_ == "poss" for m in self.resolve(c, obj_cls)]
+            owned += [m for p in ("of", "in") for t in prep_objects(n, p) for m in self.resolve(t, obj_cls)]
+            if not owned:
+                continue
+            holders = [m for c in n.children if c.dep_ == "appos" for m in self.resolve(c, subj_cls)]
+            if n.dep_ in ("attr", "oprd"):
+                holders += [m for s in grammatical_subjects(n.head) for m in self.resolve(s, subj_cls)]
+            elif n.dep_ == "nsubj" and n.head.lemma_.lower() == "be":
+                holders += [m for a in n.head.children if a.dep_ == "attr" for m in self.resolve(a, subj_cls)]
+            elif n.dep_ == "appos":
+                holders += self.resolve(n.head, subj_cls)
+            self.emit("investsIn", holders, owned, "share:shareholder", 0.75, modality_of(n))
+
+    def _venture_names(self, n, obj_cls: set[str]) -> list:
+        """What a venture noun names: "X is a venture", "X, a venture", "X was formed as a venture",
+        "the X joint venture"."""
+        named = [m for c in n.children if c.dep_ == "compound" and c.i < n.i
+                 for m in self.resolve(c, obj_cls)]
+        if named:
+            return named
+        if n.dep_ in ("attr", "oprd"):
+            return [m for s in grammatical_subjects(n.head) for m in self.resolve(s, obj_cls)]
+        if n.dep_ == "appos":
+            return self.resolve(n.head, obj_cls)
+        if n.dep_ == "pobj" and n.head.lower_ == "as" and n.head.head.pos_ in ("VERB", "AUX"):
+            return [m for s in grammatical_subjects(n.head.head) for m in self.resolve(s, obj_cls)]
+        return []
 
     def _percent_owner_verb(self, t):
         """The passive "owned"/"held" that a percentage hangs from, directly or through the list

@@ -17,6 +17,8 @@ class VerbRules:
             words = {c.lower_ for c in kids if c.dep_ in ("dobj", "prt", "advmod", "acomp", "npadvmod")}
             if not set(trig.extra) <= words:
                 return
+        if trig.prop == "supplies" and trig.head == "sell" and self.sold_assets(v)[1]:
+            return  # "sold the mine to B" is an investment by B (see asset_sales), not trade
         passive = is_passive(v)
         obj_role, subj_role = ("s", "o") if trig.inverse else ("o", "s")
         subj_cls = self.classes(trig.prop, subj_role)
