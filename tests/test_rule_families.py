@@ -207,3 +207,20 @@ def test_a_company_named_for_a_mineral_is_a_vote_not_a_fact(nlp):
 ])
 def test_a_place_word_after_a_mineral_word_names_no_mineral(nlp, text):
     assert not any(p == "produces" for _, p, _ in triples(nlp, text))
+
+
+def test_the_company_is_the_page_company_whatever_its_last_word(nlp):
+    """ "the company" on the page of "Tarsen Copper Mines PLC" is that company (its class agrees),
+    not the company named last ("Vorlak Holdings")."""
+    found = triples(nlp, "Tarsen Copper Mines PLC is a Zambian company owned by Vorlak Holdings. "
+                         "The company operates the Mufulira mine and the Nkana mine.", extractor="rules")
+    operators = {s for s, p, o in found if p == "operates"}
+    assert operators == {"Tarsen Copper Mines PLC"}
+
+
+def test_north_of_a_place_is_beside_it_not_in_it(nlp):
+    found = triples(nlp, "The smelter is situated at Bell Bay, Tasmania, north of Launceston.", extractor="rules")
+    assert ("Bell Bay", "locatedIn", "Tasmania") in found
+    assert not {t for t in found if t[2] == "Launceston"}
+    assert ("Chuquicamata", "locatedIn", "Chile") in triples(
+        nlp, "The mine is in Chuquicamata, in the north of Chile.", extractor="rules")

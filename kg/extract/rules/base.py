@@ -37,6 +37,7 @@ OPEN_STOP = {"numerous", "many", "several", "various", "other", "such", "key", "
              "a", "an", "the", "some", "any", "no", "further", "future", "wide", "broad"}
 QUANTIFIERS = {"many", "several", "various", "numerous", "other", "some", "most", "all", "few", "these", "those"}
 DASHES = {"—", "–", "-", "--"}
+DIRECTIONS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"})
 SUPPLIER_NOUNS = {"source", "supplier", "provider"}
 MAJORITY_WORDS = {"half", "majority", "most", "bulk", "two-thirds", "three-quarters"}
 DELEGATES = {"delegation", "delegate", "official", "representative", "minister", "envoy", "leader"}
@@ -511,21 +512,24 @@ class ArgumentReader:
         word = t.lemma_.lower()
         heads = self.onto.head_nouns
 
-        def disagree(last: str) -> bool:
+        ref_cls = self.onto.class_for_reference(word)
+
+        def disagree(last: str, name_cls: str) -> bool:
+            if ref_cls not in (None, "Facility") and self.onto.is_a(name_cls, ref_cls):
+                return False  # "the company" on the page of "Mopani Copper Mines": its class agrees
             # "the project" is not "the Kemerton plant" named just before (a facility can be a
             # plant, a project, a site: the words must agree); "the mines" may be a mining district
             return word in heads and last in heads and last != word and (
-                self.onto.class_for_reference(last) != self.onto.class_for_reference(word)
-                or self.onto.class_for_reference(word) == "Facility")
+                self.onto.class_for_reference(last) != ref_cls or ref_cls == "Facility")
 
         subject = self.ctx.subject
         if n == 1 and subject is not None and self.onto.is_a(subject.cls, cls) \
-                and not disagree(subject.text.split()[-1].lower()):
+                and not disagree(subject.text.split()[-1].lower(), subject.cls):
             # "The mine is owned by Glencore" on the Mutanda mine's page: the page's subject, not
             # the last mine it compared it with
             return [subject.at(t, "ref")]
         for ent in self.ctx.previous_mentions(t.i, {cls}, limit_sents=12):
-            if disagree(ent[-1].lemma_.lower()):
+            if disagree(ent[-1].lemma_.lower(), ent.label_):
                 continue
             m = self.ctx.mention(ent, via="ref")
             key = m.key

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ...modality import modality_of
 from ..mentions import Mention, RawCandidate
-from .base import (DASHES, PLACE_NOUNS, WRAPPERS, prep_objects)
+from .base import (DASHES, DIRECTIONS, PLACE_NOUNS, WRAPPERS, prep_objects)
 
 
 class PlaceRules:
@@ -48,6 +48,8 @@ class PlaceRules:
                 ok = gap_words in ([","], ["of"], [",", "in"], ["in"], [",", "within"], ["within"]) or \
                     (len(gap_words) <= 5 and gap_words[-1:] == ["of"] and gap_words[0] in (",", "in", "within")
                      and any(w in WRAPPERS for w in gap_words))
+                if ok and gap_words[-1:] == ["of"] and DIRECTIONS & set(gap_words) and not {"in", "within"} & set(gap_words):
+                    ok = False  # "Bell Bay, Tasmania, north of Launceston": beside the place, not in it
                 if not ok or not self.onto.is_a(nxt.label_, "Place") or nxt.text in self.ctx.demonyms:
                     break  # "Jakarta, Indonesian officials": an adjective, not a place
                 # "Angola, Botswana and Zambia" is a list, not a chain
