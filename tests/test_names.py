@@ -64,6 +64,24 @@ def test_a_company_named_after_the_country_it_works_in_is_not_the_country(nlp):
     assert found and all(cls in ("Country", "Region", "Place") for cls in found.values()), found
 
 
+@pytest.mark.parametrize("text, name", [
+    ("The office will lend $107 million to Syrah Technologies, LLC to build a plant.", "Syrah Technologies, LLC"),
+    ("The company was owned by Traxys North America LLC and others.", "Traxys North America LLC"),
+    ("Redwood Materials, Inc. produces cathodes.", "Redwood Materials, Inc."),
+])
+def test_a_legal_form_after_a_name_ends_the_company_s_name(nlp, text, name):
+    found = names(nlp, text)
+    assert found.get(name) == "Company", found
+    assert not {n for n in found if n.strip(",. ") in ("LLC", "Inc", "Ltd")}, found  # no company of its own
+
+
+def test_a_place_in_common_words_or_a_direction_alone_is_no_name(nlp):
+    found = names(nlp, "The mine is in Madagascar, off the east coast of Africa. From the Yukon in the East "
+                       "to the Kuskokwim River in the West, we work with Western Australia.")
+    assert not {n for n in found if n.lower() in ("east coast", "east", "west")}, found
+    assert {"Madagascar", "Kuskokwim River", "Western Australia"} <= set(found), found
+
+
 def test_a_quoted_name_keeps_its_first_word(nlp):
     found = names(nlp, 'The line is known as the "Great Uhuru Railway" in Tanzania. The Uhuru Railway was built by China.')
     assert found.get("Great Uhuru Railway") == "Facility", found

@@ -277,6 +277,37 @@ def company_prefixes(doc: Doc, onto: Ontology) -> None:
         doc.ents = filter_spans(spans + [e for e in doc.ents if not taken.intersection(range(e.start, e.end))])
 
 
+def company_suffixes(doc: Doc, onto: Ontology) -> None:
+    """ "Syrah Technologies, LLC", "Traxys North America LLC", "The Goldman Sachs Group, Inc.": a
+    legal-form word right after a name (with or without a comma) ends the company's name; alone it
+    is no company of its own (the small NER reads "LLC" as one)."""
+    def legal_form(t) -> bool:
+        word = t.text.replace(".", "")
+        return (word.isupper() or t.text[:1].isupper()) and 1 < len(word) <= 4 and word.isalpha() \
+            and onto.class_for_head(t.lower_) == "Company"
+
+    out, changed, skip = [], False, set()
+    ents = list(doc.ents)
+    for k, e in enumerate(ents):
+        if (e.start, e.end) in skip:
+            continue
+        end = e.end
+        if e.label_ not in ("Mineral", "Product", "Country", "Person") and not legal_form(e[0]):
+            j = end + 1 if end < len(doc) and doc[end].text == "," else end
+            if j < len(doc) and legal_form(doc[j]) and (j == end or e.label_ in ("Company", "ORG")):
+                end = j + 1
+        if end != e.end:
+            nxt = ents[k + 1] if k + 1 < len(ents) else None
+            if nxt is not None and nxt.start < end:
+                skip.add((nxt.start, nxt.end))  # "LLC" read as a name of its own
+            out.append(new_name(doc, e.start, end, "Company"))
+            changed = True
+        else:
+            out.append(e)
+    if changed:
+        doc.ents = filter_spans(out)
+
+
 #: words that name a part of a place when written capitalised before its name: "Western Australia",
 #: "South America", "Central Africa", "Inner Mongolia" (lower case, "northern Chile", they are
 #: only a direction in the place)
@@ -473,9 +504,20 @@ def bare_head_words(doc: Doc, onto: Ontology) -> None:
     own, so it is left to the references."""
     heads = onto.head_nouns
     kept = [e for e in doc.ents if not (len(e) == 1 and not e.ent_id_ and e[0].lower_ in heads
-                                        and e.start > 0 and doc[e.start - 1].lower_ == "the")]
+                                        and e.start > 0 and doc[e.start - 1].lower_ == "the")
+            and not _generic_place(e, onto)]
     if len(kept) < len(doc.ents):
         doc.ents = kept
+
+
+def _generic_place(e: Span, onto: Ontology) -> bool:
+    """ "the east coast of Africa", "the West": a place or site described in common words, or a
+    direction alone, is no name (the lexicon's names, "Western Australia", are kept)."""
+    if e.ent_id_ or not any(onto.is_a(e.label_, c) for c in ("Place", "Facility")):
+        return False
+    if all(t.is_lower or t.is_punct for t in e):
+        return True
+    return len(e) == 1 and e[0].lower_ in PART_WORDS
 
 
 def _words(text: str) -> list[str]:
