@@ -8,7 +8,8 @@
 ``titles``              Prime Minister X; Department of Energy Secretary X
 ``places``              Kuantan, Malaysia; facilities, their places and owners; trips
 ``lists``               minerals such as A; These include A, B; among them; colons; lists under "X were:"
-``shares``              half of the world's cobalt; holds a 20% stake in; a venture between A and B
+``shares``              half of the world's cobalt; holds a 20% stake in; a venture between A and B;
+                        X's largest shareholder; sold the mine to B
 ``names``               the Balama graphite mine; Talison Lithium (a name says the mineral)
 ======================  ==========================================================
 

@@ -1,4 +1,5 @@
-"""Shares of a market or of an owner: "half of the world's cobalt", "holds a 20% stake in"."""
+"""Shares of a market or of an owner: "half of the world's cobalt", "holds a 20% stake in", the
+partners of a joint venture, shareholders, and the buyers of a mine or a stake."""
 from __future__ import annotations
 
 from ...modality import modality_of
