@@ -66,13 +66,18 @@ def test_a_company_named_after_the_country_it_works_in_is_not_the_country(nlp):
 
 @pytest.mark.parametrize("text, name", [
     ("The office will lend $107 million to Syrah Technologies, LLC to build a plant.", "Syrah Technologies, LLC"),
-    ("The company was owned by Traxys North America LLC and others.", "Traxys North America LLC"),
-    ("Redwood Materials, Inc. produces cathodes.", "Redwood Materials, Inc."),
+    ("The company was owned by Resource Capital Funds, Traxys North America LLC and Carint Group LLC.",
+     "Traxys North America LLC"),
 ])
 def test_a_legal_form_after_a_name_ends_the_company_s_name(nlp, text, name):
     found = names(nlp, text)
     assert found.get(name) == "Company", found
     assert not {n for n in found if n.strip(",. ") in ("LLC", "Inc", "Ltd")}, found  # no company of its own
+
+
+def test_a_legal_form_that_starts_the_next_name_stays_there(nlp):
+    found = names(nlp, "The smelter is owned by Tsingshan, PT Vale Indonesia and Huayou Cobalt.")
+    assert "Tsingshan" in found and any(n.startswith("PT Vale") for n in found), found
 
 
 def test_a_place_in_common_words_or_a_direction_alone_is_no_name(nlp):

@@ -123,7 +123,7 @@ def test_shareholders_and_interests_are_investments(nlp, text, expected):
 
 
 @pytest.mark.parametrize("text", [
-    "Shareholders of the company received dividends in 2008.",
+    "Shareholders of Tarsen Metals received dividends in 2008.",
     "China has shown great interest in the Goro mine.",
 ])
 def test_no_named_holding_is_no_investment(nlp, text):
@@ -142,14 +142,23 @@ def test_the_buyer_of_a_site_or_a_stake_invests_in_it(nlp, text, expected):
     assert not {t for t in found if t[1] == "supplies"}
 
 
-def test_selling_goods_is_still_trade(nlp):
-    found = triples(nlp, "Mopani Mines sells copper and cobalt to China.", extractor="rules")
-    assert ("Mopani Mines", "supplies", "China") in found
+@pytest.mark.parametrize("text, seller, buyer", [
+    ("Mopani Mines sells copper and cobalt to China.", "Mopani Mines", "China"),
+    ("Russia sells energy to China.", "Russia", "China"),
+    ("Indonesia sells minerals to China.", "Indonesia", "China"),
+    ("Zambia sells 60 percent of its copper to China.", "Zambia", "China"),
+    ("Chile sells a share of its copper output to Japan.", "Chile", "Japan"),
+])
+def test_selling_goods_is_still_trade(nlp, text, seller, buyer):
+    found = triples(nlp, text, extractor="rules")
+    assert (seller, "supplies", buyer) in found
     assert not {t for t in found if t[1] == "investsIn"}
 
 
 def test_an_unnamed_joint_venture_gives_partners_only(nlp):
-    found = triples(nlp, "Anglo American formed a joint venture with Mitsubishi in Chile.", extractor="rules")
+    found = triples(nlp, "In 2010 a joint venture between Anglo American and Mitsubishi began work in Chile.",
+                    extractor="rules")
+    assert {frozenset((s, o)) for s, p, o in found if p == "partnersWith"} == {frozenset(("Anglo American", "Mitsubishi"))}
     assert not {t for t in found if t[1] == "investsIn"}
 
 

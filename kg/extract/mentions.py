@@ -292,12 +292,12 @@ def company_suffixes(doc: Doc, onto: Ontology) -> None:
         if (e.start, e.end) in skip:
             continue
         end = e.end
-        if e.label_ not in ("Mineral", "Product", "Country", "Person") and not legal_form(e[0]):
+        nxt = ents[k + 1] if k + 1 < len(ents) else None
+        if e.label_ in ("Company", "Organisation") and not legal_form(e[0]):
             j = end + 1 if end < len(doc) and doc[end].text == "," else end
-            if j < len(doc) and legal_form(doc[j]) and (j == end or e.label_ in ("Company", "ORG")):
-                end = j + 1
+            if j < len(doc) and legal_form(doc[j]) and (nxt is None or nxt.start > j or nxt.end <= j + 1):
+                end = j + 1  # (not "Tsingshan, PT Vale Indonesia": there "PT" starts the next name)
         if end != e.end:
-            nxt = ents[k + 1] if k + 1 < len(ents) else None
             if nxt is not None and nxt.start < end:
                 skip.add((nxt.start, nxt.end))  # "LLC" read as a name of its own
             out.append(new_name(doc, e.start, end, "Company"))
@@ -501,7 +501,8 @@ def headed_names(doc: Doc, onto: Ontology) -> None:
 def bare_head_words(doc: Doc, onto: Ontology) -> None:
     """ "the Ministerial", "the Summit", "the Company": a class's head word alone, capitalised
     after "the", refers to a name (the page's subject, a name just before); it is no name of its
-    own, so it is left to the references."""
+    own, so it is left to the references. A place in common words ("the east coast") or a direction
+    alone ("the West") is no name either (:func:`_generic_place`)."""
     heads = onto.head_nouns
     kept = [e for e in doc.ents if not (len(e) == 1 and not e.ent_id_ and e[0].lower_ in heads
                                         and e.start > 0 and doc[e.start - 1].lower_ == "the")

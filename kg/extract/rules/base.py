@@ -48,13 +48,16 @@ SHARE_VERBS = {"hold", "own", "control", "acquire", "buy", "take", "purchase", "
 PERCENT_WORDS = frozenset({"percent", "%", "cent"})
 #: verbs whose passive with a share ("owned 45% by A") names holders of a stake
 OWNING_VERBS = frozenset({"own", "hold", "control"})
-# a joint venture's partners own it; participles that name them ("a venture owned by A and B",
-# "a venture comprising A and B") and the preposition after each
+# a joint venture's partners own it
 VENTURE_NOUNS = frozenset({"venture", "jv"})
 SHAREHOLDER_NOUNS = frozenset({"shareholder", "stockholder"})
 # what is sold when a share of a business is: "sold its interest in the project to B"
 STAKE_NOUNS = frozenset({"stake", "interest", "share", "percent", "%", "cent", "right", "rights", "holding",
                          "majority", "control", "ownership", "asset", "assets"})
+# of those, the ones that are a holding whatever follows them ("sold its stake to B")
+OWNERSHIP_NOUNS = frozenset({"stake", "interest", "holding", "ownership", "asset", "assets"})
+# participles that name a venture's partners ("a venture owned by A and B", "a venture comprising A
+# and B") and the preposition after each
 VENTURE_PARTICIPLES = {"own": "by", "form": "by", "create": "by", "establish": "by", "comprise": None,
                        "involve": None, "include": None, "consist": "of"}
 FOCUS_ADVERBS = {"particularly", "especially", "notably", "mainly", "mostly", "chiefly", "primarily"}

@@ -7,6 +7,7 @@ from .base import (
     MAJORITY_WORDS,
     OWNING_VERBS,
     PERCENT_WORDS,
+    OWNERSHIP_NOUNS,
     SHARE_VERBS,
     SHAREHOLDER_NOUNS,
     STAKE_NOUNS,
@@ -90,7 +91,7 @@ class ShareRules:
     def venture_owners(self) -> None:
         """ "X is a joint venture between A (51%) and B (49%)", "X, a joint venture of A and B", "founded
         as a joint venture between A and B", "a joint venture owned by A and B": each partner of a
-        named venture invests in it (and the partners are partners, where no noun rule said so)."""
+        named venture invests in it (and the partners are partners)."""
         subj_cls, obj_cls = self.classes("investsIn", "s"), self.classes("investsIn", "o")
         for n in self.sent:
             if n.lemma_.lower() not in VENTURE_NOUNS or n.pos_ not in ("NOUN", "PROPN"):
@@ -130,7 +131,9 @@ class ShareRules:
         """The sites, companies and stakes in them that the verb ``v`` ("sell") sells, and whether it
         sells such an asset at all ("sold the mine": a site's or a company's word, named or not)."""
         obj_cls = [c for c in self.classes("investsIn", "o") if not self.onto.is_a(c, "Place")]
-        asset_words = self.onto.name_heads | STAKE_NOUNS
+        # words that are an asset whatever follows them ("the mine", "a stake"); not "energy",
+        # "metals" or "60 percent of its copper", which are goods
+        asset_words = self.onto.site_heads | OWNERSHIP_NOUNS | {"company", "subsidiary", "business", "firm"}
         if is_passive(v):
             toks = [c for c in v.children if c.dep_ == "nsubjpass"] or grammatical_subjects(v)
         else:
