@@ -18,9 +18,8 @@ from ..ontology import Ontology, load_ontology
 from ..progress import BuildProgress
 from ..resolve import Resolver
 from .mentions import (DocContext, DocumentMemory, RawCandidate, bare_head_words, company_prefixes, company_suffixes,
-                       define_acronyms,
-                       define_subject, document_subject, headed_names, names_to_the_left, one_sense_per_document,
-                       places_with_a_part_word, the_in_names, title_subject, titled_people)
+                       define_acronyms, define_subject, document_subject, headed_names, names_to_the_left,
+                       one_sense_per_document, places_with_a_part_word, the_in_names, title_subject, titled_people)
 from .rules import TriggerIndex, sentence_candidates
 from .rules.base import advisory
 from .rules.lists import MAX_LIST_EVIDENCE, list_intro

@@ -51,11 +51,11 @@ OWNING_VERBS = frozenset({"own", "hold", "control"})
 # a joint venture's partners own it
 VENTURE_NOUNS = frozenset({"venture", "jv"})
 SHAREHOLDER_NOUNS = frozenset({"shareholder", "stockholder"})
-# what is sold when a share of a business is: "sold its interest in the project to B"
-STAKE_NOUNS = frozenset({"stake", "interest", "share", "percent", "%", "cent", "right", "rights", "holding",
-                         "majority", "control", "ownership", "asset", "assets"})
-# of those, the ones that are a holding whatever follows them ("sold its stake to B")
+# words that are a holding whatever follows them ("sold its stake to B")
 OWNERSHIP_NOUNS = frozenset({"stake", "interest", "holding", "ownership", "asset", "assets"})
+# what is sold when a share of a business is: "sold its interest in the project to B", "sold 51
+# percent of its Simandou interest"
+STAKE_NOUNS = OWNERSHIP_NOUNS | PERCENT_WORDS | {"share", "right", "rights", "majority", "control"}
 # participles that name a venture's partners ("a venture owned by A and B", "a venture comprising A
 # and B") and the preposition after each
 VENTURE_PARTICIPLES = {"own": "by", "form": "by", "create": "by", "establish": "by", "comprise": None,

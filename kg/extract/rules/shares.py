@@ -130,7 +130,7 @@ class ShareRules:
     def sold_assets(self, v) -> tuple[list, bool]:
         """The sites, companies and stakes in them that the verb ``v`` ("sell") sells, and whether it
         sells such an asset at all ("sold the mine": a site's or a company's word, named or not)."""
-        obj_cls = [c for c in self.classes("investsIn", "o") if not self.onto.is_a(c, "Place")]
+        obj_cls = {c for c in self.classes("investsIn", "o") if not self.onto.is_a(c, "Place")}
         # words that are an asset whatever follows them ("the mine", "a stake"); not "energy",
         # "metals" or "60 percent of its copper", which are goods
         asset_words = self.onto.site_heads | OWNERSHIP_NOUNS | {"company", "subsidiary", "business", "firm"}
@@ -148,7 +148,7 @@ class ShareRules:
                     nxt += [c for c in t.children if c.dep_ == "compound" and c.i < t.i]
                     nxt += prep_objects(t, "in") + prep_objects(t, "of")
                 else:
-                    out += [m for m in self.resolve(t, set(obj_cls)) if any(self.onto.is_a(m.cls, c) for c in obj_cls)]
+                    out += [m for m in self.resolve(t, obj_cls) if any(self.onto.is_a(m.cls, c) for c in obj_cls)]
             todo = nxt
         return out, asset or bool(out)
 
