@@ -298,7 +298,10 @@ def test_the_child_leaves_this_process_objects_alone(frozen_before):
     try:
         count = gc.get_freeze_count()
         assert _in_child(state, 30, 256 * 1024 ** 2) == (False, True)
-        assert gc.isenabled() and gc.get_freeze_count() == count
+        # a frozen object that is freed leaves the frozen generation, so the count may fall a
+        # little while the child runs; unfrozen by the call it would be 0, frozen again, larger
+        assert gc.isenabled() and (0 < gc.get_freeze_count() <= count if frozen_before
+                                   else gc.get_freeze_count() == 0)
     finally:
         gc.unfreeze()
     assert gc.get_freeze_count() == 0
