@@ -44,7 +44,8 @@ def test_a_person_gets_back_an_initial_but_not_a_title(nlp):
 def test_a_determiner_or_a_country_is_not_taken_into_a_name(nlp):
     found = names(nlp, "The Two Rivers mine is run by PT Freeport Indonesia, a Chinese company.")
     assert "Two Rivers mine" in found, found
-    assert found.get("Indonesia") == "Country", found
+    # the country ends the company's name (a subsidiary's), not a place name taken over
+    assert found.get("PT Freeport Indonesia") == "Company" and "Indonesia" not in found, found
     assert not any(n.startswith(("The ", "Chinese ")) for n in found), found
 
 
@@ -90,6 +91,43 @@ def test_a_place_in_common_words_or_a_direction_alone_is_no_name(nlp):
 def test_a_quoted_name_keeps_its_first_word(nlp):
     found = names(nlp, 'The line is known as the "Great Uhuru Railway" in Tanzania. The Uhuru Railway was built by China.')
     assert found.get("Great Uhuru Railway") == "Facility", found
+
+
+@pytest.mark.parametrize("text, name, cls, gone", [
+    ("On Monday, President Ursula von der Leyen and the minister signed a memorandum on raw materials.",
+     "Ursula von der Leyen", "Person", "Leyen"),
+    ("The company operates the largest zinc mine of the world in Rampura Agucha, Rajasthan.",
+     "Rampura Agucha", None, "Agucha"),
+])
+def test_a_name_the_ner_cut_in_two_is_one_name(nlp, text, name, cls, gone):
+    found = names(nlp, text)
+    assert name in found and (cls is None or found[name] == cls), found
+    assert gone not in found, found
+
+
+def test_a_title_s_country_and_the_person_after_it_stay_two_names(nlp):
+    found = names(nlp, "The Crown Prince of Saudi Arabia Mohammed bin Salman was invited by Secretary of State "
+                       "Marco Rubio to the talks.")
+    assert found.get("Saudi Arabia") == "Country" and found.get("Mohammed bin Salman") == "Person", found
+    assert found.get("Marco Rubio") == "Person", found
+
+
+@pytest.mark.parametrize("text, codes, kept", [
+    ("As of 2018, Tenke Fungurume Mining has paid over $2.5 billion (USD) in taxes.", {"USD"},
+     "Tenke Fungurume Mining"),
+    ("Hindustan Zinc Limited (NSE: HINDZINC, BSE: 500188) is a producer of zinc and lead.",
+     {"HINDZINC", "BSE", "NSE", "500188"}, "Hindustan Zinc Limited"),
+    ("OZ Minerals (ASX: OZL) is a mining company based in Adelaide, Australia.", {"OZL", "ASX"}, "OZ Minerals"),
+])
+def test_a_currency_or_a_stock_listing_in_brackets_is_no_name(nlp, text, codes, kept):
+    found = names(nlp, text)
+    assert not codes & set(found), found
+    assert kept in found, found  # the company the brackets follow is still a name
+
+
+def test_an_acronym_in_brackets_is_still_a_name(nlp):
+    found = names(nlp, "Hindustan Zinc Limited (HZL) mines zinc. HZL also produces silver.")
+    assert "HZL" in found, found
 
 
 # -- a page whose subject is named in its title ---------------------------------------------
@@ -232,3 +270,20 @@ def test_without_a_lemmatizer_every_lexicon_word_may_be_a_verb():
     from kg.components.lexicon_ruler import _verb_lemmas
 
     assert _verb_lemmas(spacy.blank("en")) is None
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Australia is the largest producer of opal and mines rubies, sapphires and jade.", "opal"),
+    ("The main minerals mined in the country are diamonds, rutile, limestone and limonite.", "limonite"),
+    ("The deposits are mostly in lignite mines, and coking coal is shipped to the smelter.", "coking coal"),
+])
+def test_gemstones_rocks_and_kinds_of_coal_are_minerals(nlp, text, name):
+    assert names(nlp, text).get(name) == "Mineral"
+
+
+def test_a_mineral_word_that_starts_a_person_s_or_a_place_s_name_is_no_mineral(nlp):
+    # (a mineral word that ends a name still names what a firm is named after: "Kamoto Copper is 75
+    # percent owned by Glencore", in test_rule_families)
+    found = names(nlp, "Ruby Smith said the firm mines limestone near the Salt Lake City office.")
+    assert found.get("limestone") == "Mineral", found
+    assert not {"Ruby", "Salt"} & set(found), found

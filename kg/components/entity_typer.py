@@ -68,6 +68,38 @@ def _unit_after_number(span: Span) -> bool:
     return before.like_num and not year
 
 
+def _bracketed(span: Span, reach: int = 8) -> tuple[int, int] | None:
+    """The tokens between the brackets ``span`` stands in (the bracket tokens' indices), if any
+    within ``reach`` tokens on either side."""
+    doc = span.doc
+    first, last = (span.sent.start, span.sent.end) if doc.has_annotation("SENT_START") else (0, len(doc))
+    left = next((i for i in range(span.start - 1, max(first, span.start - reach) - 1, -1)
+                 if doc[i].text in ("(", ")")), None)
+    right = next((i for i in range(span.end, min(last, span.end + reach)) if doc[i].text in ("(", ")")), None)
+    if left is None or right is None or doc[left].text != "(" or doc[right].text != ")":
+        return None
+    return left, right
+
+
+def _code_in_brackets(span: Span) -> bool:
+    """A code the model read as a name: a currency after an amount, "$2.5 billion (USD)", or a
+    stock listing after a company's name, "(NSE: HINDZINC, BSE: 500188)", "(ASX: OZL)" (the
+    exchange's code and the ticker are no companies)."""
+    where = _bracketed(span)
+    if where is None:
+        return False
+    doc, (left, right) = span.doc, where
+    inside = doc[left + 1:right]
+    if any(t.text == ":" and t.i > left + 1 and t.i + 1 < right and doc[t.i - 1].is_upper and doc[t.i - 1].is_alpha
+           and 2 <= len(doc[t.i - 1]) <= 6 and doc[t.i + 1].text.replace(".", "").isalnum()
+           and (doc[t.i + 1].is_upper or doc[t.i + 1].is_digit) for t in inside):
+        return True
+    amount = doc[left - 1] if left > 0 else None
+    return (len(span) == 1 and left == span.start - 1 and right == span.end and span.text.isupper()
+            and span.text.isalpha() and len(span.text) == 3 and amount is not None
+            and (amount.like_num or amount.is_currency))
+
+
 class EntityTyper:
     def __init__(self, nlp: Language, name: str = "kg_entity_typer", ontology_dir: str | None = None):
         self.name = name
@@ -183,7 +215,8 @@ class EntityTyper:
                     out.append(Span(doc, owner.start, owner.end, label=cls))
                 ent = Span(doc, inner_pos[0] + 1, ent.end, label=ent.label, span_id=ent.id)
             span = self.trim(ent)
-            if span is None or not any(ch.isalpha() for ch in span.text) or _unit_after_number(span):
+            if span is None or not any(ch.isalpha() for ch in span.text) or _unit_after_number(span) \
+                    or _code_in_brackets(span):
                 continue
             cls = self.classify(span, ent.label_)
             if cls is None:

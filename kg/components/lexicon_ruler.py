@@ -88,7 +88,10 @@ class LexiconRuler:
     (so "Copper" at the start of a sentence matches), one on exact text for forms
     with capitals. With a tagger in the pipeline, a lower-case form whose last word
     can be a verb counts only where that word is tagged a noun, proper noun or
-    adjective, so that the verb "lead" is not the metal (:meth:`_can_be_verb`).
+    adjective, so that the verb "lead" is not the metal (:meth:`_can_be_verb`). A lower-case form
+    written capitalised as the first word of a person's name the NER found ("Ruby Smith"), or right
+    before a place's or a person's name it found ("Salt" before "Lake City"), is part of that name
+    (as the last word, "Kamoto Copper", it still names what the company is named after).
     """
 
     def __init__(self, nlp: Language, name: str = "kg_lexicon_ruler", ontology_dir: str | None = None):
@@ -121,11 +124,16 @@ class LexiconRuler:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
+        first_names = {e.start for e in doc.ents if e.label_ == "PERSON" and len(e) > 1}
+        name_starts = {e.start for e in doc.ents if e.label_ in ("PERSON", "GPE", "LOC", "FAC")}
         for matcher, lower in ((self.lower_matcher, True), (self.orth_matcher, False)):
             for match_id, start, end in matcher(doc):
                 if lower and self.tagged and doc[end - 1].pos_ not in ("NOUN", "PROPN", "ADJ") \
                         and self._can_be_verb(doc[end - 1]):
                     continue
+                if lower and doc[start].text[:1].isupper() and (start in first_names or (
+                        end in name_starts and not doc[start].is_sent_start)):
+                    continue  # a first name or a name's first word: "Ruby Smith", "Salt Lake City"
                 cls, label = self.entries[doc.vocab.strings[match_id]]
                 spans.append(Span(doc, start, end, label=cls, span_id=label))
         spans = filter_spans(spans)

@@ -308,6 +308,80 @@ def company_suffixes(doc: Doc, onto: Ontology) -> None:
         doc.ents = filter_spans(out)
 
 
+#: lower-case words inside a name, between its capitalised parts: "Ursula von der Leyen", "Carlos
+#: Ibanez del Campo", "Union Minière du Haut Katanga", "Mohammed bin Salman"
+NAME_PARTICLES = frozenset({"von", "van", "der", "den", "de", "del", "della", "di", "da", "das", "do", "dos",
+                            "du", "la", "le", "bin", "ibn", "ter", "y"})
+
+
+def split_names(doc: Doc, onto: Ontology) -> None:
+    """Join a name the NER cut in two: "Rampura Agucha" (found as "Rampura" and "Agucha"),
+    "Teck Cominco", "Cosco Shipping Ports Chancay Perú S.A.", or at lower-case name particles,
+    "Ursula von der Leyen" (found as "Ursula von" and "Leyen").
+
+    Two names written one after the other are one where the first is no name the lexicon knows but
+    a company's ("Lynas USA"), no demonym and no person unless the second is one too, and the second
+    is no person unless the first is one ("Secretary of State Marco Rubio", "President of Peru Alan García" name two
+    things); a company's or organisation's name goes on with a place ("Lynas USA", "PT Freeport
+    Indonesia"), any other with an unknown name only. The whole is of the class its last word is the
+    head word of ("... Chancay Perú S.A."), else of the company's or organisation's class, else of the
+    second name's. Not in a headline, where every word is
+    capitalised, nor for minerals and products ("the Las Bambas copper mine").
+
+    >>> import spacy
+    >>> from spacy.tokens import Span
+    >>> from kg.ontology import load_ontology
+    >>> nlp = spacy.blank("en")
+    >>> _ = nlp.add_pipe("sentencizer")
+    >>> doc = nlp("The president, Ursula von der Leyen, said that she had seen the large zinc mine at "
+    ...           "Rampura Agucha in Rajasthan.")
+    >>> doc.ents = [Span(doc, 3, 5, "Person"), Span(doc, 6, 7, "Region"), Span(doc, 18, 19, "Region"),
+    ...             Span(doc, 19, 20, "Mine"), Span(doc, 21, 22, "Region")]
+    >>> split_names(doc, load_ontology())
+    >>> [(e.text, e.label_) for e in doc.ents]
+    [('Ursula von der Leyen', 'Person'), ('Rampura Agucha', 'Mine'), ('Rajasthan', 'Region')]
+    """
+    from ..components.entity_typer import _title_case
+
+    def capitalised(e: Span) -> bool:
+        return e[0].text[:1].isupper() and (e[-1].text[:1].isupper() or e[-1].is_punct or e[-1].like_num
+                                            or e[-1].lower_ in NAME_PARTICLES)
+
+    def joined(a: Span, b: Span) -> str | None:
+        """The class of the name ``a`` and ``b`` make together, or None if they are two names."""
+        gap = [t for t in a if t.lower_ in NAME_PARTICLES and t.i == a.end - 1] + list(doc[a.end:b.start])
+        if a.sent.start != b.sent.start or not capitalised(a) or not capitalised(b) \
+                or {a.label_, b.label_} & {"Mineral", "Product", "Event"} or a.text in onto.demonyms:
+            return None
+        if len(gap) and not all(t.lower_ in NAME_PARTICLES and t.is_lower for t in gap):
+            return None
+        if len(gap):  # at particles the name's first part decides what it names
+            return a.label_ if not a.ent_id_ and len(gap) <= 2 else None
+        if (a.ent_id_ and a.label_ != "Company") or (a.label_ == "Person") != (b.label_ == "Person") \
+                or _title_case(a.sent):
+            return None
+        head = onto.class_for_head(b[-1].lower_) or onto.class_for_head(b[-1].lower_.rstrip("."))  # "... S.A."
+        if a.label_ in ("Company", "Organisation"):
+            if b.ent_id_ and not onto.is_a(b.label_, "Place"):
+                return None
+            return head or a.label_
+        if b.ent_id_:
+            return None
+        return head or b.label_
+
+    ents = list(doc.ents)
+    out, changed = [], False
+    for e in ents:
+        label = joined(out[-1], e) if out else None
+        if label is not None:
+            out[-1] = new_name(doc, out[-1].start, e.end, label)
+            changed = True
+        else:
+            out.append(e)
+    if changed:
+        doc.ents = out
+
+
 #: words that name a part of a place when written capitalised before its name: "Western Australia",
 #: "South America", "Central Africa", "Inner Mongolia" (lower case, "northern Chile", they are
 #: only a direction in the place)

@@ -19,7 +19,8 @@ from ..progress import BuildProgress
 from ..resolve import Resolver
 from .mentions import (DocContext, DocumentMemory, RawCandidate, bare_head_words, company_prefixes, company_suffixes,
                        define_acronyms, define_subject, document_subject, headed_names, names_to_the_left,
-                       one_sense_per_document, places_with_a_part_word, the_in_names, title_subject, titled_people)
+                       one_sense_per_document, places_with_a_part_word, split_names, the_in_names, title_subject,
+                       titled_people)
 from .rules import TriggerIndex, sentence_candidates
 from .rules.base import advisory
 from .rules.lists import MAX_LIST_EVIDENCE, list_intro
@@ -120,6 +121,7 @@ def prepared_pieces(documents: Iterable[Document], nlp, onto: Ontology, *, typer
         titled_people(doc, onto)
         one_sense_per_document(doc)
         company_prefixes(doc, onto)
+        split_names(doc, onto)
         company_suffixes(doc, onto)
         names_to_the_left(doc, onto)
         headed_names(doc, onto)
