@@ -27,6 +27,7 @@ import gzip
 import json
 import time
 from dataclasses import dataclass
+from itertools import product
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -397,11 +398,56 @@ def setting_rank(result: list[tuple[float, float, float]], floor: float = 0.85) 
     return (len(result) < 2 or result[1][2] >= floor, result[0][2], result[0][0])
 
 
+#: the thresholds tried for a property (1.01: the classifier never asserts it)
+GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+#: the least scores tried for the page subject's implicit pairs (None: no bar of their own)
+BARS = (None, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+
+
+def refine_thresholds(run: Callable[[dict], object], rank: Callable[[object], tuple], thresholds: dict,
+                      result) -> tuple[dict, object]:
+    """Refine a threshold setting property by property: twice over the properties, each
+    property's threshold (:data:`GRID`) together with each bar of the page subject's implicit
+    pairs (:data:`BARS`), then that bar alone; a trial is kept where ``rank(run(trial))`` is higher
+    than the best so far. ``result`` is ``run(thresholds)``. Returns the setting and its result.
+
+    The pairs are tried together because one may pay only with the other: lowering the
+    threshold of a property lets in its implicit pairs too, unless they have a bar of their own.
+
+    >>> def run(t):  # "produces" at 0.6 pays only with a bar of 0.8 on the implicit pairs
+    ...     good = t.get("produces") == 0.6 and t.get("implicit") == 0.8
+    ...     return 0.6 if good else 0.5 - 0.1 * (t.get("produces") == 0.6) - 0.01 * ("implicit" in t)
+    >>> refine_thresholds(run, lambda r: (r,), {"*": 0.8}, 0.5)
+    ({'*': 0.8, 'produces': 0.6, 'implicit': 0.8}, 0.6)
+    """
+    for _ in range(2):
+        for prop in LABELS:
+            for t, bar in product(GRID, BARS):
+                trial = {**thresholds, prop: t}
+                if bar is None:
+                    trial.pop(IMPLICIT, None)
+                else:
+                    trial[IMPLICIT] = bar
+                r2 = run(trial)
+                if rank(r2) > rank(result):
+                    result, thresholds = r2, trial
+    for bar in BARS[1:]:  # then the bar alone
+        trial = {**thresholds, IMPLICIT: bar}
+        r2 = run(trial)
+        if rank(r2) > rank(result):
+            result, thresholds = r2, trial
+    return thresholds, result
+
+
 def _choose(clf: LinearClassifier, primary: list[tuple], second: list[tuple], nlp, onto: Ontology,
             models_dir: Path, log: Callable[[str], None], floor: float = 0.85, per_property: bool = True) -> dict:
     """The thresholds and veto of both extractors that score best on ``primary`` (builds from
     :func:`_tuning_reads`, scored together) while ``second`` keeps F1 at ``floor``; recorded in
-    ``clf.meta`` and saved to ``models_dir``."""
+    ``clf.meta`` and saved to ``models_dir``.
+
+    One threshold and veto for all properties first; then, twice over the properties, each
+    property's threshold together with the bar of the page subject's implicit pairs (:data:`BARS`),
+    kept where the setting ranks higher (:func:`setting_rank`); then that bar alone."""
     from ..evaluate import score
     from ..model import BuildResult
     from ..rdf import to_rdf
@@ -443,19 +489,7 @@ def _choose(clf: LinearClassifier, primary: list[tuple], second: list[tuple], nl
                 # adds nothing and vetoes nothing) and let it in property by property
                 thresholds, veto = {"*": 1.01}, 0.0
                 r = run(mode, thresholds, veto)
-            for _ in range(2):
-                for prop in LABELS:
-                    for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01):
-                        trial = {**thresholds, prop: t}
-                        r2 = run(mode, trial, veto)
-                        if rank(r2) > rank(r):
-                            r, thresholds = r2, trial
-            # then the least score of the page subject's pairs with sentences that do not name it
-            for t in (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01):
-                trial = {**thresholds, IMPLICIT: t}
-                r2 = run(mode, trial, veto)
-                if rank(r2) > rank(r):
-                    r, thresholds = r2, trial
+            thresholds, r = refine_thresholds(lambda trial, m=mode, v=veto: run(m, trial, v), rank, thresholds, r)
             if thresholds != best[mode][1]:
                 log(f"dev {mode} per-property thresholds {thresholds}: {fmt(r)}")
             best[mode] = (r, thresholds, veto)
