@@ -320,12 +320,12 @@ def split_names(doc: Doc, onto: Ontology) -> None:
     "Ursula von der Leyen" (found as "Ursula von" and "Leyen").
 
     Two names written one after the other are one where the first is no name the lexicon knows but
-    a company's ("Lynas USA"), no demonym and no person unless the second is one too, and the second
-    is no person unless the first is one ("Secretary of State Marco Rubio", "President of Peru Alan García" name two
-    things); a company's or organisation's name goes on with a place ("Lynas USA", "PT Freeport
-    Indonesia"), any other with an unknown name only. The whole is of the class its last word is the
-    head word of ("... Chancay Perú S.A."), else of the company's or organisation's class, else of the
-    second name's. Not in a headline, where every word is
+    a company's ("Lynas USA"), no demonym and no person unless the second is one too, and the
+    second is no person unless the first is one ("Secretary of State Marco Rubio", "President of
+    Peru Alan García" name two things); a company's or organisation's name goes on with a place
+    ("Lynas USA", "PT Freeport Indonesia"), any other with an unknown name only. The whole is of
+    the class its last word is the head word of ("... Chancay Perú S.A."), else of the company's
+    or organisation's class, else of the second name's. Not in a headline, where every word is
     capitalised, nor for minerals and products ("the Las Bambas copper mine").
 
     >>> import spacy

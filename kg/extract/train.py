@@ -474,8 +474,9 @@ def _choose(clf: LinearClassifier, primary: list[tuple], second: list[tuple], nl
     results = {"rules": rules}
     log(f"dev rules: {fmt(rules)}")
     best: dict[str, tuple] = {}
-    grid = {"trained": [(t, 0.0) for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)],
-            "hybrid": [(t, v) for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9) for v in (0.0, 0.02, 0.05, 0.1)]}
+    common = GRID[:-1]  # one threshold for every property (1.01 would assert nothing)
+    grid = {"trained": [(t, 0.0) for t in common],
+            "hybrid": [(t, v) for t in common for v in (0.0, 0.02, 0.05, 0.1)]}
     for mode, settings in grid.items():
         for thr, veto in settings:
             r = run(mode, {"*": thr}, veto)
