@@ -101,6 +101,41 @@ def test_classifier_round_trips_through_its_file(tmp_path):
     assert back.scores({"a"})["x"] > 0.7 > back.scores({"c"})["x"]
 
 
+def test_fitted_weights_are_the_optimum_rounded_the_same_on_every_machine():
+    # the regularised logistic loss has one optimum; Newton's method finds it here to machine
+    # precision, and the fit must give it rounded to QUANTUM (so that another numpy/scipy, whose
+    # solver stops elsewhere near the optimum, gives the same weights)
+    from kg.extract.classifier import QUANTUM
+
+    rng = np.random.default_rng(0)
+    n, d, l2 = 3000, 300, 1.0
+    truth = rng.normal(0, 1.5, d)
+    X = np.zeros((n, d))
+    rows, labels = [], []
+    for i in range(n):
+        cols = rng.choice(d, size=12, replace=False)
+        X[i, cols] = 1
+        rows.append({f"f{j:03d}" for j in cols})
+        labels.append({"x"} if rng.random() < 1 / (1 + np.exp(1 - truth[cols].sum() / 3)) else set())
+    y = np.array([1.0 if ls else 0.0 for ls in labels])
+    A = np.hstack([X, np.ones((n, 1))])
+    theta = np.zeros(d + 1)
+    for _ in range(30):
+        p = 1 / (1 + np.exp(-A @ theta))
+        grad = A.T @ (p - y)
+        grad[:d] += l2 * theta[:d]
+        hess = (A * (p * (1 - p))[:, None]).T @ A
+        hess[np.arange(d), np.arange(d)] += l2
+        theta -= np.linalg.solve(hess, grad)
+    clf = LinearClassifier.fit(rows, labels, ["x"], l2=l2)
+    w = dict(zip(clf.features, clf.weights[:, 0]))
+    got = np.append([w[f"f{j:03d}"] for j in range(d)], clf.bias[0])
+    assert np.array_equal(got / QUANTUM, np.round(got / QUANTUM))  # multiples of the quantum
+    near_midpoint = np.abs(np.abs(theta / QUANTUM - np.floor(theta / QUANTUM)) - 0.5) < 1e-3
+    assert ((got == np.round(theta / QUANTUM) * QUANTUM) | near_midpoint).all()
+    assert not np.signbit(clf.weights[clf.weights == 0]).any()  # no -0.0: its bytes differ from 0.0
+
+
 def test_a_broken_model_file_is_a_model_error(tmp_path):
     bad = tmp_path / "relations.npz"
     bad.write_bytes(b"not a model")
