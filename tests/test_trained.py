@@ -362,6 +362,38 @@ def test_thresholds_can_be_set_per_property():
 
 
 
+def test_the_hybrid_search_keeps_the_floor_when_no_single_threshold_does():
+    from kg.extract.train import search_hybrid, setting_rank
+
+    def run(t, veto):  # the classifier's facts cost the second set unless it asserts nothing
+        asserting = [k for k, v in t.items() if k != "implicit" and v <= 1.0]
+        second = 0.86 if not asserting else 0.80
+        return [(0.7, 0.3, 0.40 + 0.01 * len(asserting) - veto), (0.9, 0.8, second)]
+
+    singles = [(run({"*": t}, v), {"*": t}, v) for t in (0.3, 0.6, 0.9) for v in (0.0, 0.1)]
+    assert not any(setting_rank(r)[0] for r, _, _ in singles)
+    thresholds, veto, result = search_hybrid(run, setting_rank, singles)
+    assert result[1][2] >= 0.85 and veto == 0.0
+    assert all(v > 1.0 for k, v in thresholds.items() if k != "implicit")  # the rules alone
+
+
+def test_the_hybrid_search_takes_the_best_start_that_keeps_the_floor():
+    from kg.extract.train import search_hybrid, setting_rank
+
+    def run(t, veto):  # one property raised repairs the low threshold, which scores higher
+        low = t.get("*") == 0.3
+        second = 0.86 if not low or t.get("usedIn") == 0.9 else 0.82
+        return [(0.6, 0.4, 0.55 if low else 0.50), (0.9, 0.8, second)]
+
+    singles = [(run({"*": t}, 0.0), {"*": t}, 0.0) for t in (0.3, 0.8)]
+    thresholds, _, result = search_hybrid(run, setting_rank, singles)
+    assert thresholds["*"] == 0.3 and thresholds["usedIn"] == 0.9 and result[0][2] == 0.55
+    # the one-start search from the best single threshold that keeps the floor stays there
+    from kg.extract.train import refine_thresholds
+    alone, r = refine_thresholds(lambda t: run(t, 0.0), setting_rank, {"*": 0.8}, run({"*": 0.8}, 0.0))
+    assert r[0][2] == 0.50
+
+
 def test_pairs_of_the_implicit_subject_have_a_bar_of_their_own(monkeypatch):
     """A pair of the page's subject with a sentence that does not name it is kept only at or
     above the threshold chosen for such pairs (and its property's); its rule says so."""
