@@ -481,8 +481,8 @@ def search_hybrid(run: Callable[[dict, float], list], rank: Callable[[list], tup
     rules_only = {"*": 1.01}
     starts.append((rules_only, 0.0, run(rules_only, 0.0)))
 
-    def penalised(r):
-        return (r[0][2] - PENALTY * max(0.0, floor - r[1][2]),) if len(r) > 1 else (r[0][2],)
+    def penalised(r):  # r has the second set's result: there is no floor without one
+        return (r[0][2] - PENALTY * max(0.0, floor - r[1][2]),)
 
     for r, t, v in singles:
         if v == 0.0 and not rank(r)[0]:
