@@ -287,3 +287,20 @@ def test_a_mineral_word_that_starts_a_person_s_or_a_place_s_name_is_no_mineral(n
     found = names(nlp, "Ruby Smith said the firm mines limestone near the Salt Lake City office.")
     assert found.get("limestone") == "Mineral", found
     assert not {"Ruby", "Salt"} & set(found), found
+
+
+@pytest.mark.parametrize("text, name, cls, gone", [
+    # the statistical NER reads the site's own name as a person or an organisation
+    ("Zijin Mining acquired the Buritica gold mine from Continental Gold.", "Buritica gold mine", "Mine", "Buritica"),
+    ("Barrick sold its stake in the Lumwana copper mine to a fund.", "Lumwana copper mine", "Mine", "Lumwana"),
+    ("Teck owns the Quebrada Blanca project in Chile.", "Quebrada Blanca project", "Facility", "Quebrada"),
+])
+def test_a_site_named_by_a_weak_ner_name_and_its_head_word_is_one_name(nlp, text, name, cls, gone):
+    got = names(nlp, text)
+    assert got.get(name) == cls and gone not in got
+
+
+def test_a_known_company_before_a_site_word_stays_the_company(nlp):
+    # the plant of a company the lexicon knows is not named for it
+    got = names(nlp, "Lynas opened the Lynas refining plant in Kalgoorlie in 2024.")
+    assert got.get("Lynas") == "Company" and "Lynas refining plant" not in got

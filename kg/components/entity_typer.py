@@ -49,6 +49,17 @@ def new_name(doc: Doc, start: int, end: int, label: str) -> Span:
     return Span(doc, start, end, label=label, span_id="")
 
 
+#: the classes the statistical NER gives names it does not know, most of them wrongly for a site's
+#: name ("the Buritica gold mine", with "Buritica" read as a person)
+WEAK_CLASSES = frozenset({"Person", "Organisation"})
+
+
+def _weak(ent: Span) -> bool:
+    """A name only the statistical NER vouches for, with a class it often gives to a site's name:
+    no lexicon entry, and a person or an organisation."""
+    return not ent.id_ and ent.label_ in WEAK_CLASSES
+
+
 def _title_case(sent: Span) -> bool:
     """A headline: most of its words are capitalised. A sentence that ends in a full stop and has
     lower-case words of its own is prose, however many names it lists ("The largest mines include
@@ -264,7 +275,10 @@ class EntityTyper:
     def named_sites(self, doc: Doc, ents: list[Span]) -> list[Span]:
         """Names the NER missed that end in a site or event word: "the Mountain Pass mine",
         "the Balama graphite mine", "the Critical Minerals Forum". The name starts with a
-        capitalised word; places inside it ("Mountain Pass") are absorbed."""
+        capitalised word; places inside it ("Mountain Pass") are absorbed, and so is a name only
+        the statistical NER vouches for as a person or an organisation ("the Buritica gold mine",
+        "the Quebrada Blanca project": :func:`_weak`), but not a company or a name the lexicon
+        knows ("the Lynas refining plant" is Lynas's plant)."""
         taken = {i: e for e in ents for i in range(e.start, e.end)}
         new = []
         for tok in doc:
@@ -290,7 +304,8 @@ class EntityTyper:
             if doc[start].text in self.demonyms and all(not t.text[:1].isupper() for t in doc[start + 1:tok.i]):
                 continue  # "the Malaysian plant" describes a plant, it does not name one
             inner = {taken[i] for i in range(start, tok.i) if i in taken}
-            if any(not (self.onto.is_a(e.label_, "Place") or e.label_ in ("Mineral", "Product")) for e in inner):
+            if any(not (self.onto.is_a(e.label_, "Place") or e.label_ in ("Mineral", "Product") or _weak(e))
+                   for e in inner):
                 continue  # "the Lynas refining plant": a company's plant, not a name
             first = doc[start]
             if first.is_upper and self.onto.class_for_head(first.lower_) == "Company":
