@@ -145,3 +145,14 @@ def test_the_generic_subject_of_a_verb_before_the_colon_is_the_list(nlp):
     got = labels(*facts(nlp, text, title="Future Minerals Forum"))
     assert {s for s, p, o in got if p == "attends" and o == "Future Minerals Forum"} == {
         "Morocco", "Chile", "Philippines", "Peru"}
+
+
+def test_a_token_starts_its_line_when_only_spaces_stand_before_it():
+    from kg.extract.rules.lists import _before_on_line, _starts_line
+
+    nlp = spacy.blank("en")
+    doc = nlp("Intro:\n  - Australia and Peru\n\tBelgium \n\nIn the middle of a line. - Chile\n- Japan")
+    for tok in doc:
+        assert _starts_line(tok) == (not _before_on_line(tok).strip()), tok.text
+    starts = [t.text for t in doc if _starts_line(t) and not t.is_space]
+    assert starts == ["Intro", "-", "Belgium", "In", "-"]

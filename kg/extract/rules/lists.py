@@ -46,9 +46,24 @@ def item_marker(sent: Span) -> int:
     ("- ", "* ", "1."), or 0 when ``sent`` is no list item."""
     doc = sent.doc
     first = sent[0]
-    if _before_on_line(first).strip():
+    if not _starts_line(first):
         return 0
     return bullet_length(doc, first.i)
+
+
+def _starts_line(tok: Token) -> bool:
+    """Whether only spaces stand before ``tok`` on its line. Reads back only as far as the
+    first other character: a sentence in the middle of a long line (a text with no line
+    breaks) costs a token or two, not the whole line before it."""
+    doc = tok.doc
+    for i in range(tok.i - 1, -1, -1):
+        piece = doc[i].text_with_ws
+        cut = piece.rfind("\n")
+        if piece[cut + 1:].strip():
+            return False
+        if cut >= 0:
+            return True
+    return True
 
 
 def _before_on_line(tok: Token) -> str:
