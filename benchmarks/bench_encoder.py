@@ -11,7 +11,7 @@ such model is tried this measures its cost alone: the forward pass of an encoder
 size (MiniLM-L6 by default: 6 layers, 384 wide, 12 heads, feed-forward 4x) over every sentence
 of ``--texts``, in numpy, with random weights (the arithmetic is the same as with trained
 ones), against a baseline measured in the same run, a plain ``nlp.pipe`` of the same texts
-with the small English pipeline. Sentences are batched by length; a sentence of n words is
+with the small English pipeline. Sentences are batched by length; a sentence of n tokens is
 taken as 1.3 n + 2 word pieces. Printed: words/s of each and the ratio of bare spaCy's time to
 spaCy's plus the encoder's (what a build's throughput ratio would at best become).
 Not part of the test suite.
