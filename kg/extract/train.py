@@ -533,21 +533,20 @@ def _choose(clf: LinearClassifier, primary: list[tuple], second: list[tuple], nl
     results = {"rules": rules}
     log(f"dev rules: {fmt(rules)}")
     best: dict[str, tuple] = {}
-    singles: dict[str, list] = {}
     common = GRID[:-1]  # one threshold for every property (1.01 would assert nothing)
     grid = {"trained": [(t, 0.0) for t in common],
             "hybrid": [(t, v) for t in common for v in (0.0, 0.02, 0.05, 0.1)]}
     for mode, settings in grid.items():
+        singles = []  # (result, thresholds, veto) of one threshold for every property
         for thr, veto in settings:
             r = run(mode, {"*": thr}, veto)
             log(f"dev {mode} threshold {thr} veto {veto}: {fmt(r)}")
-            singles.setdefault(mode, []).append((r, {"*": thr}, veto))
-            if mode not in best or rank(r) > rank(best[mode][0]):
-                best[mode] = (r, {"*": thr}, veto)
+            singles.append((r, {"*": thr}, veto))
+        best[mode] = max(singles, key=lambda x: rank(x[0]))  # the first of equals
         if per_property:  # one property at a time, kept only where the dev split gains
             r, thresholds, veto = best[mode]
             if mode == "hybrid" and second:
-                thresholds, veto, r = search_hybrid(lambda trial, v: run(mode, trial, v), rank, singles[mode], floor)
+                thresholds, veto, r = search_hybrid(lambda trial, v: run(mode, trial, v), rank, singles, floor)
             else:
                 thresholds, r = refine_thresholds(lambda trial, m=mode, v=veto: run(m, trial, v), rank, thresholds, r)
             if thresholds != best[mode][1]:

@@ -51,31 +51,28 @@ def item_marker(sent: Span) -> int:
     return bullet_length(doc, first.i)
 
 
-def _starts_line(tok: Token) -> bool:
-    """Whether only spaces stand before ``tok`` on its line. Reads back only as far as the
-    first other character: a sentence in the middle of a long line (a text with no line
-    breaks) costs a token or two, not the whole line before it."""
+def _line_before(tok: Token):
+    """The text of ``tok``'s line before it, piece by piece from ``tok`` backwards (read off the
+    tokens: ``Doc.text`` is rebuilt on every access)."""
     doc = tok.doc
     for i in range(tok.i - 1, -1, -1):
         piece = doc[i].text_with_ws
         cut = piece.rfind("\n")
-        if piece[cut + 1:].strip():
-            return False
+        yield piece[cut + 1:]
         if cut >= 0:
-            return True
-    return True
+            return
+
+
+def _starts_line(tok: Token) -> bool:
+    """Whether only spaces stand before ``tok`` on its line. Reads back only as far as the
+    first other character: a sentence in the middle of a long line (a text with no line
+    breaks) costs a token or two, not the whole line before it."""
+    return not any(piece.strip() for piece in _line_before(tok))
 
 
 def _before_on_line(tok: Token) -> str:
-    """The text of ``tok``'s line before it (read off the tokens: ``Doc.text`` is rebuilt on every access)."""
-    doc, parts = tok.doc, []
-    for i in range(tok.i - 1, -1, -1):
-        piece = doc[i].text_with_ws
-        if "\n" in piece:
-            parts.append(piece[piece.rfind("\n") + 1:])
-            break
-        parts.append(piece)
-    return "".join(reversed(parts))
+    """The text of ``tok``'s line before it."""
+    return "".join(reversed(list(_line_before(tok))))
 
 
 def _indent(sent: Span) -> int:
