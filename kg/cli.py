@@ -372,15 +372,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
     # below --min-confidence the build has nothing left to cut: those rows would repeat its own
     cutoffs = [c for c in evaluate.CUTOFFS if c >= args.min_confidence]
     curve = evaluate.confidence_curve(kg.graph, gold, cutoffs) if args.confidence_table else None
+    bands = evaluate.calibration_bands(kg.graph, gold, cutoffs) if args.confidence_table else None
     if args.json:
         out = s.to_dict()
         if curve is not None:
             out["confidence_table"] = evaluate.curve_rows(curve)
+            out["calibration"] = evaluate.band_rows(*bands)
         print(json.dumps(out, indent=1))
     else:
         print(evaluate.format_score(s))
         if curve is not None:
             print("\n" + evaluate.format_curve(curve))
+            print("\n" + evaluate.format_bands(*bands))
     if args.output:
         paths = kg.save(args.output, extra={"score.json": json.dumps(s.to_dict(), indent=1) + "\n"})
         _err(f"wrote {paths['ttl'].parent}")
@@ -741,7 +744,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--confidence-table", action="store_true",
                    help="also score the facts at or above each of a row of confidences from 0 to 0.95, from "
                         "the same build: which --min-confidence gives the precision you need, and the "
-                        "recall it costs; in the JSON as confidence_table")
+                        "recall it costs; in the JSON as confidence_table. Then how often the facts "
+                        "of each band of confidence are right, against their mean confidence, and the "
+                        "expected calibration error (in the JSON as calibration)")
     _add_extractor_options(p)
 
     p = add("train", "train the relation classifier on an annotated corpus",

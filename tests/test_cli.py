@@ -378,8 +378,20 @@ def test_eval_confidence_table_and_min_confidence(capsys):
     assert code == 0, err
     built = json.loads(out)
     assert (built["predicted"], built["correct"]) == (rows[cutoff]["predicted"], rows[cutoff]["correct"])
+    # the bands of confidence partition the predictions that have one; the band counts are the
+    # differences of the cumulative table's
+    bands = data["calibration"]["bands"]
+    assert [b["predicted"] for b in bands] == [a - b for a, b in zip(kept, kept[1:] + [0])]
+    assert [b["correct"] for b in bands] == [a["correct"] - b["correct"] for a, b in
+                                             zip(data["confidence_table"], data["confidence_table"][1:] + [{"correct": 0}])]
+    assert all(b["low"] <= b["mean_confidence"] < b["high"] for b in bands if b["predicted"])
+    mean = sum(b["mean_confidence"] * b["predicted"] for b in bands) / sum(b["predicted"] for b in bands)
+    assert 0 <= data["calibration"]["error"] <= 1 and data["calibration"]["error"] >= abs(
+        mean - data["correct"] / data["predicted"]) - 1e-3  # at least the gap of the whole
     code, out, err = run(capsys, "eval", DATA / "gold.jsonl", DATA / "texts", "--confidence-table")
     assert code == 0 and "min confidence  predicted  correct" in out
+    assert "confidence band  predicted  correct  mean confidence  share right" in out
+    assert "expected calibration error" in out
     # with --min-confidence the table starts there (below it, rows would repeat the cut build's)
     code, out, err = run(capsys, "eval", DATA / "gold.jsonl", DATA / "texts", "--json", "--confidence-table",
                          "--min-confidence", str(cutoff))
