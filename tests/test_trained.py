@@ -428,6 +428,112 @@ def test_a_rule_fact_the_classifier_cannot_judge_keeps_the_rules_measured_precis
     assert [c.confidence for c in kept] == [0.48]  # 0.8 x 0.6, not the classifier's 0.0001
 
 
+def test_calibrated_weights_give_each_reading_its_measured_probability_and_decide_nothing():
+    """With a calibration in the weights, a reading's confidence is the calibration's, not the
+    classifier's score; what is kept is still decided by the score against the thresholds."""
+    ctx, doc, onto = _blank_ctx("Peru produces copper", [(0, 1, "Country"), (2, 3, "Mineral")])
+    s, o = ctx.mention(doc.ents[0]), ctx.mention(doc.ents[1])
+    rule = RawCandidate(s, "produces", o, "verb:produce", 0.8, "asserted")
+    cal = {"bias": -1.0, "kind:rule": 3.0, "property:produces": 0.5}  # a rule's reading 0.92, the classifier's 0.38
+    for weight in (0.0, 18.0):  # the rule's pair scored 0.0001 or 0.9999
+        clf = LinearClassifier(["vote:produces"], ["produces"], np.array([[weight]]), np.array([-9.0]),
+                               meta={"threshold": {"hybrid": 0.5}, "veto": 0.0, "rule_precision": 0.6,
+                                     "calibration": cal})
+        kept, _ = Decider(onto, ctx.triggers, clf, "hybrid").decide(ctx, doc[:], [rule], [])
+        assert [(c.rule, c.confidence) for c in kept] == [("verb:produce", 0.924)]  # whatever the score
+    # the classifier alone: kept at its score 0.99 >= 0.5, with the calibration's 0.378
+    clf = LinearClassifier(["cls:Country>Mineral"], ["produces"], np.array([[10.0]]), np.array([-5.0]),
+                           meta={"threshold": {"trained": 0.5}, "calibration": cal})
+    kept, _ = Decider(onto, ctx.triggers, clf, "trained").decide(ctx, doc[:], [], [])
+    assert [(c.rule, c.confidence) for c in kept] == [("classifier", 0.378)]
+    # and not kept at a score under the threshold, however high the calibration would put it
+    clf.weights[:] = 0.0
+    clf.meta["calibration"] = {"bias": 5.0}
+    assert Decider(onto, ctx.triggers, clf, "trained").decide(ctx, doc[:], [], [])[0] == []
+
+
+def test_the_calibration_learns_how_often_each_kind_of_reading_is_right():
+    """Rules the classifier scores low but that are right 9 times in 10, classifier readings
+    scored 0.9 that are right 6 times in 10: the calibrated confidences say so."""
+    from kg.extract.calibration import Calibration, calibration_error
+
+    rule = [[(0.2, "verb:produce", "produces", f"d{i}")] for i in range(50)]
+    clf = [[(0.9, "classifier", "produces", f"d{i}")] for i in range(50)]
+    labels = [i % 10 != 0 for i in range(50)] + [i % 10 < 6 for i in range(50)]
+    cal = Calibration.fit(rule + clf, labels)
+    assert cal(0.2, "verb:produce", "produces") == pytest.approx(0.9, abs=0.03)
+    assert cal(0.9, "classifier", "produces") == pytest.approx(0.6, abs=0.03)
+    raw = [0.2] * 50 + [0.9] * 50
+    fitted = [cal(0.2, "verb:produce", "produces")] * 50 + [cal(0.9, "classifier", "produces")] * 50
+    assert calibration_error(fitted, labels) < 0.03 < 0.4 < calibration_error(raw, labels)  # 0.5
+    assert Calibration.fit(rule, [True] * 50) is None  # nothing to learn from
+
+
+def test_the_calibration_is_fitted_for_the_noisy_or_of_a_facts_evidence():
+    """Facts read twice (in two documents) at a score of 0.5 are right 3 times in 4, facts read
+    once half the time: one map for both makes the noisy-or, the fact's confidence, right."""
+    from kg.extract.calibration import Calibration
+    from kg.model import Evidence, Fact
+
+    once = [[(0.5, "classifier", "produces", "d1")]] * 40
+    twice = [[(0.5, "classifier", "produces", "d1"), (0.5, "classifier", "produces", "d2")]] * 40
+    labels = [i % 2 == 0 for i in range(40)] + [i % 4 != 0 for i in range(40)]
+    cal = Calibration.fit(once + twice, labels, l2=0.0)
+    q = cal(0.5, "classifier", "produces")
+
+    def confidence(readings):
+        return Fact("a", "produces", "b", tuple(Evidence(d, "s", 0, 1, r, q) for _, r, _, d in readings)).confidence
+    # one probability cannot give both 0.5 and 0.75: the likelihood's optimum lies between, with
+    # the mean confidence over all facts near the share right (0.625); a map fitted to single
+    # readings (0.625 each) would give the facts read twice 0.86
+    assert 0.5 < confidence(twice[0]) and confidence(once[0]) < 0.75
+    mean = (40 * confidence(once[0]) + 40 * confidence(twice[0])) / 80
+    assert mean == pytest.approx(0.625, abs=0.01)
+
+
+def test_kg_train_calibrates_on_the_tuning_builds_and_scores_it_out_of_fold():
+    """calibrate() fits on the facts the chosen setting keeps, and with several builds (folds)
+    scores each build's facts with a calibration fitted on the others."""
+    from types import SimpleNamespace
+
+    from kg.extract.train import calibrate
+    from kg.model import Evidence, Fact
+
+    def scorer(n):  # n facts: rule readings right, classifier readings right 1 time in 3
+        facts, names, gold = [], [], set()
+        for i in range(n):
+            rule = "verb:produce" if i % 2 else "classifier"
+            ev = (Evidence(f"d{i}", "s", 0, 1, rule, 0.5), Evidence(f"d{i}", "t", 2, 3, "classifier", 0.1, "negated"))
+            facts.append(Fact(f"s{i}", "produces", "o", ev))
+            names.append({(f"s{i}", "produces", "o")})
+            if rule != "classifier" or i % 3 == 0:
+                gold.add((f"s{i}", "produces", "o"))
+        return SimpleNamespace(facts=facts, names=names, gold=gold)
+
+    seen = []
+
+    def keep(e, f):
+        seen.append(e.modality)
+        return True
+    cal, error, n = calibrate([scorer(60), scorer(60)], keep)
+    assert n == 120
+    assert "negated" not in seen  # only asserted evidence counts
+    assert cal(0.5, "verb:produce", "produces") > 0.9 and cal(0.5, "classifier", "produces") < 0.5
+    assert 0 <= error < 0.1
+
+
+def test_tuning_builds_carry_the_classifiers_scores_not_calibrated_ones(tmp_path, nlp):
+    from kg.extract.train import _tuning_reads
+    from kg.model import Document
+
+    clf = LinearClassifier(["cls:Country>Mineral"], ["produces"], np.array([[0.0]]), np.array([0.0]),
+                           meta={"calibration": {"bias": 4.0}})
+    docs = [Document(id="d", name="d", text="Peru produces copper.")]
+    (_, _, _, facts), = _tuning_reads(clf, [(docs, None)], nlp, load_ontology(), tmp_path)
+    assert facts and all(e.confidence == 0.5 for f in facts for e in f.evidence)  # the score, not 0.98
+    assert "calibration" not in LinearClassifier.load(tmp_path / RELATIONS_FILE).meta
+
+
 # ---------------------------------------------------------------- the document's subject
 @pytest.mark.parametrize("text, title, cls", [
     ("Zorvath copper mine is an open-pit copper mine in the south of Peru. It produces molybdenum.", "Zorvath", "Mine"),

@@ -5,7 +5,9 @@ features include the rules' votes); a property is kept when its probability reac
 threshold chosen when the weights were trained (on the corpus dev split, or out of fold over
 train and dev with ``kg train --folds``). ``hybrid``: what the rules found is kept unless the
 classifier vetoes it (probability below the veto threshold), and the classifier adds the pairs
-it is confident about. Either way, a fact's confidence is the classifier's probability.
+it is confident about. Either way, a reading's confidence is the classifier's probability mapped
+through the calibration learnt with the weights (:mod:`kg.extract.calibration`: how often such
+readings were right out of fold), which decides nothing.
 
 When the classifier is confident about a pair that the domain/range check rejects because of a
 mention's class, and that class came from the statistical NER rather than the lexicon, the
@@ -21,6 +23,7 @@ from ..errors import ModelError
 from ..modality import modality_of
 from ..model import EXTRACTORS  # noqa: F401 - re-exported
 from ..ontology import Ontology
+from .calibration import Calibration
 from .candidates import IMPLICIT, PairCandidate, pair_candidates
 from .classifier import LinearClassifier
 from .features import TokenTable, TriggerVectors, _head, _path, pair_features
@@ -72,6 +75,8 @@ class Decider:
         # how often the rules are right on real text (their precision on the corpus dev split): a
         # rule's fact that the classifier cannot judge keeps that much of the rule's confidence
         self.rule_prior = float(relations.meta.get("rule_precision", 0.0))
+        #: the confidence of a reading (weights trained before the calibration have none)
+        self.calibration = Calibration.from_meta(relations.meta)
         #: for --explain: kept candidate -> "classifier 0.87; rules: verb:produce" (of the last sentence)
         self.notes: dict[RawCandidate, str] = {}
         self._typing_context: tuple | None = None
@@ -107,6 +112,16 @@ class Decider:
                                  "(kg train --trigger-similarity) but this spaCy pipeline has no word vectors: "
                                  "pass the --model they were trained with (e.g. en_core_web_md), or other --models")
         return self._vectors
+
+    def _confidence(self, p: float, rule: str, prop: str, rule_confidence: float = 0.0) -> float:
+        """The confidence of a reading the classifier scored ``p``: calibrated when the weights
+        have a calibration; else the score, and in ``hybrid`` at least the rule's own confidence
+        times the rules' precision on the corpus (a rule's fact the classifier cannot judge)."""
+        if self.calibration is not None:
+            return round(min(self.calibration(p, rule, prop), 0.99), 3)
+        if self.mode == "hybrid" and not rule.startswith("classifier"):
+            p = max(p, rule_confidence * self.rule_prior)
+        return round(min(p, 0.99), 3)
 
     def _retype(self, ctx: DocContext, m: Mention, allowed: set[str]) -> Mention | None:
         """``m`` as the most likely class that ``allowed`` admits (the typer's ranking when there is
@@ -150,11 +165,9 @@ class Decider:
             said = "; rules: " + (", ".join(f"{v.rule}{'' if v.kept else ' (out of domain)'}" for v in pair.votes)
                                   if pair.votes else "none")
             for prop, p in scores.items():
-                conf = round(min(p, 0.99), 3)
                 v = votes.get(prop)
                 if v is not None:
-                    if self.mode == "hybrid":
-                        conf = round(min(max(p, v.confidence * self.rule_prior), 0.99), 3)
+                    conf = self._confidence(p, v.rule, prop, v.confidence)
                     cand = RawCandidate(pair.subject, prop, pair.object, v.rule, conf, v.modality)
                     need = self.veto if self.mode == "hybrid" else self.thresholds.get(prop, self.threshold)
                     if p >= need:
@@ -187,7 +200,7 @@ class Decider:
                         o = self._retype(ctx, o, set(spec.range)) or o
                 modality = r.modality if r is not None else modality_of(self._anchor(ctx, sent, pair))
                 rule = (f"classifier:{IMPLICIT}" if implicit else "classifier") + (f" ({r.rule})" if r is not None else "")
-                cand = RawCandidate(s, prop, o, rule, conf, modality)
+                cand = RawCandidate(s, prop, o, rule, self._confidence(p, rule, prop), modality)
                 if self.onto.allows(prop, s.cls, o.cls):
                     out.append(cand)
                     retyped = [f"{m.text} re-typed {m0.cls} -> {m.cls}" for m, m0 in ((s, pair.subject),

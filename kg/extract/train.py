@@ -26,7 +26,7 @@ from __future__ import annotations
 import gzip
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import product
 from pathlib import Path
 from typing import Callable, Iterable
@@ -34,8 +34,9 @@ from typing import Callable, Iterable
 from ..corpus import iter_docs
 from ..errors import InputError, ModelError
 from ..evaluate import PROPERTIES, SYMMETRIC, PropertyScore, match_keys
-from ..model import Document
+from ..model import Document, Fact
 from ..ontology import Ontology, load_ontology
+from .calibration import Calibration, calibration_error
 from .candidates import IMPLICIT, PairCandidate, pair_candidates
 from .classifier import LinearClassifier
 from .decide import RELATIONS_FILE
@@ -302,6 +303,7 @@ def _tuning_reads(clf: LinearClassifier, sets: list[tuple[list[Document], object
     clf.meta["threshold"] = {"hybrid": 0.3, "trained": 0.3}
     clf.meta["veto"] = 0.0
     clf.meta["rule_precision"] = 0.0  # evidence confidences are the classifier's scores while tuning
+    clf.meta.pop("calibration", None)
     clf.save(models_dir / RELATIONS_FILE)
     return [(docs, gold, *extract(docs, nlp=nlp, ontology=onto, extractor="hybrid", models=models_dir))
             for docs, gold in sets]
@@ -559,8 +561,59 @@ def _choose(clf: LinearClassifier, primary: list[tuple], second: list[tuple], nl
     clf.meta["best"] = max(results, key=lambda m: rank(results[m]))
     clf.meta["rule_precision"] = rules[0][0]
     log(f"chosen: {clf.meta['threshold']}, veto {clf.meta['veto']}; best extractor {clf.meta['best']}")
+    hybrid = clf.meta["threshold"]["hybrid"]
+    cal, error, n = calibrate(scorers[0], lambda e, f: _keep(e, "hybrid", hybrid, f.predicate, clf.meta["veto"]))
+    if cal is not None:
+        clf.meta["calibration"] = cal.weights
+        clf.meta["calibration_error"] = error
+        log(f"confidence calibrated on {n} facts: expected calibration error {error:.3f}"
+            + (" out of fold" if len(scorers[0]) > 1 else " in sample"))
     clf.save(models_dir / RELATIONS_FILE)
     return results
+
+
+def calibration_data(scorer: SettingScorer, keep: Callable) -> tuple[list[list[Fact]], list[bool]]:
+    """The facts of one tuning build that ``keep`` keeps (each with its kept, asserted evidence)
+    and whether each is right against the gold (a fact the scorer cannot name is left out)."""
+    facts, labels = [], []
+    for f, names in zip(scorer.facts, scorer.names):
+        kept = tuple(e for e in f.evidence if e.modality != "negated" and keep(e, f))
+        if kept and names:
+            facts.append(Fact(f.subject, f.predicate, f.object, kept))
+            labels.append(bool(names & scorer.gold))
+    return facts, labels
+
+
+def _readings(facts: list[Fact]) -> list[list[tuple]]:
+    return [[(e.confidence, e.rule, f.predicate, e.doc_id) for e in f.evidence] for f in facts]
+
+
+def _calibrated(cal: Calibration, facts: list[Fact]) -> list[float]:
+    """Each fact's confidence with its evidence calibrated (:attr:`kg.model.Fact.confidence`)."""
+    return [Fact(f.subject, f.predicate, f.object,
+                 tuple(replace(e, confidence=round(min(cal(e.confidence, e.rule, f.predicate), 0.99), 3))
+                       for e in f.evidence)).confidence for f in facts]
+
+
+def calibrate(scorers: list[SettingScorer], keep: Callable) -> tuple[Calibration | None, float, int]:
+    """The confidence calibration (:mod:`kg.extract.calibration`) fitted on the facts that
+    ``keep`` keeps in the tuning builds of ``scorers``, its expected calibration error and the
+    number of facts: with several builds (the folds of cross-validation), each build's facts
+    scored by a calibration fitted on the other builds'; with one, in sample."""
+    data = [calibration_data(sc, keep) for sc in scorers]
+    facts = [f for fs, _ in data for f in fs]
+    labels = [y for _, ys in data for y in ys]
+    cal = Calibration.fit(_readings(facts), labels)
+    if cal is None:
+        return None, 0.0, len(facts)
+    if len(data) < 2:
+        return cal, calibration_error(_calibrated(cal, facts), labels), len(facts)
+    confidences: list[float] = []
+    for k, (held, _) in enumerate(data):
+        rest = [(f, y) for j, (fs, ys) in enumerate(data) if j != k for f, y in zip(fs, ys)]
+        part = Calibration.fit(_readings([f for f, _ in rest]), [y for _, y in rest])
+        confidences += _calibrated(part or cal, held)
+    return cal, calibration_error(confidences, labels), len(facts)
 
 
 def fold_of(names_and_meta: Iterable[tuple[str, dict]], folds: int) -> dict[str, int]:

@@ -1,0 +1,162 @@
+"""Calibrated confidence: how often a fact read the way this one was read is right.
+
+A fact's confidence is the noisy-or of its evidence (:attr:`kg.model.Fact.confidence`). The
+relation classifier's probabilities are learnt in sample, and on text it has not seen they are
+over-confident (a score of 0.9 is right about three times in four); a rule's reading has no
+probability at all. So ``kg train`` also learns a small map from a reading to the probability
+of its evidence: a logistic regression over the classifier's score (as log-odds), how the
+reading was made (a rule and its family, the classifier alone, or a pair of the page's subject
+with a sentence that does not name it) and the property. It is fitted on the out-of-fold builds
+that choose the thresholds, by the likelihood of each fact's label (right or wrong against the
+gold) under the noisy-or of its evidence, so that the noisy-or itself, the confidence a user
+filters on, is what comes out calibrated.
+
+The map changes no decision: what is kept is decided on the classifier's score against the
+thresholds, before the map. It is stored with the weights (``meta["calibration"]``: feature ->
+weight), and weights without it keep the classifier's score as the confidence.
+
+Examples
+--------
+>>> facts = [[(0.9, "verb:produce", "produces", "d1")]] * 8 + [[(0.4, "classifier", "produces", "d1")]] * 8
+>>> labels = [True] * 7 + [False] + [True] * 2 + [False] * 6
+>>> cal = Calibration.fit(facts, labels, l2=0.1)
+>>> round(cal(0.9, "verb:produce", "produces"), 2), round(cal(0.4, "classifier", "produces"), 2)
+(0.87, 0.25)
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from .candidates import IMPLICIT
+from .classifier import QUANTUM
+
+#: a reading: (the classifier's score, the rule that made it, the property, the document's id)
+Reading = tuple[float, str, str, str]
+
+
+def reading_kind(rule: str) -> tuple[str, str]:
+    """How a reading was made: ("rule", its family), ("classifier", "") or ("implicit", "").
+
+    >>> reading_kind("verb-passive:own+ref"), reading_kind("classifier (name:site)"), reading_kind("classifier:implicit")
+    (('rule', 'verb-passive'), ('classifier', ''), ('implicit', ''))
+    """
+    if rule.startswith("classifier:" + IMPLICIT):
+        return IMPLICIT, ""
+    if rule.startswith("classifier"):
+        return "classifier", ""
+    return "rule", rule.split(":", 1)[0].split(" ", 1)[0]
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 0.005), 0.995)
+    return math.log(p / (1.0 - p))
+
+
+def reading_features(score: float, rule: str, prop: str) -> dict[str, float]:
+    """The calibration's features of one reading (name -> value).
+
+    >>> sorted(reading_features(0.5, "adj:rich in", "produces").items())
+    [('bias', 1.0), ('family:adj', 1.0), ('kind:rule', 1.0), ('logit', 0.0), ('logit:rule', 0.0), ('property:produces', 1.0)]
+    """
+    kind, family = reading_kind(rule)
+    z = _logit(score)
+    feats = {"bias": 1.0, "logit": z, "property:" + prop: 1.0}
+    if kind != "classifier":
+        feats["kind:" + kind] = 1.0
+        feats["logit:" + kind] = z
+    if family:
+        feats["family:" + family] = 1.0
+    return feats
+
+
+class Calibration:
+    """The map from a reading to the probability of its evidence (see the module docstring)."""
+
+    def __init__(self, weights: dict[str, float]):
+        self.weights = dict(weights)
+
+    def __call__(self, score: float, rule: str, prop: str) -> float:
+        z = sum(self.weights.get(f, 0.0) * v for f, v in reading_features(score, rule, prop).items())
+        return 1.0 / (1.0 + math.exp(-min(max(z, -30.0), 30.0)))
+
+    @classmethod
+    def from_meta(cls, meta: dict) -> "Calibration | None":
+        """The calibration stored with a classifier's weights, None when they have none."""
+        weights = meta.get("calibration")
+        return cls(weights) if weights else None
+
+    @classmethod
+    def fit(cls, facts: Sequence[Sequence[Reading]], labels: Sequence[bool], l2: float = 1.0) -> "Calibration | None":
+        """Fitted on ``facts`` (each the readings of its kept evidence) and whether each is right.
+
+        Maximises the likelihood of the labels under the noisy-or of :attr:`kg.model.Fact.confidence`
+        (a document's second reading of a fact at half strength; which reading is a document's
+        first is taken from the classifier's scores). The weights are rounded to multiples of
+        :data:`~kg.extract.classifier.QUANTUM`. None when the labels are all one way (nothing
+        to learn from).
+        """
+        from scipy import optimize
+
+        pairs = [(list(f), bool(y)) for f, y in zip(facts, labels) if f]
+        if len({y for _, y in pairs}) < 2:
+            return None
+        names: dict[str, int] = {}
+        rows: list[dict[str, float]] = []
+        group: list[int] = []
+        half: list[float] = []
+        for g, (readings, _) in enumerate(pairs):
+            seen: set[str] = set()
+            for score, rule, prop, doc in sorted(readings, key=lambda r: -r[0]):
+                feats = reading_features(score, rule, prop)
+                for f in feats:
+                    names.setdefault(f, len(names))
+                rows.append(feats)
+                group.append(g)
+                half.append(0.5 if doc in seen else 1.0)
+                seen.add(doc)
+        order = sorted(names)
+        col = {f: k for k, f in enumerate(order)}
+        A = np.zeros((len(rows), len(order)))
+        for i, feats in enumerate(rows):
+            for f, v in feats.items():
+                A[i, col[f]] = v
+        G, c = np.array(group), np.array(half)
+        y = np.array([float(lab) for _, lab in pairs])
+        penal = np.array([0.0 if f == "bias" else l2 for f in order])
+
+        def loss(w):
+            q = 1.0 / (1.0 + np.exp(-np.clip(A @ w, -30, 30)))
+            left = np.clip(1.0 - c * q, 1e-12, None)
+            log_miss = np.bincount(G, np.log(left), len(pairs))  # log of the noisy-or's miss
+            miss = np.exp(log_miss)
+            hit = np.clip(1.0 - miss, 1e-12, None)
+            val = -float(y @ np.log(hit) + (1.0 - y) @ log_miss) + 0.5 * float(penal @ (w * w))
+            d_log_miss = y * miss / hit - (1.0 - y)  # d(-loglik)/d(log miss)
+            grad = A.T @ (d_log_miss[G] * (-c / left) * q * (1.0 - q)) + penal * w
+            return val, grad
+
+        res = optimize.minimize(loss, np.zeros(len(order)), jac=True, method="L-BFGS-B",
+                                options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-7})
+        w = np.round(res.x / QUANTUM) * QUANTUM + 0.0
+        return cls({f: float(v) for f, v in zip(order, w) if v != 0.0})
+
+
+def calibration_error(confidences: Sequence[float], labels: Sequence[bool], bins: int = 10) -> float:
+    """Expected calibration error: over ``bins`` equal bins of confidence, the gap between the
+    share right and the mean confidence, weighted by the bin's size.
+
+    >>> calibration_error([0.9, 0.9, 0.2, 0.2], [True, False, False, False])
+    0.3
+    """
+    if not confidences:
+        return 0.0
+    sums: dict[int, list[float]] = {}
+    for p, y in zip(confidences, labels):
+        b = sums.setdefault(min(int(p * bins), bins - 1), [0.0, 0.0, 0.0])
+        b[0] += 1
+        b[1] += float(y)
+        b[2] += p
+    return round(sum(abs(right - conf) for _, right, conf in sums.values()) / len(confidences), 4)
