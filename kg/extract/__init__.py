@@ -7,6 +7,8 @@
 ``features``        the features of a candidate pair (path, words between, triggers, votes)
 ``classifier``      the relation classifier (a multinomial logistic regression)
 ``typing``          mention typing from the words, head nouns and document context
+``decide``          which candidate pairs become facts: the rules, the classifier or both
+``calibration``     a reading's confidence: how often such readings were right out of fold
 ``train``           training both models from an annotated corpus (``kg train``)
 ``run``             the driver: parse, read sentences, decide, resolve, merge evidence
 ==================  ===================================================================
