@@ -82,6 +82,10 @@ class Calibration:
         z = sum(self.weights.get(f, 0.0) * v for f, v in reading_features(score, rule, prop).items())
         return 1.0 / (1.0 + math.exp(-min(max(z, -30.0), 30.0)))
 
+    def confidence(self, score: float, rule: str, prop: str) -> float:
+        """The confidence an evidence of this reading carries: rounded to 3 places, at most 0.99."""
+        return round(min(self(score, rule, prop), 0.99), 3)
+
     @classmethod
     def from_meta(cls, meta: dict) -> "Calibration | None":
         """The calibration stored with a classifier's weights, None when they have none."""

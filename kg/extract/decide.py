@@ -118,7 +118,7 @@ class Decider:
         have a calibration; else the score, and in ``hybrid`` at least the rule's own confidence
         times the rules' precision on the corpus (a rule's fact the classifier cannot judge)."""
         if self.calibration is not None:
-            return round(min(self.calibration(p, rule, prop), 0.99), 3)
+            return self.calibration.confidence(p, rule, prop)
         if self.mode == "hybrid" and not rule.startswith("classifier"):
             p = max(p, rule_confidence * self.rule_prior)
         return round(min(p, 0.99), 3)

@@ -572,7 +572,7 @@ def _choose(clf: LinearClassifier, primary: list[tuple], second: list[tuple], nl
     return results
 
 
-def calibration_data(scorer: SettingScorer, keep: Callable) -> tuple[list[list[Fact]], list[bool]]:
+def calibration_data(scorer: SettingScorer, keep: Callable) -> tuple[list[Fact], list[bool]]:
     """The facts of one tuning build that ``keep`` keeps (each with its kept, asserted evidence)
     and whether each is right against the gold (a fact the scorer cannot name is left out)."""
     facts, labels = [], []
@@ -591,7 +591,7 @@ def _readings(facts: list[Fact]) -> list[list[tuple]]:
 def _calibrated(cal: Calibration, facts: list[Fact]) -> list[float]:
     """Each fact's confidence with its evidence calibrated (:attr:`kg.model.Fact.confidence`)."""
     return [Fact(f.subject, f.predicate, f.object,
-                 tuple(replace(e, confidence=round(min(cal(e.confidence, e.rule, f.predicate), 0.99), 3))
+                 tuple(replace(e, confidence=cal.confidence(e.confidence, e.rule, f.predicate))
                        for e in f.evidence)).confidence for f in facts]
 
 
