@@ -37,7 +37,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, AbstractSet, Iterable
+from typing import IO, AbstractSet, Iterable, Sequence
 
 import rdflib
 from rdflib import RDF, RDFS, SKOS, Literal
@@ -589,6 +589,24 @@ def format_curve(rows: list[tuple[float, Score]]) -> str:
     return "\n".join(lines)
 
 
+def calibration_error(confidences: Sequence[float], labels: Sequence[bool], bins: int = 10) -> float:
+    """Expected calibration error: over ``bins`` equal bins of confidence, the gap between the
+    share right and the mean confidence, weighted by the bin's size.
+
+    >>> calibration_error([0.9, 0.9, 0.2, 0.2], [True, False, False, False])
+    0.3
+    """
+    if not confidences:
+        return 0.0
+    sums: dict[int, list[float]] = {}
+    for p, y in zip(confidences, labels):
+        b = sums.setdefault(min(int(p * bins), bins - 1), [0.0, 0.0, 0.0])
+        b[0] += 1
+        b[1] += float(y)
+        b[2] += p
+    return round(sum(abs(right - conf) for _, right, conf in sums.values()) / len(confidences), 4)
+
+
 @dataclass(frozen=True)
 class Band:
     """The predictions whose confidence lies in ``[low, high)`` (:func:`calibration_bands`)."""
@@ -602,18 +620,21 @@ class Band:
 
     @property
     def share_right(self) -> float:
+        """How many of them are right, as a share (0 for an empty band)."""
         return self.correct / self.predicted if self.predicted else 0.0
 
     @property
     def mean_confidence(self) -> float:
+        """Their mean confidence (0 for an empty band)."""
         return self.confidence / self.predicted if self.predicted else 0.0
 
 
 def calibration_bands(graph: rdflib.Graph, gold: Gold,
                       edges: Iterable[float] = CUTOFFS) -> tuple[list[Band], float]:
-    """How often the predictions of each band of confidence are right, and the expected
-    calibration error: the gap between a band's mean confidence and its share right, averaged
-    over the predictions (0 when a confidence of 0.8 is right 8 times in 10, and so on).
+    """How often the predictions of each band of confidence are right (bands from 0 and from
+    each of ``edges`` up to the next), and the expected calibration error of the predictions
+    (:func:`calibration_error`: over ten equal bins, the gap between the mean confidence and
+    the share right; 0 when a confidence of 0.8 is right 8 times in 10, and so on).
 
     A prediction (a triple of gold names, as :func:`score` counts them) takes the highest
     confidence of the graph's facts behind it, as :func:`confidence_curve` leaves it out below
@@ -624,7 +645,7 @@ def calibration_bands(graph: rdflib.Graph, gold: Gold,
     >>> from kg.rdf import example_result, to_rdf
     >>> gold = load_gold(io.StringIO(json.dumps({"doc": "01-japan-peru.txt",
     ...     "entities": {"Peru": [], "copper": [], "Japan": []}, "triples": [["Peru", "produces", "copper"]]})))
-    >>> bands, error = calibration_bands(to_rdf(example_result()), gold, (0.0, 0.9))
+    >>> bands, error = calibration_bands(to_rdf(example_result()), gold, (0.9,))
     >>> [(b.low, b.high, b.predicted, b.correct, round(b.mean_confidence, 2)) for b in bands], error
     ([(0.0, 0.9, 1, 0, 0.75), (0.9, 1.0, 1, 1, 0.94)], 0.405)
     """
@@ -638,18 +659,23 @@ def calibration_bands(graph: rdflib.Graph, gold: Gold,
         known = [confidences[b] for b in behind if b in confidences]
         if known:
             scored.append((max(known), t in gold.triples))
-    lows = sorted(set(float(e) for e in edges))
+    lows = sorted({0.0} | {float(e) for e in edges if 0.0 < float(e) < 1.0})
     bands = []
     for k, low in enumerate(lows):
         high = lows[k + 1] if k + 1 < len(lows) else 1.0
         inside = [(c, ok) for c, ok in scored if low <= c < high or (high == 1.0 and c == 1.0)]
         bands.append(Band(low, high, len(inside), sum(ok for _, ok in inside), sum(c for c, _ in inside)))
-    error = sum(abs(b.correct - b.confidence) for b in bands) / len(scored) if scored else 0.0
-    return bands, round(error, 4)
+    return bands, calibration_error([c for c, _ in scored], [ok for _, ok in scored])
 
 
 def format_bands(bands: list[Band], error: float) -> str:
-    """:func:`calibration_bands` as a table: band, predictions, right, mean confidence, share right."""
+    """:func:`calibration_bands` as a table: band, predictions, right, mean confidence, share right.
+
+    >>> print(format_bands([Band(0.0, 0.5, 2, 1, 0.6)], 0.2))
+    confidence band  predicted  correct  mean confidence  share right
+          0.00-0.50          2        1            0.300        0.500
+    expected calibration error 0.200
+    """
     lines = ["confidence band  predicted  correct  mean confidence  share right"]
     for b in bands:
         lines.append(f"{f'{b.low:.2f}-{b.high:.2f}':>15}  {b.predicted:9d}  {b.correct:7d}  "
@@ -659,7 +685,11 @@ def format_bands(bands: list[Band], error: float) -> str:
 
 
 def band_rows(bands: list[Band], error: float) -> dict:
-    """:func:`calibration_bands` ready for JSON (``kg eval --json --confidence-table``)."""
+    """:func:`calibration_bands` ready for JSON (``kg eval --json --confidence-table``).
+
+    >>> band_rows([Band(0.0, 0.5, 2, 1, 0.6)], 0.2)["bands"][0]["share_right"]
+    0.5
+    """
     return {"bands": [{"low": b.low, "high": b.high, "predicted": b.predicted, "correct": b.correct,
                        "mean_confidence": round(b.mean_confidence, 4), "share_right": round(b.share_right, 4)}
                       for b in bands], "error": error}

@@ -384,7 +384,7 @@ def test_eval_confidence_table_and_min_confidence(capsys):
     assert [b["predicted"] for b in bands] == [a - b for a, b in zip(kept, kept[1:] + [0])]
     assert [b["correct"] for b in bands] == [a["correct"] - b["correct"] for a, b in
                                              zip(data["confidence_table"], data["confidence_table"][1:] + [{"correct": 0}])]
-    assert all(b["low"] <= b["mean_confidence"] < b["high"] for b in bands if b["predicted"])
+    assert all(b["low"] <= b["mean_confidence"] <= b["high"] for b in bands if b["predicted"])
     mean = sum(b["mean_confidence"] * b["predicted"] for b in bands) / sum(b["predicted"] for b in bands)
     assert 0 <= data["calibration"]["error"] <= 1 and data["calibration"]["error"] >= abs(
         mean - data["correct"] / data["predicted"]) - 1e-3  # at least the gap of the whole

@@ -455,7 +455,8 @@ def test_calibrated_weights_give_each_reading_its_measured_probability_and_decid
 def test_the_calibration_learns_how_often_each_kind_of_reading_is_right():
     """Rules the classifier scores low but that are right 9 times in 10, classifier readings
     scored 0.9 that are right 6 times in 10: the calibrated confidences say so."""
-    from kg.extract.calibration import Calibration, calibration_error
+    from kg.evaluate import calibration_error
+    from kg.extract.calibration import Calibration
 
     rule = [[(0.2, "verb:produce", "produces", f"d{i}")] for i in range(50)]
     clf = [[(0.9, "classifier", "produces", f"d{i}")] for i in range(50)]
@@ -491,6 +492,21 @@ def test_the_calibration_is_fitted_for_the_noisy_or_of_a_facts_evidence():
     assert mean == pytest.approx(0.625, abs=0.01)
 
 
+def test_a_documents_second_reading_counts_at_half_strength_in_the_fit():
+    """Facts read twice in one document and right 3 times in 4: the fitted reading makes their
+    noisy-or, with the second reading at half strength as Fact.confidence has it, 0.75
+    (1 - (1 - q)(1 - q/2) = 0.75 at q = 0.634; at full strength q would be 0.5)."""
+    from kg.extract.calibration import Calibration
+    from kg.model import Evidence, Fact
+
+    twice = [[(0.5, "classifier", "produces", "d1"), (0.5, "classifier", "produces", "d1")]] * 40
+    cal = Calibration.fit(twice, [i % 4 != 0 for i in range(40)], l2=0.0)
+    q = cal(0.5, "classifier", "produces")
+    assert q == pytest.approx(0.634, abs=0.01)
+    fact = Fact("a", "produces", "b", (Evidence("d1", "s", 0, 1, "classifier", q), Evidence("d1", "t", 2, 3, "classifier", q)))
+    assert fact.confidence == pytest.approx(0.75, abs=0.01)
+
+
 def test_kg_train_calibrates_on_the_tuning_builds_and_scores_it_out_of_fold():
     """calibrate() fits on the facts the chosen setting keeps, and with several builds (folds)
     scores each build's facts with a calibration fitted on the others."""
@@ -520,6 +536,11 @@ def test_kg_train_calibrates_on_the_tuning_builds_and_scores_it_out_of_fold():
     assert "negated" not in seen  # only asserted evidence counts
     assert cal(0.5, "verb:produce", "produces") > 0.9 and cal(0.5, "classifier", "produces") < 0.5
     assert 0 <= error < 0.1
+    # two builds that disagree (in the second, the rules are wrong and the classifier right):
+    # each scored by a fit on the other, the error is large; in sample, small
+    right, wrong = scorer(60), scorer(60)
+    wrong.gold = {n for f, named in zip(wrong.facts, wrong.names) if f.evidence[0].rule == "classifier" for n in named}
+    assert calibrate([right, wrong], keep)[1] > 0.5 > 0.2 > calibrate([right], keep)[1]
 
 
 def test_tuning_builds_carry_the_classifiers_scores_not_calibrated_ones(tmp_path, nlp):

@@ -83,12 +83,22 @@ class Calibration:
         return 1.0 / (1.0 + math.exp(-min(max(z, -30.0), 30.0)))
 
     def confidence(self, score: float, rule: str, prop: str) -> float:
-        """The confidence an evidence of this reading carries: rounded to 3 places, at most 0.99."""
+        """The confidence an evidence of this reading carries: rounded to 3 places, at most 0.99.
+
+        >>> Calibration({"bias": -1.0, "kind:rule": 3.0}).confidence(0.5, "verb:produce", "produces")
+        0.881
+        """
         return round(min(self(score, rule, prop), 0.99), 3)
 
     @classmethod
     def from_meta(cls, meta: dict) -> "Calibration | None":
-        """The calibration stored with a classifier's weights, None when they have none."""
+        """The calibration stored with a classifier's weights, None when they have none.
+
+        >>> Calibration.from_meta({"calibration": {"bias": 0.0}})(0.9, "classifier", "produces")
+        0.5
+        >>> Calibration.from_meta({}) is None
+        True
+        """
         weights = meta.get("calibration")
         return cls(weights) if weights else None
 
@@ -107,7 +117,7 @@ class Calibration:
         pairs = [(list(f), bool(y)) for f, y in zip(facts, labels) if f]
         if len({y for _, y in pairs}) < 2:
             return None
-        names: dict[str, int] = {}
+        names: set[str] = set()
         rows: list[dict[str, float]] = []
         group: list[int] = []
         half: list[float] = []
@@ -115,8 +125,7 @@ class Calibration:
             seen: set[str] = set()
             for score, rule, prop, doc in sorted(readings, key=lambda r: -r[0]):
                 feats = reading_features(score, rule, prop)
-                for f in feats:
-                    names.setdefault(f, len(names))
+                names.update(feats)
                 rows.append(feats)
                 group.append(g)
                 half.append(0.5 if doc in seen else 1.0)
@@ -147,20 +156,3 @@ class Calibration:
         w = np.round(res.x / QUANTUM) * QUANTUM + 0.0
         return cls({f: float(v) for f, v in zip(order, w) if v != 0.0})
 
-
-def calibration_error(confidences: Sequence[float], labels: Sequence[bool], bins: int = 10) -> float:
-    """Expected calibration error: over ``bins`` equal bins of confidence, the gap between the
-    share right and the mean confidence, weighted by the bin's size.
-
-    >>> calibration_error([0.9, 0.9, 0.2, 0.2], [True, False, False, False])
-    0.3
-    """
-    if not confidences:
-        return 0.0
-    sums: dict[int, list[float]] = {}
-    for p, y in zip(confidences, labels):
-        b = sums.setdefault(min(int(p * bins), bins - 1), [0.0, 0.0, 0.0])
-        b[0] += 1
-        b[1] += float(y)
-        b[2] += p
-    return round(sum(abs(right - conf) for _, right, conf in sums.values()) / len(confidences), 4)

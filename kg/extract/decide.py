@@ -27,7 +27,7 @@ from .calibration import Calibration
 from .candidates import IMPLICIT, PairCandidate, pair_candidates
 from .classifier import LinearClassifier
 from .features import TokenTable, TriggerVectors, _head, _path, pair_features
-from .mentions import DocContext, Mention, RawCandidate
+from .mentions import DocContext, Mention, RawCandidate, candidate_rank
 from .rules.base import TriggerIndex, advisory
 from .typing import TYPER_FILE, MentionTyper
 
@@ -113,15 +113,19 @@ class Decider:
                                  "pass the --model they were trained with (e.g. en_core_web_md), or other --models")
         return self._vectors
 
-    def _confidence(self, p: float, rule: str, prop: str, rule_confidence: float = 0.0) -> float:
-        """The confidence of a reading the classifier scored ``p``: calibrated when the weights
-        have a calibration; else the score, and in ``hybrid`` at least the rule's own confidence
-        times the rules' precision on the corpus (a rule's fact the classifier cannot judge)."""
-        if self.calibration is not None:
-            return self.calibration.confidence(p, rule, prop)
+    def _reading(self, subject: Mention, prop: str, obj: Mention, rule: str, modality: str, p: float,
+                 rule_confidence: float = 0.0) -> RawCandidate:
+        """A reading the classifier scored ``p``. Its rank among readings of the same fact in a
+        sentence is its uncalibrated confidence: the score, and in ``hybrid`` at least a rule's
+        own confidence times the rules' precision on the corpus (a rule's fact the classifier
+        cannot judge). Its confidence is that too, unless the weights have a calibration: then
+        the calibration's of the score as ``kg train`` saw it (at most 0.99, 3 places)."""
+        score = round(min(p, 0.99), 3)
+        rank = score
         if self.mode == "hybrid" and not rule.startswith("classifier"):
-            p = max(p, rule_confidence * self.rule_prior)
-        return round(min(p, 0.99), 3)
+            rank = round(min(max(p, rule_confidence * self.rule_prior), 0.99), 3)
+        conf = rank if self.calibration is None else self.calibration.confidence(score, rule, prop)
+        return RawCandidate(subject, prop, obj, rule, conf, modality, rank)
 
     def _retype(self, ctx: DocContext, m: Mention, allowed: set[str]) -> Mention | None:
         """``m`` as the most likely class that ``allowed`` admits (the typer's ranking when there is
@@ -167,8 +171,7 @@ class Decider:
             for prop, p in scores.items():
                 v = votes.get(prop)
                 if v is not None:
-                    conf = self._confidence(p, v.rule, prop, v.confidence)
-                    cand = RawCandidate(pair.subject, prop, pair.object, v.rule, conf, v.modality)
+                    cand = self._reading(pair.subject, prop, pair.object, v.rule, v.modality, p, v.confidence)
                     need = self.veto if self.mode == "hybrid" else self.thresholds.get(prop, self.threshold)
                     if p >= need:
                         out.append(cand)
@@ -200,7 +203,7 @@ class Decider:
                         o = self._retype(ctx, o, set(spec.range)) or o
                 modality = r.modality if r is not None else modality_of(self._anchor(ctx, sent, pair))
                 rule = (f"classifier:{IMPLICIT}" if implicit else "classifier") + (f" ({r.rule})" if r is not None else "")
-                cand = RawCandidate(s, prop, o, rule, self._confidence(p, rule, prop), modality)
+                cand = self._reading(s, prop, o, rule, modality, p)
                 if self.onto.allows(prop, s.cls, o.cls):
                     out.append(cand)
                     retyped = [f"{m.text} re-typed {m0.cls} -> {m.cls}" for m, m0 in ((s, pair.subject),
@@ -214,7 +217,6 @@ class Decider:
         for c in out:
             key = (c.subject.key, c.predicate, c.object.key)
             old = best.get(key)
-            if old is None or (not c.rule.startswith("classifier"), c.confidence) > (
-                    not old.rule.startswith("classifier"), old.confidence):
+            if old is None or candidate_rank(c)[:2] > candidate_rank(old)[:2]:
                 best[key] = c
         return list(best.values()), dropped

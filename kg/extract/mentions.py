@@ -52,6 +52,17 @@ class RawCandidate:
     rule: str
     confidence: float
     modality: str
+    #: what two readings of one fact in one sentence are compared by (:func:`candidate_rank`):
+    #: the reading's uncalibrated confidence, so that the calibration decides nothing; None: ``confidence``
+    rank: float | None = field(default=None, compare=False)
+
+
+def candidate_rank(c: RawCandidate) -> tuple:
+    """Which of two readings of one fact in one sentence is kept: a rule's first (it stands
+    whatever the classifier's threshold), then the more confident (before calibration), then an
+    asserted one, then by rule name (the same choice on every run)."""
+    return (not c.rule.startswith("classifier"), c.confidence if c.rank is None else c.rank,
+            c.modality == "asserted", c.rule)
 
 
 # ---------------------------------------------------------------- document context

@@ -17,8 +17,8 @@ from ..model import Candidate, Document, Entity, Evidence, Fact, SentenceTrace, 
 from ..ontology import Ontology, load_ontology
 from ..progress import BuildProgress
 from ..resolve import Resolver
-from .mentions import (DocContext, DocumentMemory, RawCandidate, bare_head_words, company_prefixes, company_suffixes,
-                       define_acronyms, define_subject, document_subject, headed_names, names_to_the_left,
+from .mentions import (DocContext, DocumentMemory, RawCandidate, bare_head_words, candidate_rank, company_prefixes,
+                       company_suffixes, define_acronyms, define_subject, document_subject, headed_names, names_to_the_left,
                        one_sense_per_document, places_with_a_part_word, split_names, the_in_names, title_subject,
                        titled_people)
 from .rules import TriggerIndex, sentence_candidates
@@ -369,19 +369,13 @@ def _outside(c: RawCandidate, sent: Span) -> bool:
     return any(m.start < sent.start_char or m.end > sent.end_char for m in (c.subject, c.object))
 
 
-def evidence_rank(ev: Evidence) -> tuple:
-    """Which of two readings of one fact in one sentence is kept: a rule's first (see
-    :mod:`kg.extract.decide`), then the more confident, then an asserted one."""
-    return not ev.rule.startswith("classifier"), ev.confidence, ev.modality == "asserted", ev.rule
-
-
 def choose_evidence(raw: Iterable[tuple[Document, RawCandidate, int, int]], resolver: Resolver,
                     onto: Ontology) -> dict[tuple, Evidence]:
     """One evidence per fact and sentence, by ``(subject key, property, object key, document id,
     sentence start)``: two names of one entity in a sentence give one fact, and of two readings of
-    a fact in one sentence the better (:func:`evidence_rank`) is kept. ``raw`` holds the kept
-    candidates with their document and sentence span."""
-    best: dict[tuple, Evidence] = {}
+    a fact in one sentence the better (:func:`~kg.extract.mentions.candidate_rank`) is kept. ``raw``
+    holds the kept candidates with their document and sentence span."""
+    best: dict[tuple, tuple[tuple, Evidence]] = {}
     for d, c, start, end in raw:
         s_key, o_key = resolver.key(d.id, c.subject), resolver.key(d.id, c.object)
         if s_key is None or o_key is None or s_key == o_key:
@@ -391,9 +385,10 @@ def choose_evidence(raw: Iterable[tuple[Document, RawCandidate, int, int]], reso
         ev = Evidence(doc_id=d.id, sentence=d.text[start:end], start=start, end=end,
                       rule=c.rule, confidence=c.confidence, modality=c.modality)
         key = (s_key, c.predicate, o_key, d.id, start)
-        if key not in best or evidence_rank(ev) > evidence_rank(best[key]):
-            best[key] = ev
-    return best
+        rank = candidate_rank(c)
+        if key not in best or rank > best[key][0]:
+            best[key] = (rank, ev)
+    return {key: ev for key, (_, ev) in best.items()}
 
 
 def merge_shards(shards: Iterable[Shard], ontology: Ontology | None = None) -> tuple[dict[str, Entity], list[Fact]]:

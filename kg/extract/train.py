@@ -33,10 +33,10 @@ from typing import Callable, Iterable
 
 from ..corpus import iter_docs
 from ..errors import InputError, ModelError
-from ..evaluate import PROPERTIES, SYMMETRIC, PropertyScore, match_keys
+from ..evaluate import PROPERTIES, SYMMETRIC, PropertyScore, calibration_error, match_keys
 from ..model import Document, Fact
 from ..ontology import Ontology, load_ontology
-from .calibration import Calibration, calibration_error
+from .calibration import Calibration
 from .candidates import IMPLICIT, PairCandidate, pair_candidates
 from .classifier import LinearClassifier
 from .decide import RELATIONS_FILE
@@ -572,48 +572,68 @@ def _choose(clf: LinearClassifier, primary: list[tuple], second: list[tuple], nl
     return results
 
 
-def calibration_data(scorer: SettingScorer, keep: Callable) -> tuple[list[Fact], list[bool]]:
-    """The facts of one tuning build that ``keep`` keeps (each with its kept, asserted evidence)
-    and whether each is right against the gold (a fact the scorer cannot name is left out)."""
-    facts, labels = [], []
-    for f, names in zip(scorer.facts, scorer.names):
+def calibration_data(scorer: SettingScorer, keep: Callable) -> tuple[list[Fact], list[bool], list[set]]:
+    """The facts of one tuning build that ``keep`` keeps (each with its kept, asserted evidence),
+    whether each is right against the gold, and the gold-name triples each is scored as (a fact
+    the scorer cannot name is left out)."""
+    facts, labels, names = [], [], []
+    for f, named in zip(scorer.facts, scorer.names):
         kept = tuple(e for e in f.evidence if e.modality != "negated" and keep(e, f))
-        if kept and names:
+        if kept and named:
             facts.append(Fact(f.subject, f.predicate, f.object, kept))
-            labels.append(bool(names & scorer.gold))
-    return facts, labels
+            labels.append(bool(named & scorer.gold))
+            names.append(named)
+    return facts, labels, names
 
 
 def _readings(facts: list[Fact]) -> list[list[tuple]]:
     return [[(e.confidence, e.rule, f.predicate, e.doc_id) for e in f.evidence] for f in facts]
 
 
-def _calibrated(cal: Calibration, facts: list[Fact]) -> list[float]:
-    """Each fact's confidence with its evidence calibrated (:attr:`kg.model.Fact.confidence`)."""
+def _calibrated(cal: Calibration | None, facts: list[Fact]) -> list[float]:
+    """Each fact's confidence with its evidence calibrated (:attr:`kg.model.Fact.confidence`);
+    with no calibration, the classifier's scores."""
+    if cal is None:
+        return [f.confidence for f in facts]
     return [Fact(f.subject, f.predicate, f.object,
                  tuple(replace(e, confidence=cal.confidence(e.confidence, e.rule, f.predicate))
                        for e in f.evidence)).confidence for f in facts]
 
 
+def _scored_triples(confidences: list[float], names: list[set], gold: set) -> tuple[list[float], list[bool]]:
+    """Confidence and truth of each gold-name triple, as ``kg eval`` scores a build: a triple
+    takes the highest confidence of the facts scored as it."""
+    best: dict[tuple, float] = {}
+    for c, named in zip(confidences, names):
+        for t in named:
+            best[t] = max(c, best.get(t, 0.0))
+    return list(best.values()), [t in gold for t in best]
+
+
 def calibrate(scorers: list[SettingScorer], keep: Callable) -> tuple[Calibration | None, float, int]:
     """The confidence calibration (:mod:`kg.extract.calibration`) fitted on the facts that
-    ``keep`` keeps in the tuning builds of ``scorers``, its expected calibration error and the
-    number of facts: with several builds (the folds of cross-validation), each build's facts
-    scored by a calibration fitted on the other builds'; with one, in sample."""
+    ``keep`` keeps in the tuning builds of ``scorers``; its expected calibration error over the
+    builds' predictions as ``kg eval`` counts them (:func:`kg.evaluate.calibration_error`);
+    and the number of facts it was fitted on. With several builds (the folds of
+    cross-validation), each build is scored by a calibration fitted on the other builds' facts;
+    with one, in sample."""
     data = [calibration_data(sc, keep) for sc in scorers]
-    facts = [f for fs, _ in data for f in fs]
-    labels = [y for _, ys in data for y in ys]
+    facts = [f for fs, _, _ in data for f in fs]
+    labels = [y for _, ys, _ in data for y in ys]
     cal = Calibration.fit(_readings(facts), labels)
     if cal is None:
         return None, 0.0, len(facts)
-    if len(data) < 2:
-        return cal, calibration_error(_calibrated(cal, facts), labels), len(facts)
     confidences: list[float] = []
-    for k, (held, _) in enumerate(data):
-        rest = [(f, y) for j, (fs, ys) in enumerate(data) if j != k for f, y in zip(fs, ys)]
-        part = Calibration.fit(_readings([f for f, _ in rest]), [y for _, y in rest])
-        confidences += _calibrated(part or cal, held)
-    return cal, calibration_error(confidences, labels), len(facts)
+    truths: list[bool] = []
+    for k, (held, _, names) in enumerate(data):
+        part = cal
+        if len(data) > 1:
+            rest = [(f, y) for j, (fs, ys, _) in enumerate(data) if j != k for f, y in zip(fs, ys)]
+            part = Calibration.fit(_readings([f for f, _ in rest]), [y for _, y in rest])
+        c, t = _scored_triples(_calibrated(part, held), names, scorers[k].gold)
+        confidences += c
+        truths += t
+    return cal, calibration_error(confidences, truths), len(facts)
 
 
 def fold_of(names_and_meta: Iterable[tuple[str, dict]], folds: int) -> dict[str, int]:
