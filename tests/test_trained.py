@@ -452,6 +452,27 @@ def test_calibrated_weights_give_each_reading_its_measured_probability_and_decid
     assert Decider(onto, ctx.triggers, clf, "trained").decide(ctx, doc[:], [], [])[0] == []
 
 
+def test_which_reading_of_a_fact_a_sentence_keeps_does_not_depend_on_the_calibration():
+    """Two readings of one fact in one sentence: the one with the higher uncalibrated confidence
+    is kept (here the asserted one), whatever the calibration made of their confidences."""
+    from types import SimpleNamespace
+
+    from kg.extract.mentions import candidate_rank
+    from kg.extract.run import choose_evidence
+    from kg.model import Document
+
+    peru, copper = Mention("Peru", "Country", 0, 4), Mention("copper", "Mineral", 14, 20)
+    asserted = RawCandidate(peru, "produces", copper, "verb:produce", 0.30, "asserted", 0.9)
+    hedged = RawCandidate(peru, "produces", copper, "adj:rich in", 0.95, "hedged", 0.5)
+    assert candidate_rank(asserted) > candidate_rank(hedged)
+    assert candidate_rank(RawCandidate(peru, "produces", copper, "adj:rich in", 0.95, "hedged")) > candidate_rank(asserted)
+    doc = Document(id="d", name="d", text="Peru produces copper.")
+    resolver = SimpleNamespace(key=lambda doc_id, m: m.key)
+    for raw in ([asserted, hedged], [hedged, asserted]):
+        (ev,) = choose_evidence([(doc, c, 0, 21) for c in raw], resolver, load_ontology()).values()
+        assert (ev.rule, ev.modality, ev.confidence) == ("verb:produce", "asserted", 0.30)
+
+
 def test_the_calibration_learns_how_often_each_kind_of_reading_is_right():
     """Rules the classifier scores low but that are right 9 times in 10, classifier readings
     scored 0.9 that are right 6 times in 10: the calibrated confidences say so."""
