@@ -446,6 +446,10 @@ def test_calibrated_weights_give_each_reading_its_measured_probability_and_decid
                            meta={"threshold": {"trained": 0.5}, "calibration": cal})
     kept, _ = Decider(onto, ctx.triggers, clf, "trained").decide(ctx, doc[:], [], [])
     assert [(c.rule, c.confidence) for c in kept] == [("classifier", 0.378)]
+    # each extractor reads its own map when the weights have one per extractor
+    clf.meta["calibration"] = {"hybrid": {"bias": -5.0}, "trained": cal}
+    kept, _ = Decider(onto, ctx.triggers, clf, "trained").decide(ctx, doc[:], [], [])
+    assert [(c.rule, c.confidence) for c in kept] == [("classifier", 0.378)]
     # and not kept at a score under the threshold, however high the calibration would put it
     clf.weights[:] = 0.0
     clf.meta["calibration"] = {"bias": 5.0}

@@ -91,15 +91,21 @@ class Calibration:
         return round(min(self(score, rule, prop), 0.99), 3)
 
     @classmethod
-    def from_meta(cls, meta: dict) -> "Calibration | None":
-        """The calibration stored with a classifier's weights, None when they have none.
+    def from_meta(cls, meta: dict, mode: str = "hybrid") -> "Calibration | None":
+        """The calibration of extractor ``mode`` stored with a classifier's weights (one per
+        extractor, or one for all), None when they have none.
 
-        >>> Calibration.from_meta({"calibration": {"bias": 0.0}})(0.9, "classifier", "produces")
+        >>> meta = {"calibration": {"hybrid": {"bias": 0.0}, "trained": {"bias": 2.0}}}
+        >>> round(Calibration.from_meta(meta, "trained")(0.9, "classifier", "produces"), 2)
+        0.88
+        >>> Calibration.from_meta({"calibration": {"bias": 0.0}}, "trained")(0.9, "classifier", "produces")
         0.5
         >>> Calibration.from_meta({}) is None
         True
         """
-        weights = meta.get("calibration")
+        weights = meta.get("calibration") or {}
+        if any(isinstance(v, dict) for v in weights.values()):
+            weights = weights.get(mode) or {}
         return cls(weights) if weights else None
 
     @classmethod

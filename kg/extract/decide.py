@@ -76,7 +76,7 @@ class Decider:
         # rule's fact that the classifier cannot judge keeps that much of the rule's confidence
         self.rule_prior = float(relations.meta.get("rule_precision", 0.0))
         #: the confidence of a reading (weights trained before the calibration have none)
-        self.calibration = Calibration.from_meta(relations.meta)
+        self.calibration = Calibration.from_meta(relations.meta, mode)
         #: for --explain: kept candidate -> "classifier 0.87; rules: verb:produce" (of the last sentence)
         self.notes: dict[RawCandidate, str] = {}
         self._typing_context: tuple | None = None

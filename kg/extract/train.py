@@ -561,13 +561,18 @@ def _choose(clf: LinearClassifier, primary: list[tuple], second: list[tuple], nl
     clf.meta["best"] = max(results, key=lambda m: rank(results[m]))
     clf.meta["rule_precision"] = rules[0][0]
     log(f"chosen: {clf.meta['threshold']}, veto {clf.meta['veto']}; best extractor {clf.meta['best']}")
-    hybrid = clf.meta["threshold"]["hybrid"]
-    cal, error, n = calibrate(scorers[0], lambda e, f: _keep(e, "hybrid", hybrid, f.predicate, clf.meta["veto"]))
-    if cal is not None:
-        clf.meta["calibration"] = cal.weights
-        clf.meta["calibration_error"] = error
-        log(f"confidence calibrated on {n} facts: expected calibration error {error:.3f}"
-            + (" out of fold" if len(scorers[0]) > 1 else " in sample"))
+    maps, errors = {}, {}
+    for mode in ("hybrid", "trained"):  # each extractor's map, fitted on the facts it keeps
+        chosen = clf.meta["threshold"][mode]
+        cal, error, n = calibrate(scorers[0], lambda e, f, m=mode, t=chosen: _keep(e, m, t, f.predicate,
+                                                                                    clf.meta["veto"]))
+        if cal is not None:
+            maps[mode], errors[mode] = cal.weights, error
+            log(f"{mode} confidence calibrated on {n} facts: expected calibration error {error:.3f}"
+                + (" out of fold" if len(scorers[0]) > 1 else " in sample"))
+    if maps:
+        clf.meta["calibration"] = maps
+        clf.meta["calibration_error"] = errors
     clf.save(models_dir / RELATIONS_FILE)
     return results
 
