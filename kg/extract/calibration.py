@@ -32,6 +32,7 @@ import numpy as np
 
 from .candidates import IMPLICIT
 from .classifier import QUANTUM
+from .rules.base import rule_family
 
 #: a reading: (the classifier's score, the rule that made it, the property, the document's id)
 Reading = tuple[float, str, str, str]
@@ -47,7 +48,7 @@ def reading_kind(rule: str) -> tuple[str, str]:
         return IMPLICIT, ""
     if rule.startswith("classifier"):
         return "classifier", ""
-    return "rule", rule.split(":", 1)[0].split(" ", 1)[0]
+    return "rule", rule_family(rule)
 
 
 def _logit(p: float) -> float:
@@ -161,4 +162,3 @@ class Calibration:
                                 options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-7})
         w = np.round(res.x / QUANTUM) * QUANTUM + 0.0
         return cls({f: float(v) for f, v in zip(order, w) if v != 0.0})
-

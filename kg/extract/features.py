@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from spacy.tokens import Doc, Span, Token
 
 from .candidates import PairCandidate
+from .rules.base import rule_family
 from .rules.lists import list_intro
 
 if TYPE_CHECKING:
@@ -109,7 +110,7 @@ def pair_features(doc: Doc, sent: Span, c: PairCandidate, triggers: "TriggerInde
     if c.object.lex:
         f.add("olex")
     for v in c.votes:
-        family = v.rule.split(":")[0].split(" ")[0]
+        family = rule_family(v.rule)
         tag = "vote" if v.kept else "rejected"
         f.add(f"{tag}:{v.prop}")
         f.add(f"{tag}:{v.prop}:{family}")

@@ -90,6 +90,15 @@ def advisory(rule: str) -> bool:
     return rule.split("+")[0].strip() in ADVISORY_RULES
 
 
+def rule_family(rule: str) -> str:
+    """The family of a rule's name: the module that read it ("verb", "verb-passive", "adj"...).
+
+    >>> rule_family("verb-passive:own+ref"), rule_family("adj:rich in"), rule_family("list:memberOf +ref")
+    ('verb-passive', 'adj', 'list')
+    """
+    return rule.split(":", 1)[0].split(" ", 1)[0]
+
+
 @dataclass(frozen=True)
 class Trigger:
     prop: str
